@@ -1,0 +1,13 @@
+/** Bindings and variables the worker runs with (wrangler.toml, `.dev.vars`, secrets). */
+export interface Env {
+  REDLINE_KV: KVNamespace;
+  /** Bearer token required by every write endpoint (a Worker secret). */
+  ADMIN_TOKEN?: string;
+  /** "true" lets local development track pages served from 127.0.0.1 / localhost. */
+  ALLOW_LOOPBACK?: string;
+  /**
+   * Local development only: an origin (e.g. http://127.0.0.1:8788) that replays fixture
+   * pages. When set, every article fetch is sent there instead of the real site.
+   */
+  REPLAY_ORIGIN?: string;
+}
