@@ -10,4 +10,8 @@ export interface Env {
    * pages. When set, every article fetch is sent there instead of the real site.
    */
   REPLAY_ORIGIN?: string;
+  /** Optional tuning, as decimal strings: per-fetch timeout, response size cap, checks per cron run. */
+  FETCH_TIMEOUT_MS?: string;
+  FETCH_MAX_BYTES?: string;
+  MAX_CHECKS_PER_RUN?: string;
 }

@@ -1,0 +1,155 @@
+/**
+ * One polite HTTP fetch of an article page: conditional request, bounded redirects, timeout,
+ * size cap and charset decoding. It knows nothing of KV or extraction; it only says what the
+ * publisher answered.
+ */
+import { decodeBody } from "./charset";
+import { refusalReason } from "./url";
+
+export const USER_AGENT = "Redline/0.1 (news edit tracker; +https://github.com/redline-news/redline)";
+export const MAX_REDIRECTS = 5;
+export const DEFAULT_TIMEOUT_MS = 20_000;
+/** Real article pages are well under 2 MB; anything far larger is not an article. */
+export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
+
+export interface FetchOptions {
+  /** Validators from the last capture, for a conditional GET. */
+  etag?: string | null;
+  lastModified?: string | null;
+  allowLoopback: boolean;
+  /** Local development: send every hop to this fixture replay origin instead of the site. */
+  replayOrigin?: string | undefined;
+  timeoutMs?: number;
+  maxBytes?: number;
+}
+
+export interface FetchedPage {
+  kind: "ok";
+  status: number;
+  finalUrl: string;
+  html: string;
+  charset: string;
+  etag: string | null;
+  lastModified: string | null;
+}
+
+/**
+ * - `not-modified`: 304 to a conditional request.
+ * - `missing`: 404/410, the page is gone (two in a row make a `removed` change).
+ * - `transient`: server error, 429, timeout or network failure; worth retrying later.
+ * - `refused`: anything else that can never become a version (bad redirect target, not HTML,
+ *   too large, other 4xx).
+ */
+export type FetchOutcome =
+  | FetchedPage
+  | { kind: "not-modified"; status: 304; finalUrl: string }
+  | { kind: "missing"; status: number; finalUrl: string }
+  | { kind: "transient"; status: number | null; finalUrl: string; reason: string }
+  | { kind: "refused"; status: number | null; finalUrl: string; reason: string };
+
+function requestUrlFor(url: string, replayOrigin: string | undefined): string {
+  return replayOrigin ? `${replayOrigin.replace(/\/$/, "")}/fetch?url=${encodeURIComponent(url)}` : url;
+}
+
+async function readCapped(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array | null> {
+  if (!body) return new Uint8Array();
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+function isHtml(contentType: string | null): boolean {
+  // A missing Content-Type is common on small sites; the extractor decides whether it is an article.
+  return contentType === null || /^(text\/html|application\/xhtml\+xml)\b/i.test(contentType.trim());
+}
+
+export async function fetchPage(url: string, options: FetchOptions): Promise<FetchOutcome> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const signal = AbortSignal.timeout(timeoutMs);
+  let current = url;
+  try {
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      const refusal = refusalReason(current, options.allowLoopback);
+      if (refusal) return { kind: "refused", status: null, finalUrl: current, reason: refusal };
+
+      const headers = new Headers({ "User-Agent": USER_AGENT, Accept: "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5" });
+      // Validators belong to the URL they came from; a redirected hop asks unconditionally.
+      if (hop === 0 && options.etag) headers.set("If-None-Match", options.etag);
+      if (hop === 0 && options.lastModified) headers.set("If-Modified-Since", options.lastModified);
+
+      const response = await fetch(requestUrlFor(current, options.replayOrigin), { headers, redirect: "manual", signal });
+      const status = response.status;
+
+      if (status >= 300 && status < 400 && status !== 304) {
+        await response.body?.cancel();
+        const location = response.headers.get("Location");
+        if (!location) return { kind: "refused", status, finalUrl: current, reason: `HTTP ${status} without a Location header` };
+        const next = new URL(location, current);
+        if (next.protocol !== "http:" && next.protocol !== "https:") {
+          return { kind: "refused", status, finalUrl: current, reason: `redirect to a non-http URL (${next.protocol})` };
+        }
+        next.hash = "";
+        current = next.toString();
+        continue;
+      }
+      if (status === 304) {
+        await response.body?.cancel();
+        return { kind: "not-modified", status, finalUrl: current };
+      }
+      if (status === 404 || status === 410) {
+        await response.body?.cancel();
+        return { kind: "missing", status, finalUrl: current };
+      }
+      if (status === 429 || status >= 500) {
+        await response.body?.cancel();
+        return { kind: "transient", status, finalUrl: current, reason: `HTTP ${status}` };
+      }
+      if (status !== 200) {
+        await response.body?.cancel();
+        return { kind: "refused", status, finalUrl: current, reason: `HTTP ${status}` };
+      }
+      const contentType = response.headers.get("Content-Type");
+      if (!isHtml(contentType)) {
+        await response.body?.cancel();
+        return { kind: "refused", status, finalUrl: current, reason: `not an HTML page (${contentType})` };
+      }
+      const declaredLength = Number(response.headers.get("Content-Length") ?? "0");
+      const bytes = declaredLength > maxBytes ? null : await readCapped(response.body, maxBytes);
+      if (!bytes) {
+        return { kind: "refused", status, finalUrl: current, reason: `page larger than ${maxBytes} bytes` };
+      }
+      const { text, charset } = decodeBody(bytes, contentType);
+      return {
+        kind: "ok",
+        status,
+        finalUrl: current,
+        html: text,
+        charset,
+        etag: response.headers.get("ETag"),
+        lastModified: response.headers.get("Last-Modified"),
+      };
+    }
+    return { kind: "refused", status: null, finalUrl: current, reason: `more than ${MAX_REDIRECTS} redirects` };
+  } catch (error) {
+    const reason = signal.aborted ? `timed out after ${timeoutMs} ms` : `network error: ${(error as Error).message}`;
+    return { kind: "transient", status: null, finalUrl: current, reason };
+  }
+}
