@@ -1,0 +1,31 @@
+/**
+ * Every KV key Redline writes is built here (documented in docs/storage.md). Numbers are
+ * zero-padded so that KV's lexicographic list order is numeric order.
+ */
+
+const pad = (value: number, width: number) => String(value).padStart(width, "0");
+
+/** Larger than any epoch-ms timestamp until the year 2286. */
+const TIME_CEILING = 9_999_999_999_999;
+
+export const keys = {
+  article: (id: string) => `article:${id}`,
+  articlePrefix: "article:",
+  version: (id: string, n: number) => `version:${id}:${pad(n, 8)}`,
+  versionPrefix: (id: string) => `version:${id}:`,
+  change: (id: string, seq: number) => `change:${id}:${pad(seq, 8)}`,
+  /** Newest first: the time part counts down. */
+  changeFeed: (detectedAtMs: number, id: string, seq: number) =>
+    `changes:${pad(TIME_CEILING - detectedAtMs, 13)}:${id}:${pad(seq, 8)}`,
+  changeFeedPrefix: "changes:",
+  cronLast: "cron:last",
+} as const;
+
+export function idFromArticleKey(key: string): string {
+  return key.slice(keys.articlePrefix.length);
+}
+
+/** The detection time encoded in a change-feed key, for `since` filtering without a read. */
+export function detectedAtFromFeedKey(key: string): number {
+  return TIME_CEILING - Number(key.slice(keys.changeFeedPrefix.length, keys.changeFeedPrefix.length + 13));
+}

@@ -1,0 +1,92 @@
+/**
+ * The values Redline keeps in KV. `docs/storage.md` documents every key and shape; keep the two
+ * in step.
+ */
+import type { ChangeKind, DiffStats, FieldChange, FieldKind } from "../model";
+
+export type ArticleStatus = "active" | "removed" | "failing";
+
+export interface ArticleRecord {
+  id: string;
+  /** Canonical URL the article was added with. */
+  url: string;
+  site: string;
+  /** Headline of the latest version ("" until the first capture). */
+  title: string;
+  /** False once tracking is stopped with DELETE; history stays readable. */
+  tracking: boolean;
+  status: ArticleStatus;
+  firstSeenAt: string;
+  lastCheckedAt: string | null;
+  lastChangedAt: string;
+  nextCheckAt: string;
+  versionCount: number;
+  changeCount: number;
+  latestHash: string | null;
+  finalUrl: string | null;
+  /** Validators of the latest 200 response, sent back as If-None-Match / If-Modified-Since. */
+  etag: string | null;
+  lastModified: string | null;
+  consecutiveFailures: number;
+  /** Consecutive 404/410 answers; the second one records a `removed` change. */
+  consecutiveMissing: number;
+  lastError: string | null;
+}
+
+export interface VersionRecord {
+  n: number;
+  capturedAt: string;
+  url: string;
+  finalUrl: string;
+  httpStatus: number;
+  charset: string;
+  contentHash: string;
+  title: string;
+  byline: string | null;
+  publishedAt: string | null;
+  modifiedAt: string | null;
+  paragraphs: string[];
+}
+
+/** What a version list shows without reading each version. */
+export interface VersionSummary {
+  n: number;
+  capturedAt: string;
+  contentHash: string;
+  title: string;
+  modifiedAt: string | null;
+}
+
+export interface ChangeRecord {
+  /** `<articleId>-<seq>`. */
+  id: string;
+  articleId: string;
+  seq: number;
+  url: string;
+  title: string;
+  /** Version numbers; `from` is null for `created`, `to` is null for `removed`. */
+  from: number | null;
+  to: number | null;
+  detectedAt: string;
+  kinds: ChangeKind[];
+  summary: string;
+  fields?: Partial<Record<FieldKind, FieldChange>>;
+  stats?: DiffStats;
+}
+
+export type ChangeListItem = Pick<
+  ChangeRecord,
+  "id" | "articleId" | "url" | "title" | "from" | "to" | "detectedAt" | "kinds" | "summary"
+>;
+
+export interface CronRunRecord {
+  startedAt: string;
+  finishedAt: string;
+  /** Articles due at this run. */
+  due: number;
+  checked: number;
+  changed: number;
+  failed: number;
+  /** Due articles left for the next run because of the per-run cap. */
+  deferred: number;
+}

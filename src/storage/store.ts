@@ -1,0 +1,175 @@
+/**
+ * All KV access goes through this class, so the key layout and the write order that keeps
+ * history consistent live in one place.
+ */
+import { detectedAtFromFeedKey, idFromArticleKey, keys } from "./keys";
+import type {
+  ArticleRecord,
+  ChangeListItem,
+  ChangeRecord,
+  CronRunRecord,
+  VersionRecord,
+  VersionSummary,
+} from "./records";
+
+/** KV list metadata may hold at most 1024 bytes of JSON. */
+const METADATA_LIMIT = 1024;
+
+/** Article metadata: enough to schedule and count without reading the article. */
+export interface ArticleIndexEntry {
+  id: string;
+  nextCheckAt: number;
+  tracking: boolean;
+  status: ArticleRecord["status"];
+  versionCount: number;
+  changeCount: number;
+}
+
+type ArticleMetadata = Omit<ArticleIndexEntry, "id">;
+type FeedMetadata = ChangeListItem | { id: string; articleId: string; seq: number; partial: true };
+
+export interface Page<T> {
+  items: T[];
+  cursor: string | null;
+}
+
+function fitsMetadata(value: unknown): boolean {
+  return new TextEncoder().encode(JSON.stringify(value)).byteLength <= METADATA_LIMIT;
+}
+
+export class RedlineStore {
+  constructor(private readonly kv: KVNamespace) {}
+
+  getArticle(id: string): Promise<ArticleRecord | null> {
+    return this.kv.get<ArticleRecord>(keys.article(id), "json");
+  }
+
+  async putArticle(article: ArticleRecord): Promise<void> {
+    const metadata: ArticleMetadata = {
+      nextCheckAt: Date.parse(article.nextCheckAt),
+      tracking: article.tracking,
+      status: article.status,
+      versionCount: article.versionCount,
+      changeCount: article.changeCount,
+    };
+    await this.kv.put(keys.article(article.id), JSON.stringify(article), { metadata });
+  }
+
+  async listArticles(limit: number, cursor: string | null): Promise<Page<ArticleRecord>> {
+    const page = await this.kv.list({ prefix: keys.articlePrefix, limit, ...(cursor ? { cursor } : {}) });
+    const articles = await Promise.all(page.keys.map((key) => this.getArticle(idFromArticleKey(key.name))));
+    return {
+      items: articles.filter((article): article is ArticleRecord => article !== null),
+      cursor: page.list_complete ? null : page.cursor,
+    };
+  }
+
+  /** Every article's scheduling state, one KV list call per 1000 articles. */
+  async *scanArticleIndex(): AsyncGenerator<ArticleIndexEntry> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.kv.list<ArticleMetadata>({ prefix: keys.articlePrefix, ...(cursor ? { cursor } : {}) });
+      for (const key of page.keys) {
+        if (key.metadata) yield { id: idFromArticleKey(key.name), ...key.metadata };
+      }
+      cursor = page.list_complete ? undefined : page.cursor;
+    } while (cursor);
+  }
+
+  getVersion(articleId: string, n: number): Promise<VersionRecord | null> {
+    return this.kv.get<VersionRecord>(keys.version(articleId, n), "json");
+  }
+
+  /** Versions are immutable: callers write a number only after checking it is free (see tracking/check). */
+  async putVersion(articleId: string, version: VersionRecord): Promise<void> {
+    const summary: VersionSummary = {
+      n: version.n,
+      capturedAt: version.capturedAt,
+      contentHash: version.contentHash,
+      title: version.title,
+      modifiedAt: version.modifiedAt,
+    };
+    const metadata = fitsMetadata(summary) ? summary : { ...summary, title: "", partial: true };
+    await this.kv.put(keys.version(articleId, version.n), JSON.stringify(version), { metadata });
+  }
+
+  async listVersions(articleId: string): Promise<VersionSummary[]> {
+    const summaries: VersionSummary[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.kv.list<VersionSummary & { partial?: true }>({
+        prefix: keys.versionPrefix(articleId),
+        ...(cursor ? { cursor } : {}),
+      });
+      for (const key of page.keys) {
+        const metadata = key.metadata;
+        if (!metadata) continue;
+        if (metadata.partial) {
+          const version = await this.getVersion(articleId, metadata.n);
+          if (version) summaries.push({ ...metadata, title: version.title });
+        } else {
+          summaries.push(metadata);
+        }
+      }
+      cursor = page.list_complete ? undefined : page.cursor;
+    } while (cursor);
+    return summaries.map(({ n, capturedAt, contentHash, title, modifiedAt }) => ({ n, capturedAt, contentHash, title, modifiedAt }));
+  }
+
+  getChange(articleId: string, seq: number): Promise<ChangeRecord | null> {
+    return this.kv.get<ChangeRecord>(keys.change(articleId, seq), "json");
+  }
+
+  /**
+   * Writes the change record, then its feed entry. Both keys are derived from the change
+   * itself, so writing the same change again (a retried check) overwrites rather than adds.
+   */
+  async putChange(change: ChangeRecord): Promise<void> {
+    await this.kv.put(keys.change(change.articleId, change.seq), JSON.stringify(change));
+    const item = toListItem(change);
+    const metadata: FeedMetadata = fitsMetadata(item)
+      ? item
+      : { id: change.id, articleId: change.articleId, seq: change.seq, partial: true };
+    await this.kv.put(keys.changeFeed(Date.parse(change.detectedAt), change.articleId, change.seq), "", { metadata });
+  }
+
+  /**
+   * Newest first. Each item comes from the feed key's list metadata, so a page costs one KV
+   * list call; only an item too large for metadata (a very long URL or headline) costs a read.
+   */
+  async listChanges(limit: number, cursor: string | null, sinceMs: number | null): Promise<Page<ChangeListItem>> {
+    const page = await this.kv.list<FeedMetadata>({ prefix: keys.changeFeedPrefix, limit, ...(cursor ? { cursor } : {}) });
+    const items: ChangeListItem[] = [];
+    const seen = new Set<string>();
+    let reachedSince = false;
+    for (const key of page.keys) {
+      if (sinceMs !== null && detectedAtFromFeedKey(key.name) < sinceMs) {
+        reachedSince = true;
+        break;
+      }
+      const metadata = key.metadata;
+      // Two isolates racing on one article can each index the same change; show it once.
+      if (!metadata || seen.has(metadata.id)) continue;
+      seen.add(metadata.id);
+      if ("partial" in metadata) {
+        const change = await this.getChange(metadata.articleId, metadata.seq);
+        if (change) items.push(toListItem(change));
+      } else {
+        items.push(metadata);
+      }
+    }
+    return { items, cursor: reachedSince || page.list_complete ? null : page.cursor };
+  }
+
+  getCronRun(): Promise<CronRunRecord | null> {
+    return this.kv.get<CronRunRecord>(keys.cronLast, "json");
+  }
+
+  async putCronRun(run: CronRunRecord): Promise<void> {
+    await this.kv.put(keys.cronLast, JSON.stringify(run));
+  }
+}
+
+function toListItem({ id, articleId, url, title, from, to, detectedAt, kinds, summary }: ChangeRecord): ChangeListItem {
+  return { id, articleId, url, title, from, to, detectedAt, kinds, summary };
+}
