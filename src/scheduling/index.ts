@@ -1,0 +1,10 @@
+export {
+  CHECK_POLICY,
+  DUE_TOLERANCE_MS,
+  FAILURE_BACKOFF_BASE_MS,
+  FAILURE_BACKOFF_CAP_MS,
+  isDue,
+  nextCheckAt,
+  type CheckInterval,
+  type ScheduleInput,
+} from "./schedule";

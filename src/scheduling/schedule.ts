@@ -1,0 +1,63 @@
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+
+export interface CheckInterval {
+  /** Applies while the article's age (time since its last change) is below this. */
+  withinMs: number;
+  /** Time from one check to the next. */
+  everyMs: number;
+}
+
+/**
+ * How often an article is re-checked, by age (NewsDiffs-style): fresh stories are edited most.
+ * Every 15 min for 3 h after a change, hourly up to a day, every 3 h up to a week, every 3 days
+ * up to 30 days, then every 30 days.
+ */
+export const CHECK_POLICY: readonly Readonly<CheckInterval>[] = [
+  { withinMs: 3 * HOUR_MS, everyMs: 15 * MINUTE_MS },
+  { withinMs: DAY_MS, everyMs: HOUR_MS },
+  { withinMs: 7 * DAY_MS, everyMs: 3 * HOUR_MS },
+  { withinMs: 30 * DAY_MS, everyMs: 3 * DAY_MS },
+  { withinMs: Number.POSITIVE_INFINITY, everyMs: 30 * DAY_MS },
+];
+
+/**
+ * After a failed check the next one waits at least 15 min × 2^(failures − 1), capped at 24 h:
+ * 15 min, 30 min, 1 h, 2 h, 4 h, 8 h, 16 h, then 24 h. It never shortens the policy interval.
+ */
+export const FAILURE_BACKOFF_BASE_MS = 15 * MINUTE_MS;
+export const FAILURE_BACKOFF_CAP_MS = DAY_MS;
+
+/**
+ * Cron runs every 15 min and fire a little late; an article whose time falls up to this long
+ * after a run's scheduled time is taken by that run rather than waiting 15 more minutes.
+ */
+export const DUE_TOLERANCE_MS = MINUTE_MS;
+
+export interface ScheduleInput {
+  /** When this check happened (epoch ms). */
+  now: number;
+  /** Last time the content changed (epoch ms); null if it never has. */
+  lastChangedAt: number | null;
+  firstSeenAt: number;
+  /** Failed checks in a row, 0 after a successful one. */
+  consecutiveFailures: number;
+}
+
+/** When the article should next be checked (epoch ms). */
+export function nextCheckAt({ now, lastChangedAt, firstSeenAt, consecutiveFailures }: ScheduleInput): number {
+  const ageMs = now - (lastChangedAt ?? firstSeenAt);
+  // Only a NaN age (an unparseable date upstream) misses every step; it gets the catch-all.
+  const step = CHECK_POLICY.find(({ withinMs }) => ageMs < withinMs) ?? CHECK_POLICY[CHECK_POLICY.length - 1]!;
+  const backoffMs =
+    consecutiveFailures > 0
+      ? Math.min(FAILURE_BACKOFF_BASE_MS * 2 ** (consecutiveFailures - 1), FAILURE_BACKOFF_CAP_MS)
+      : 0;
+  return now + Math.max(step.everyMs, backoffMs);
+}
+
+/** Whether the cron run scheduled at `scheduledTime` should check an article due at `nextCheckAt`. */
+export function isDue(nextCheckAt: number, scheduledTime: number): boolean {
+  return nextCheckAt <= scheduledTime + DUE_TOLERANCE_MS;
+}
