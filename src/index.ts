@@ -1,9 +1,10 @@
-import { Hono } from "hono";
+import { app } from "./app";
 import type { Env } from "./env";
-
-const app = new Hono<{ Bindings: Env }>();
-app.get("/", (c) => c.text("redline"));
+import { maxChecksPerRun, runScheduledChecks, trackerFor } from "./tracking";
 
 export default {
   fetch: app.fetch,
+  async scheduled(controller, env) {
+    await runScheduledChecks(trackerFor(env), controller.scheduledTime, maxChecksPerRun(env));
+  },
 } satisfies ExportedHandler<Env>;

@@ -93,7 +93,11 @@ export class RedlineStore {
     await this.kv.put(keys.version(articleId, version.n), JSON.stringify(version), { metadata });
   }
 
-  async listVersions(articleId: string): Promise<VersionSummary[]> {
+  /**
+   * Versions 1..`versionCount`. A higher number can exist only as the leftover of a check that
+   * died before updating the article; it is shown once a later check adopts it.
+   */
+  async listVersions(articleId: string, versionCount: number): Promise<VersionSummary[]> {
     const summaries: VersionSummary[] = [];
     let cursor: string | undefined;
     do {
@@ -103,7 +107,7 @@ export class RedlineStore {
       });
       for (const key of page.keys) {
         const metadata = key.metadata;
-        if (!metadata) continue;
+        if (!metadata || metadata.n > versionCount) continue;
         if (metadata.partial) {
           const version = await this.getVersion(articleId, metadata.n);
           if (version) summaries.push({ ...metadata, title: version.title });

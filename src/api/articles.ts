@@ -1,0 +1,134 @@
+import { Hono } from "hono";
+import { diffVersions } from "../diffing";
+import type { Env } from "../env";
+import { articleIdFor, InvalidUrlError, normalizeArticleUrl, refusalReason } from "../fetching/url";
+import type { ArticleRecord, VersionRecord } from "../storage/records";
+import { checkArticle, FirstCaptureError, trackNewArticle, trackerFor } from "../tracking";
+import { requireAdmin } from "./auth";
+import { cursorParam, pageSize, versionNumber } from "./params";
+import { problem } from "./problem";
+
+/** The public shape of an article; internal bookkeeping (validators, hashes) stays out. */
+export function articleView(article: ArticleRecord) {
+  return {
+    id: article.id,
+    url: article.url,
+    site: article.site,
+    title: article.title,
+    status: article.status,
+    tracking: article.tracking,
+    firstSeenAt: article.firstSeenAt,
+    lastCheckedAt: article.lastCheckedAt,
+    lastChangedAt: article.lastChangedAt,
+    nextCheckAt: article.tracking ? article.nextCheckAt : null,
+    versionCount: article.versionCount,
+    finalUrl: article.finalUrl,
+    lastError: article.lastError,
+  };
+}
+
+async function readUrlFromBody(request: Request): Promise<string> {
+  let body: unknown;
+  try {
+    body = await request.json();
+  } catch {
+    throw problem(400, 'The request body is not valid JSON; send {"url": "https://…"}.');
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body) || !("url" in body)) {
+    throw problem(400, 'The request body must be a JSON object with a `url` field, e.g. {"url": "https://…"}.');
+  }
+  try {
+    return normalizeArticleUrl(body.url);
+  } catch (error) {
+    if (error instanceof InvalidUrlError) throw problem(400, `Invalid \`url\`: ${error.message}.`);
+    throw error;
+  }
+}
+
+export const articles = new Hono<{ Bindings: Env }>();
+
+articles.post("/", requireAdmin, async (c) => {
+  const url = await readUrlFromBody(c.req.raw);
+  const refusal = refusalReason(url, c.env.ALLOW_LOOPBACK === "true");
+  if (refusal) throw problem(400, `This URL cannot be tracked: ${refusal}.`);
+  const tracker = trackerFor(c.env);
+  const id = await articleIdFor(url);
+  const existing = await tracker.store.getArticle(id);
+  if (existing) {
+    if (existing.tracking) return c.json(articleView(existing), 200);
+    const resumed = { ...existing, tracking: true, nextCheckAt: new Date().toISOString() };
+    await tracker.store.putArticle(resumed);
+    return c.json(articleView(resumed), 200);
+  }
+  try {
+    const result = await trackNewArticle(tracker, { id, url }, Date.now());
+    return c.json(articleView(result.article), 201, { Location: `/api/articles/${id}` });
+  } catch (error) {
+    if (error instanceof FirstCaptureError) throw problem(422, `${error.message.replace(/\.+$/, "")}. Nothing was stored; try again later.`);
+    throw error;
+  }
+});
+
+articles.get("/", async (c) => {
+  const limit = pageSize(c.req.query("limit"));
+  const page = await trackerFor(c.env).store.listArticles(limit, cursorParam(c.req.query("cursor")));
+  return c.json({ items: page.items.map(articleView), cursor: page.cursor });
+});
+
+async function loadArticle(env: Env, id: string): Promise<ArticleRecord> {
+  const article = /^[0-9a-f]{16}$/.test(id) ? await trackerFor(env).store.getArticle(id) : null;
+  if (!article) throw problem(404, `No article with id ${JSON.stringify(id)}.`);
+  return article;
+}
+
+async function loadVersion(env: Env, article: ArticleRecord, n: number): Promise<VersionRecord> {
+  const version = n <= article.versionCount ? await trackerFor(env).store.getVersion(article.id, n) : null;
+  if (!version) throw problem(404, `Article ${article.id} has no version ${n}; it has ${article.versionCount}.`);
+  return version;
+}
+
+articles.get("/:id", async (c) => c.json(articleView(await loadArticle(c.env, c.req.param("id")))));
+
+articles.delete("/:id", requireAdmin, async (c) => {
+  const article = await loadArticle(c.env, c.req.param("id"));
+  const stopped = { ...article, tracking: false };
+  if (article.tracking) await trackerFor(c.env).store.putArticle(stopped);
+  return c.json(articleView(stopped));
+});
+
+articles.post("/:id/check", requireAdmin, async (c) => {
+  const article = await loadArticle(c.env, c.req.param("id"));
+  if (!article.tracking) throw problem(409, `Article ${article.id} is not tracked any more; POST its URL to /api/articles to resume.`);
+  const result = await checkArticle(trackerFor(c.env), article, Date.now());
+  return c.json({
+    changed: result.changed,
+    outcome: result.outcome,
+    status: result.article.status,
+    version: result.version,
+    change: result.change,
+    error: result.error,
+    article: articleView(result.article),
+  });
+});
+
+articles.get("/:id/versions", async (c) => {
+  const article = await loadArticle(c.env, c.req.param("id"));
+  return c.json({ items: await trackerFor(c.env).store.listVersions(article.id, article.versionCount) });
+});
+
+articles.get("/:id/versions/:n", async (c) => {
+  const article = await loadArticle(c.env, c.req.param("id"));
+  const n = versionNumber(c.req.param("n"), "n")!;
+  return c.json(await loadVersion(c.env, article, n));
+});
+
+articles.get("/:id/diff", async (c) => {
+  const article = await loadArticle(c.env, c.req.param("id"));
+  const to = versionNumber(c.req.query("to"), "to") ?? article.versionCount;
+  const from = versionNumber(c.req.query("from"), "from") ?? to - 1;
+  if (from < 1) throw problem(404, `Article ${article.id} has only ${article.versionCount} version; there is nothing to compare yet.`);
+  if (from === to) throw problem(400, "`from` and `to` must name two different versions.");
+  const [before, after] = await Promise.all([loadVersion(c.env, article, from), loadVersion(c.env, article, to)]);
+  const diff = diffVersions(before, after);
+  return c.json({ from, to, ...diff });
+});

@@ -1,0 +1,13 @@
+import { Hono } from "hono";
+import type { Env } from "../env";
+import { trackerFor } from "../tracking";
+import { cursorParam, instantParam, pageSize } from "./params";
+
+export const changes = new Hono<{ Bindings: Env }>();
+
+changes.get("/", async (c) => {
+  const limit = pageSize(c.req.query("limit"));
+  const since = instantParam(c.req.query("since"), "since");
+  const page = await trackerFor(c.env).store.listChanges(limit, cursorParam(c.req.query("cursor")), since);
+  return c.json(page);
+});

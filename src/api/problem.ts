@@ -1,0 +1,42 @@
+/**
+ * RFC 9457 problem details: every error the API returns has this shape, built in one place.
+ */
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+const TITLES: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  409: "Conflict",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Content",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+export function problemResponse(status: ContentfulStatusCode, detail: string, headers: Record<string, string> = {}): Response {
+  const body = { type: "about:blank", status, title: TITLES[status] ?? "Error", detail };
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/problem+json", ...headers },
+  });
+}
+
+/** Throw from a handler to answer with a problem document. */
+export function problem(status: ContentfulStatusCode, detail: string, headers?: Record<string, string>): HTTPException {
+  return new HTTPException(status, { res: problemResponse(status, detail, headers) });
+}
+
+export function handleError(error: Error, c: Context): Response {
+  if (error instanceof HTTPException) {
+    const response = error.getResponse();
+    if (response.headers.get("Content-Type")?.startsWith("application/problem+json")) return response;
+    return problemResponse(error.status as ContentfulStatusCode, error.message || (TITLES[error.status] ?? "Error"));
+  }
+  // Internal details stay in the log; the client gets a stable message.
+  console.error(JSON.stringify({ event: "unhandled-error", method: c.req.method, path: c.req.path, error: String(error), stack: error.stack }));
+  return problemResponse(500, "An unexpected error occurred; nothing was changed by this request.");
+}

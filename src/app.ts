@@ -1,0 +1,23 @@
+import { Hono } from "hono";
+import { articles } from "./api/articles";
+import { changes } from "./api/changes";
+import { handleError, problemResponse } from "./api/problem";
+import { status } from "./api/status";
+import type { Env } from "./env";
+
+export const app = new Hono<{ Bindings: Env }>();
+
+app.route("/api/articles", articles);
+app.route("/api/changes", changes);
+app.route("/api/status", status);
+
+app.get("/", (c) =>
+  c.json({
+    name: "Redline",
+    description: "Tracks edits to news articles.",
+    endpoints: ["/api/articles", "/api/changes", "/api/status"],
+  }),
+);
+
+app.notFound((c) => problemResponse(404, `No route for ${c.req.method} ${c.req.path}.`));
+app.onError(handleError);
