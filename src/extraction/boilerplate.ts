@@ -1,0 +1,177 @@
+/**
+ * What is never article text, whichever site: elements by tag, visibility and class/id names,
+ * and paragraphs by their wording. Shared by site profiles and the generic fallback.
+ */
+import { parseHumanDate } from "./dates";
+import type { ElementNode } from "./html";
+
+/** Subtrees that are never read as text: code, embeds, form controls, media and their captions. */
+const SKIPPED_TAGS = new Set([
+  "head", "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
+  "canvas", "video", "audio", "picture", "img", "map", "button", "input", "select", "textarea",
+  "form", "label", "figure", "figcaption", "nav", "aside", "footer", "dialog",
+]);
+
+/**
+ * Words in class/id names that mark page furniture rather than story text. Matched against whole
+ * name tokens (split on punctuation, spaces and camelCase, trailing digits dropped), so
+ * `sns-share02` and `relatedArticles` match while `shared-story`, `adventure` or the hex run
+ * in `w-node-b5343ad4` do not.
+ */
+const BOILERPLATE_NAME_TOKENS = new Set([
+  "share", "sharing", "social", "sns", "related", "recommend", "recommended", "recommendations",
+  "newsletter", "subscribe", "subscription", "promo", "promotion", "advert", "advertisement",
+  "ad", "ads", "adsbygoogle", "sponsor", "sponsored", "banner", "comment", "comments", "sidebar",
+  "breadcrumb", "breadcrumbs", "tag", "tags", "keyword", "keywords", "caption", "byline",
+  "dateline", "author", "date", "timestamp", "mostviewed", "popular", "trending", "outbrain",
+  "taboola", "feedback", "survey", "footer", "menu", "toolbar", "modal", "popup",
+  "cookie", "consent", "paywall",
+]);
+
+/**
+ * Names that mark the story itself. An element carrying one is never pruned as boilerplate, so
+ * `main-content has-sidebar` survives while `related-content` does not. ("content" alone is
+ * deliberately absent: it appears on too many widgets.)
+ */
+const CONTENT_NAME_TOKENS = new Set(["article", "body", "main", "story", "entry"]);
+
+/** Never pruned by name: a `<body class="has-sidebar">` must not take the whole page with it. */
+const STRUCTURAL_TAGS = new Set(["#document", "html", "body", "article", "main"]);
+
+export function nameTokens(element: ElementNode): string[] {
+  const names = `${element.attributes.get("id") ?? ""} ${element.attributes.get("class") ?? ""}`;
+  return names
+    .replace(/([a-z])([A-Z])/g, "$1 $2")
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .map((token) => token.replace(/\d+$/, ""))
+    .filter(Boolean);
+}
+
+/** Most-viewed boxes are spelled every way: "most-viewed", "mostViewed", "most_read". */
+function joinsMostViewed(tokens: readonly string[]): boolean {
+  return tokens.some(
+    (token, index) =>
+      token === "most" && ["viewed", "read", "popular", "shared"].includes(tokens[index + 1] ?? ""),
+  );
+}
+
+export function hasBoilerplateName(element: ElementNode): boolean {
+  if (STRUCTURAL_TAGS.has(element.tag)) return false;
+  const tokens = nameTokens(element);
+  if (tokens.some((token) => CONTENT_NAME_TOKENS.has(token))) return false;
+  return tokens.some((token) => BOILERPLATE_NAME_TOKENS.has(token)) || joinsMostViewed(tokens);
+}
+
+function isHidden(element: ElementNode): boolean {
+  const { attributes } = element;
+  if (attributes.has("hidden")) return true;
+  if ((attributes.get("aria-hidden") ?? "").trim().toLowerCase() === "true") return true;
+  const style = (attributes.get("style") ?? "").toLowerCase().replace(/\s+/g, "");
+  return style.includes("display:none") || style.includes("visibility:hidden");
+}
+
+/** Elements whose whole subtree is dropped before any text is read, on every page. */
+export function isNeverText(element: ElementNode): boolean {
+  return SKIPPED_TAGS.has(element.tag) || isHidden(element);
+}
+
+/**
+ * Whole paragraphs that are furniture even inside the story container: sign-offs, contact lines,
+ * bylines and datelines set as their own line, share prompts.
+ */
+const BOILERPLATE_PARAGRAPHS: readonly RegExp[] = [
+  // Hankyoreh and many others close with a contact request.
+  /^please (?:direct|send) (?:your )?(?:comments|questions|feedback)\b/i,
+  // Wire sign-offs: a reporter's e-mail, "(END)", or both.
+  /^(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+[\s,;/]*)*(?:\(END\))?$/i,
+  /^(?:photo|image|video|graphic)(?: credit)?\s*(?::|©|by\b)/i,
+  /^(?:read more|related(?: articles?| stories)?|see also|recommended)\s*:?$/i,
+  /^(?:share|tweet|e-?mail|print)(?: (?:this|on|via)\b.{0,40})?$/i,
+];
+
+/**
+ * A short line that names the writer: "By Noh Ji-won, staff reporter", or the Korean convention
+ * of the name followed by 기자 ("reporter"), 특파원 ("correspondent"), optionally an e-mail.
+ */
+const BYLINE_LINES = [
+  /^(?:[Ww]ritten\s+)?[Bb]y\s+\p{Lu}/u,
+  /^\p{Script=Hangul}{2,5}(?:\s+\p{Script=Hangul}{2,5})?\s+(?:선임)?(?:기자|특파원)(?:\s+[\w.+-]+@[\w.-]+)?$/u,
+];
+const MAX_LABEL_LINE_WORDS = 14;
+
+/** A paragraph that only names the writer; the byline reader may use it. */
+export function isBylineLine(text: string, wordCount: number): boolean {
+  return wordCount <= MAX_LABEL_LINE_WORDS && BYLINE_LINES.some((pattern) => pattern.test(text));
+}
+
+/**
+ * A short all-bold line before the story's first sentence of prose is a label — the wire or
+ * source ("Iran Press TV"), a kicker ("EXCLUSIVE") — not story text.
+ */
+const MAX_LEADING_LABEL_WORDS = 6;
+
+export function isLeadingLabel(block: { boldOnly: boolean }, wordCount: number): boolean {
+  return block.boldOnly && wordCount <= MAX_LEADING_LABEL_WORDS;
+}
+
+/**
+ * Words of date lines such as "Tuesday, 19 November 2019 7:45 AM" or "Posted on : 2019-11-20
+ * 17:44 KST": removing them leaves nothing of a date line and most of a sentence that mentions
+ * a date.
+ */
+const DATE_WORDS =
+  /\b(?:posted|published|updated|modified|last|on)\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|\b[ap]\.?m\b\.?|\b(?:utc|gmt|kst|hkt|[a-z]{2,4}t)\b|[\d\s,.:/|()+-]+/gi;
+
+function isDateLine(text: string, wordCount: number): boolean {
+  if (wordCount > MAX_LABEL_LINE_WORDS || parseHumanDate(text, null) === null) return false;
+  return text.replace(DATE_WORDS, "").trim() === "";
+}
+
+/** Furniture lines other than bylines (which the byline reader wants to see first). */
+export function isBoilerplateParagraph(text: string, wordCount: number): boolean {
+  return isDateLine(text, wordCount) || BOILERPLATE_PARAGRAPHS.some((pattern) => pattern.test(text));
+}
+
+/**
+ * Wording of cookie-consent walls and paywall teasers. Such paragraphs are never story text, and
+ * a page made mostly of them is reported as "no article" rather than stored as a version.
+ */
+const WALL_PARAGRAPHS: readonly RegExp[] = [
+  /\b(?:we|this (?:web)?site|our (?:web)?site|and our partners) (?:uses?|stores?|sets?) cookies\b/i,
+  /\b(?:accept|reject|allow|manage) (?:all |our )?(?:cookies|tracking)\b/i,
+  /\bcookie (?:settings|preferences|policy|consent)\b/i,
+  /\b(?:your|manage) (?:privacy|consent) (?:choices|settings|preferences)\b/i,
+  /\b(?:subscribe|sign in|log in|register)(?: now)? to (?:continue|keep) reading\b/i,
+  /\bto (?:continue|keep) reading,? (?:please )?(?:subscribe|sign in|log in|register)\b/i,
+  /\byou(?:'ve| have) reached (?:your|the) (?:monthly )?(?:free )?(?:article |story )?limit\b/i,
+  /\balready a (?:subscriber|member)\?/i,
+  /\bthis (?:article|content|story) is (?:only )?(?:available|exclusive) (?:to|for) (?:subscribers|members)\b/i,
+];
+
+export function isWallParagraph(text: string): boolean {
+  return WALL_PARAGRAPHS.some((pattern) => pattern.test(text));
+}
+
+/** Words consent dialogs cannot do without; stories, even about privacy law, use them sparingly. */
+const CONSENT_TERMS =
+  /\b(?:cookies?|consent(?:ing)?|partners|privacy|preferences|personali[sz]ed|personal data|device|tracking|vendors?)\b/gi;
+/** Share of consent terms among the words above which text reads as a consent dialog. */
+const MIN_CONSENT_TERM_SHARE = 0.06;
+/** Text longer than this is a story even when a notice sits inside it. */
+const MAX_WALL_PAGE_WORDS = 150;
+const MAX_CONSENT_PAGE_WORDS = 300;
+
+/**
+ * Whether what remains of the page is the remainder of a consent wall or paywall: a short text
+ * that came with a wall notice, or a text dense in consent vocabulary.
+ */
+export function isWallRemainder(paragraphs: readonly string[], words: number, wallWords: number): boolean {
+  if (wallWords > 0 && words <= MAX_WALL_PAGE_WORDS) return true;
+  if (words > MAX_CONSENT_PAGE_WORDS) return false;
+  const consentTerms = paragraphs.reduce(
+    (total, paragraph) => total + (paragraph.match(CONSENT_TERMS)?.length ?? 0),
+    0,
+  );
+  return consentTerms >= words * MIN_CONSENT_TERM_SHARE;
+}

@@ -1,0 +1,212 @@
+/**
+ * Title, byline and timestamps, each from the most trustworthy source the page offers.
+ */
+import { isNeverText } from "./boilerplate";
+import { cleanByline } from "./byline";
+import { parseHumanDate, parseMachineDate } from "./dates";
+import { type ElementNode, findFirstElement, textContent } from "./html";
+import { type JsonObject, type PageMetadata, hasJsonLdType, jsonText } from "./metadata";
+import type { SiteProfile, VisibleDateRule } from "./profiles";
+import { compileSelector, matches, selectAll } from "./selector";
+import { normalizeText } from "./text";
+
+/** Everything the byline and date readers need about one page. */
+export interface PageContext {
+  root: ElementNode;
+  metadata: PageMetadata;
+  profile: SiteProfile | null;
+  /** "By …" lines found among the story's paragraphs. */
+  bylineLines: readonly string[];
+}
+
+function isRendered(element: ElementNode): boolean {
+  for (let node: ElementNode | null = element; node; node = node.parent) {
+    if (isNeverText(node)) return false;
+  }
+  return true;
+}
+
+/** Text of the first rendered element matching `selector` that has any text. */
+function firstVisibleText(root: ElementNode, selector: string): string | null {
+  const compiled = compileSelector(selector);
+  let text: string | null = null;
+  findFirstElement(root, (element) => {
+    if (!matches(element, compiled) || !isRendered(element)) return false;
+    text = normalizeText(textContent(element)) || null;
+    return text !== null;
+  });
+  return text;
+}
+
+function firstMeta(metadata: PageMetadata, keys: readonly string[]): string | null {
+  for (const key of keys) {
+    const value = normalizeText(metadata.metas.get(key) ?? "");
+    if (value) return value;
+  }
+  return null;
+}
+
+// ---- Title -------------------------------------------------------------------------------
+
+const TITLE_SEPARATORS = [" | ", " - ", " – ", " — ", " :: ", " · ", " « ", " » "];
+
+/** "Headline | Yonhap News Agency" → "Headline" when the other part is one of the site's names. */
+function withoutSiteName(title: string, siteNames: readonly string[]): string {
+  const lowerTitle = title.toLowerCase();
+  for (const siteName of siteNames) {
+    const lowerSite = siteName.toLowerCase();
+    for (const separator of TITLE_SEPARATORS) {
+      if (lowerTitle.endsWith(`${separator}${lowerSite}`)) {
+        return title.slice(0, title.length - separator.length - siteName.length).trim();
+      }
+      if (lowerTitle.startsWith(`${lowerSite}${separator}`)) {
+        return title.slice(siteName.length + separator.length).trim();
+      }
+    }
+  }
+  return title;
+}
+
+/**
+ * The visible headline when the profile names it; otherwise the declared headline (JSON-LD,
+ * Open Graph, `<title>`) without the site's name — or the page's `<h1>` when the declared title is
+ * that `<h1>` plus some suffix we could not attribute to the site.
+ */
+export function readTitle(
+  root: ElementNode,
+  metadata: PageMetadata,
+  profile: SiteProfile | null,
+): string {
+  const visible = profile?.title ? firstVisibleText(root, profile.title) : null;
+  if (visible) return visible;
+  const headline = firstVisibleText(root, "h1");
+  const declared =
+    jsonText(metadata.jsonLdArticle?.["headline"]) ??
+    firstMeta(metadata, ["og:title", "twitter:title"]) ??
+    (metadata.documentTitle || null);
+  if (!declared) return headline ?? "";
+  const title = withoutSiteName(declared, metadata.siteNames);
+  if (headline && title !== headline && title.startsWith(headline)) return headline;
+  return title;
+}
+
+// ---- Byline ------------------------------------------------------------------------------
+
+const ORGANIZATION_TYPES = new Set(["Organization", "NewsMediaOrganization", "Corporation"]);
+const AUTHOR_METAS = ["author", "article:author", "dc.creator", "byl", "parsely-author", "sailthru.author"];
+/** Visible bylines on pages without a profile: microdata, rel=author, or a byline-named element. */
+const GENERIC_BYLINE_SELECTOR = "[itemprop=author], [rel=author], .byline, .author, .article-author";
+
+function jsonLdAuthorNames(value: JsonObject[string] | undefined): string[] {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.flatMap((item) => jsonLdAuthorNames(item));
+  if (value && typeof value === "object" && !hasJsonLdType(value, ORGANIZATION_TYPES)) {
+    const name = jsonText(value["name"]);
+    return name ? [name] : [];
+  }
+  return [];
+}
+
+/** A site or publisher name, or a profile URL, is not a person. */
+function namesAPerson(candidate: string, metadata: PageMetadata): boolean {
+  if (/^(?:https?:)?\/\//i.test(candidate) || /^www\./i.test(candidate)) return false;
+  const lower = candidate.toLowerCase();
+  return !metadata.siteNames.some((siteName) => {
+    const lowerSite = siteName.toLowerCase();
+    return lowerSite.includes(lower) || lower.includes(lowerSite);
+  });
+}
+
+export function readByline({ root, metadata, profile, bylineLines }: PageContext): string | null {
+  // Most trustworthy first; each source is only read when the ones before it gave nothing.
+  const sources: (() => string | null)[] = [
+    () => (profile?.byline ? firstVisibleText(root, profile.byline) : null),
+    () =>
+      jsonLdAuthorNames(metadata.jsonLdArticle?.["author"])
+        .filter((name) => namesAPerson(name, metadata))
+        .join(", "),
+    () => bylineLines[0] ?? null,
+    () => firstMeta(metadata, AUTHOR_METAS),
+    () => firstVisibleText(root, GENERIC_BYLINE_SELECTOR),
+  ];
+  for (const source of sources) {
+    const candidate = source();
+    if (!candidate || !namesAPerson(candidate, metadata)) continue;
+    const byline = cleanByline(candidate);
+    if (byline && namesAPerson(byline, metadata)) return byline;
+  }
+  return null;
+}
+
+// ---- Timestamps --------------------------------------------------------------------------
+
+interface DateSources {
+  jsonLdKey: string;
+  /** Meta keys, most specific first: `article:*` before the looser conventions. */
+  metaKeys: readonly string[];
+  /** `<time>` elements that state this date, most explicit first. */
+  timeSelectors: readonly string[];
+  visibleRule: (profile: SiteProfile) => VisibleDateRule | undefined;
+}
+
+const PUBLISHED: DateSources = {
+  jsonLdKey: "datePublished",
+  metaKeys: [
+    "article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate",
+    "publish-date", "parsely-pub-date", "sailthru.date", "dc.date", "dcterms.created", "date",
+  ],
+  timeSelectors: ["time[itemprop=datePublished]", "time[pubdate]", "time[datetime]"],
+  visibleRule: (profile) => profile.published,
+};
+
+const MODIFIED: DateSources = {
+  jsonLdKey: "dateModified",
+  metaKeys: [
+    "article:modified_time", "og:updated_time", "datemodified", "last-modified", "lastmod",
+    "dcterms.modified",
+  ],
+  timeSelectors: ["time[itemprop=dateModified]", "time.updated", "time.modified"],
+  visibleRule: (profile) => profile.modified,
+};
+
+function readVisibleDate(root: ElementNode, rule: VisibleDateRule, timeZone: string): string | null {
+  for (const element of selectAll(root, rule.selector)) {
+    const machineValue = element.attributes.get("datetime");
+    if (machineValue && !rule.label) {
+      const parsed = parseMachineDate(machineValue, timeZone);
+      if (parsed) return parsed;
+    }
+    const text = normalizeText(textContent(element));
+    const label = rule.label ?? "";
+    const labelAt = text.toLowerCase().indexOf(label.toLowerCase());
+    if (labelAt < 0) continue;
+    const parsed = parseHumanDate(text.slice(labelAt + label.length), timeZone);
+    if (parsed) return parsed;
+  }
+  return null;
+}
+
+function readDate(
+  { root, metadata, profile }: PageContext,
+  sources: DateSources,
+): string | null {
+  const timeZone = profile?.timeZone ?? null;
+  const machineValues = [
+    jsonText(metadata.jsonLdArticle?.[sources.jsonLdKey]),
+    ...sources.metaKeys.map((key) => metadata.metas.get(key)),
+    ...sources.timeSelectors.map((selector) => {
+      const compiled = compileSelector(selector);
+      return metadata.timeElements.find((time) => matches(time, compiled) && isRendered(time))
+        ?.attributes.get("datetime");
+    }),
+  ];
+  for (const value of machineValues) {
+    const parsed = value ? parseMachineDate(value, timeZone) : null;
+    if (parsed) return parsed;
+  }
+  const rule = profile ? sources.visibleRule(profile) : undefined;
+  return profile && rule ? readVisibleDate(root, rule, profile.timeZone) : null;
+}
+
+export const readPublishedAt = (page: PageContext): string | null => readDate(page, PUBLISHED);
+export const readModifiedAt = (page: PageContext): string | null => readDate(page, MODIFIED);

@@ -1,0 +1,414 @@
+/**
+ * A small, tolerant HTML reader that builds only the tree extraction needs.
+ *
+ * workerd has no DOM, and a full DOM (CSS engine, live collections, serialisers) costs far more
+ * than extraction needs; even htmlparser2's general-purpose state machine made parsing twice as
+ * slow as this reader, which jumps between tags with `indexOf` and reads tags with small
+ * character loops. It follows the HTML standard's tree-building rules where they change which
+ * text belongs to which element:
+ *  - void elements never take children; `</br>` is a `<br>`;
+ *  - raw-text elements (`script`, `style`, `textarea`, `title`, `noscript`, `iframe`, …) run to
+ *    their own end tag, so markup inside a script string cannot open elements;
+ *  - a block start tag closes an open `<p>`; `<li>`, `<dt>`/`<dd>`, `<tr>`, `<td>`/`<th>` and
+ *    `<option>` close their open predecessor;
+ *  - an end tag closes everything opened after its element, and is ignored when no such element
+ *    is open within its scope (a stray `</div>` inside a table cell cannot close the page);
+ *  - nesting deeper than browsers allow is flattened, as browsers do.
+ * Comments, doctypes, processing instructions and CDATA are dropped; entities are decoded by the
+ * `entities` package (the WHATWG table, legacy semicolon-less forms included).
+ */
+import { decodeHTML, decodeHTMLAttribute } from "entities/decode";
+
+export interface ElementNode {
+  readonly kind: "element";
+  /** Lower-case tag name. */
+  readonly tag: string;
+  /** Lower-case attribute names, entity-decoded values; the first of duplicates wins. */
+  readonly attributes: ReadonlyMap<string, string>;
+  /** Tokens of the `class` attribute, precomputed because selectors and scoring read them often. */
+  readonly classes: readonly string[];
+  readonly children: HtmlNode[];
+  readonly parent: ElementNode | null;
+}
+
+export interface TextNode {
+  readonly kind: "text";
+  text: string;
+}
+
+export type HtmlNode = ElementNode | TextNode;
+
+/**
+ * Browsers flatten nesting beyond a fixed depth (Blink uses 512); doing the same keeps every
+ * recursive walk over the tree safe from stack overflow on pathological markup such as
+ * 100,000 unclosed `<div>`s.
+ */
+const MAX_TREE_DEPTH = 400;
+
+const VOID_TAGS = new Set([
+  "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param",
+  "source", "track", "wbr",
+]);
+
+/**
+ * Elements whose content is text up to their end tag. `noscript` belongs here because browsers
+ * with scripting enabled read it so; its content duplicates what scripts would render anyway.
+ */
+const RAW_TEXT_TAGS = new Set([
+  "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript",
+]);
+/** Raw-text elements whose entities are still decoded (RCDATA in the standard). */
+const ESCAPABLE_RAW_TEXT_TAGS = new Set(["textarea", "title"]);
+/** Raw text that is never read: dropping it keeps the tree small. JSON-LD scripts are kept. */
+const DISCARDED_RAW_TEXT_TAGS = new Set(["style", "script", "xmp", "iframe", "noembed", "noframes", "noscript"]);
+
+/** Start tags that close an open `<p>`. */
+const CLOSES_PARAGRAPH = new Set([
+  "address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div", "dl",
+  "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+  "header", "hgroup", "hr", "main", "menu", "nav", "ol", "p", "pre", "search", "section",
+  "summary", "table", "ul", "dd", "dt", "li", "listing", "plaintext", "xmp",
+]);
+
+/**
+ * Start tags that close an open sibling of the same family, and the elements that stop the search
+ * for one (a nested list's `<li>` must not close the outer list's item).
+ */
+const CLOSES_SIBLING: ReadonlyMap<string, { closes: readonly string[]; stopAt: ReadonlySet<string> }> =
+  (() => {
+    const listBoundaries = new Set(["ul", "ol", "menu", "dl", "table", "td", "th", "body", "html"]);
+    const cellBoundaries = new Set(["tr", "table", "tbody", "thead", "tfoot", "html"]);
+    const rowBoundaries = new Set(["table", "tbody", "thead", "tfoot", "html"]);
+    const listItem = { closes: ["li"], stopAt: listBoundaries };
+    const definition = { closes: ["dt", "dd"], stopAt: listBoundaries };
+    const cell = { closes: ["td", "th"], stopAt: cellBoundaries };
+    const row = { closes: ["tr", "td", "th"], stopAt: rowBoundaries };
+    const section = { closes: ["tbody", "thead", "tfoot", "tr", "td", "th"], stopAt: new Set(["table", "html"]) };
+    const option = { closes: ["option"], stopAt: new Set(["select", "datalist", "optgroup", "html"]) };
+    return new Map([
+      ["li", listItem], ["dt", definition], ["dd", definition], ["td", cell], ["th", cell],
+      ["tr", row], ["tbody", section], ["thead", section], ["tfoot", section], ["option", option],
+      ["optgroup", { closes: ["option", "optgroup"], stopAt: option.stopAt }],
+    ]);
+  })();
+const PARAGRAPH = ["p"];
+
+/** Elements an end tag (or a `<p>`-closing start tag) does not search past. */
+const SCOPE_BOUNDARIES = new Set([
+  "applet", "caption", "html", "table", "td", "th", "marquee", "object", "template", "button",
+]);
+/** Table parts' end tags search up to their table: `</table>` inside a cell closes the cell too. */
+const TABLE_PARTS = new Set(["table", "caption", "colgroup", "tbody", "thead", "tfoot", "tr", "td", "th"]);
+const TABLE_SCOPE_BOUNDARIES = new Set(["table", "html", "template"]);
+/** Browsers keep `<body>` and `<html>` open whatever end tags say; content after them still counts. */
+const NEVER_CLOSED = new Set(["body", "html"]);
+/** What may stay inside `<head>`; anything else (even without `<body>`) starts the body. */
+const HEAD_CONTENT = new Set(["base", "link", "meta", "noscript", "script", "style", "template", "title"]);
+
+/** Inside these, `<x/>` closes itself, as in browsers' handling of foreign (SVG, MathML) content. */
+const FOREIGN_ROOTS_LIST = ["svg", "math"];
+
+export function isJsonLdScript(element: ElementNode): boolean {
+  return (
+    element.tag === "script" &&
+    (element.attributes.get("type") ?? "").trim().toLowerCase() === "application/ld+json"
+  );
+}
+
+const decodeText = (text: string): string => (text.includes("&") ? decodeHTML(text) : text);
+
+/** Shared by the many elements without attributes or classes, to spare the allocations. */
+const NO_ATTRIBUTES: ReadonlyMap<string, string> = new Map();
+const NO_CLASSES: readonly string[] = [];
+
+function createElement(
+  tag: string,
+  attributes: ReadonlyMap<string, string>,
+  parent: ElementNode | null,
+): ElementNode {
+  const classAttribute = attributes.get("class");
+  return {
+    kind: "element",
+    tag,
+    attributes,
+    classes: classAttribute ? classAttribute.split(/\s+/).filter(Boolean) : NO_CLASSES,
+    children: [],
+    parent,
+  };
+}
+
+/** The tree under construction: the open-element stack and where new nodes go. */
+class TreeBuilder {
+  readonly root = createElement("#document", NO_ATTRIBUTES, null);
+  /** Open elements, outermost first; `root` is always at index 0. */
+  private readonly open: ElementNode[] = [this.root];
+  /**
+   * How many elements of each tag are open. Searches for an element to close return at once when
+   * none is open, which keeps 100,000 unclosed `<div>`s from costing 100,000 scans each.
+   */
+  private readonly openCounts = new Map<string, number>();
+
+  get inForeignContent(): boolean {
+    return FOREIGN_ROOTS_LIST.some((tag) => this.isOpen(tag));
+  }
+
+  private isOpen(tag: string): boolean {
+    return (this.openCounts.get(tag) ?? 0) > 0;
+  }
+
+  private countOpen(tag: string, change: 1 | -1): void {
+    this.openCounts.set(tag, (this.openCounts.get(tag) ?? 0) + change);
+  }
+
+  private get insertionParent(): ElementNode {
+    return this.open[Math.min(this.open.length, MAX_TREE_DEPTH) - 1] ?? this.root;
+  }
+
+  appendText(text: string): void {
+    if (text === "") return;
+    const { children } = this.insertionParent;
+    const previous = children.at(-1);
+    if (previous?.kind === "text") previous.text += text;
+    else children.push({ kind: "text", text });
+  }
+
+  /** Opens an element; void and self-closed elements are closed at once. */
+  openElement(tag: string, attributes: ReadonlyMap<string, string>, selfClosing: boolean): ElementNode {
+    if (this.insertionParent.tag === "head" && !HEAD_CONTENT.has(tag)) this.closeElement("head");
+    if (CLOSES_PARAGRAPH.has(tag)) this.closeWithin(PARAGRAPH, (open) => SCOPE_BOUNDARIES.has(open));
+    const sibling = CLOSES_SIBLING.get(tag);
+    if (sibling) this.closeWithin(sibling.closes, (open) => sibling.stopAt.has(open));
+    const parent = this.insertionParent;
+    const element = createElement(tag, attributes, parent);
+    parent.children.push(element);
+    if (!VOID_TAGS.has(tag) && !selfClosing) {
+      this.open.push(element);
+      this.countOpen(tag, 1);
+    }
+    return element;
+  }
+
+  closeElement(tag: string): void {
+    if (NEVER_CLOSED.has(tag) || !this.isOpen(tag)) return;
+    const boundaries = TABLE_PARTS.has(tag) ? TABLE_SCOPE_BOUNDARIES : SCOPE_BOUNDARIES;
+    this.closeWithin([tag], (open) => boundaries.has(open));
+  }
+
+  /** Pops up to and including the innermost open element named in `targets`, unless a boundary comes first. */
+  private closeWithin(targets: readonly string[], isBoundary: (tag: string) => boolean): void {
+    if (!targets.some((tag) => this.isOpen(tag))) return;
+    for (let index = this.open.length - 1; index > 0; index--) {
+      const tag = this.open[index]?.tag ?? "";
+      if (targets.includes(tag)) {
+        for (const closed of this.open.splice(index)) this.countOpen(closed.tag, -1);
+        return;
+      }
+      if (isBoundary(tag)) return;
+    }
+  }
+}
+
+const isTagSpace = (code: number): boolean =>
+  code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0c || code === 0x0d;
+const SLASH = 0x2f;
+const EQUALS = 0x3d;
+const GREATER_THAN = 0x3e;
+const DOUBLE_QUOTE = 0x22;
+const EXCLAMATION_MARK = 0x21;
+const QUESTION_MARK = 0x3f;
+const SINGLE_QUOTE = 0x27;
+
+const isAsciiLetter = (code: number): boolean =>
+  (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
+
+/** End of the tag name starting at `from`, or `from` itself when no name (a letter) starts there. */
+function tagNameEnd(html: string, from: number): number {
+  if (!isAsciiLetter(html.charCodeAt(from))) return from;
+  let position = from + 1;
+  while (position < html.length) {
+    const code = html.charCodeAt(position);
+    if (isTagSpace(code) || code === SLASH || code === GREATER_THAN) break;
+    position++;
+  }
+  return position;
+}
+
+/** Index just past the next `>` at or after `from`, or the end of input. */
+function pastNextGreaterThan(html: string, from: number): number {
+  const close = html.indexOf(">", from);
+  return close < 0 ? html.length : close + 1;
+}
+
+/**
+ * Reads attributes from `from` up to the tag's `>` (or the end of input), following the standard's
+ * attribute states. Written as a character loop: it runs for every tag, and regular-expression
+ * match arrays made it the parser's hottest spot.
+ */
+function readAttributes(html: string, from: number): { attributes: ReadonlyMap<string, string>; end: number } {
+  const length = html.length;
+  let position = from;
+  if (html.charCodeAt(position) === GREATER_THAN) return { attributes: NO_ATTRIBUTES, end: position };
+  const attributes = new Map<string, string>();
+  for (;;) {
+    while (position < length) {
+      const code = html.charCodeAt(position);
+      if (!isTagSpace(code) && code !== SLASH) break;
+      position++;
+    }
+    if (position >= length || html.charCodeAt(position) === GREATER_THAN) break;
+    const nameStart = position;
+    // The first character may be "=" (a parse error browsers keep as part of the name).
+    position++;
+    while (position < length) {
+      const code = html.charCodeAt(position);
+      if (isTagSpace(code) || code === SLASH || code === GREATER_THAN || code === EQUALS) break;
+      position++;
+    }
+    const name = html.slice(nameStart, position).toLowerCase();
+    let afterName = position;
+    while (afterName < length && isTagSpace(html.charCodeAt(afterName))) afterName++;
+    let value = "";
+    if (html.charCodeAt(afterName) === EQUALS) {
+      let valueStart = afterName + 1;
+      while (valueStart < length && isTagSpace(html.charCodeAt(valueStart))) valueStart++;
+      const quote = html.charCodeAt(valueStart);
+      if (quote === DOUBLE_QUOTE || quote === SINGLE_QUOTE) {
+        const close = html.indexOf(quote === DOUBLE_QUOTE ? '"' : "'", valueStart + 1);
+        const valueEnd = close < 0 ? length : close;
+        value = html.slice(valueStart + 1, valueEnd);
+        position = valueEnd + 1;
+      } else {
+        position = valueStart;
+        while (position < length) {
+          const code = html.charCodeAt(position);
+          if (isTagSpace(code) || code === GREATER_THAN) break;
+          position++;
+        }
+        value = html.slice(valueStart, position);
+      }
+    }
+    if (!attributes.has(name)) {
+      attributes.set(name, value.includes("&") ? decodeHTMLAttribute(value) : value);
+    }
+  }
+  return { attributes, end: position };
+}
+
+const rawTextEndTags = new Map<string, RegExp>();
+
+/** Index just past the end tag of raw-text element `tag` (or the end of input), and where its text stops. */
+function rawTextEnd(html: string, tag: string, from: number): { textEnd: number; end: number } {
+  let endTag = rawTextEndTags.get(tag);
+  if (!endTag) {
+    endTag = new RegExp(`</${tag}[\\s/>]`, "ig");
+    rawTextEndTags.set(tag, endTag);
+  }
+  endTag.lastIndex = from;
+  const match = endTag.exec(html);
+  if (!match) return { textEnd: html.length, end: html.length };
+  const close = html.indexOf(">", match.index);
+  return { textEnd: match.index, end: close < 0 ? html.length : close + 1 };
+}
+
+/** Parses any string into a tree rooted at a synthetic `#document` element; never throws. */
+export function parseHtml(input: string): ElementNode {
+  const html = input.startsWith("\uFEFF") ? input.slice(1) : input;
+  const tree = new TreeBuilder();
+  let position = 0;
+  while (position < html.length) {
+    const tagStart = html.indexOf("<", position);
+    if (tagStart < 0) {
+      tree.appendText(decodeText(html.slice(position)));
+      break;
+    }
+    if (tagStart > position) tree.appendText(decodeText(html.slice(position, tagStart)));
+    position = readMarkup(html, tagStart, tree);
+  }
+  return tree.root;
+}
+
+/** Consumes the markup starting with `<` at `start`; returns the index after it. */
+function readMarkup(html: string, start: number, tree: TreeBuilder): number {
+  const next = html.charCodeAt(start + 1);
+  if (html.startsWith("<!--", start)) {
+    const close = html.indexOf("-->", start + 4);
+    return close < 0 ? html.length : close + 3;
+  }
+  if (next === EXCLAMATION_MARK || next === QUESTION_MARK) return pastNextGreaterThan(html, start);
+  if (next === SLASH) {
+    const name = html.slice(start + 2, tagNameEnd(html, start + 2)).toLowerCase();
+    if (name === "br") tree.openElement("br", NO_ATTRIBUTES, true);
+    else if (name) tree.closeElement(name);
+    return pastNextGreaterThan(html, start + 2);
+  }
+  const nameEnd = tagNameEnd(html, start + 1);
+  if (nameEnd === start + 1) {
+    tree.appendText("<");
+    return start + 1;
+  }
+  const tag = html.slice(start + 1, nameEnd).toLowerCase();
+  const { attributes, end: attributesEnd } = readAttributes(html, nameEnd);
+  // A tag cut off by the end of input is dropped, as browsers do.
+  if (attributesEnd >= html.length) return html.length;
+  const afterTag = attributesEnd + 1;
+  const selfClosing = tree.inForeignContent && html.charCodeAt(attributesEnd - 1) === SLASH;
+  const element = tree.openElement(tag, attributes, selfClosing);
+  if (!RAW_TEXT_TAGS.has(tag) || selfClosing) return afterTag;
+
+  const { textEnd, end } = rawTextEnd(html, tag, afterTag);
+  if (!DISCARDED_RAW_TEXT_TAGS.has(tag) || isJsonLdScript(element)) {
+    const text = html.slice(afterTag, textEnd);
+    tree.appendText(ESCAPABLE_RAW_TEXT_TAGS.has(tag) ? decodeText(text) : text);
+  }
+  tree.closeElement(tag);
+  return end;
+}
+
+/** Concatenated text of every descendant text node, in document order. */
+export function textContent(node: HtmlNode): string {
+  if (node.kind === "text") return node.text;
+  const parts: string[] = [];
+  forEachDescendant(node, (descendant) => {
+    if (descendant.kind === "text") parts.push(descendant.text);
+    return true;
+  });
+  return parts.join("");
+}
+
+/**
+ * Depth-first, document-order visit of the descendants of `element` (not `element` itself).
+ * The visitor returns false to skip a node's subtree.
+ */
+function forEachDescendant(
+  element: ElementNode,
+  visit: (node: HtmlNode) => boolean,
+): void {
+  for (const child of element.children) {
+    if (visit(child) && child.kind === "element") forEachDescendant(child, visit);
+  }
+}
+
+export function findFirstElement(
+  root: ElementNode,
+  predicate: (element: ElementNode) => boolean,
+): ElementNode | null {
+  let found: ElementNode | null = null;
+  forEachDescendant(root, (node) => {
+    if (found) return false;
+    if (node.kind === "element" && predicate(node)) found = node;
+    return found === null;
+  });
+  return found;
+}
+
+export function findAllElements(
+  root: ElementNode,
+  predicate: (element: ElementNode) => boolean,
+): ElementNode[] {
+  const found: ElementNode[] = [];
+  forEachDescendant(root, (node) => {
+    if (node.kind === "element" && predicate(node)) found.push(node);
+    return true;
+  });
+  return found;
+}

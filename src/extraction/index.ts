@@ -1,0 +1,153 @@
+/**
+ * Article extraction: one HTML page (already decoded to a string) and its URL in, the story's
+ * title, byline, timestamps and paragraphs out. Pure and synchronous; never throws.
+ */
+import type { ArticleContent, ExtractionResult } from "../model";
+import { type TextBlock, collectBlocks } from "./blocks";
+import {
+  isBoilerplateParagraph,
+  isBylineLine,
+  isLeadingLabel,
+  isNeverText,
+  isWallParagraph,
+  isWallRemainder,
+} from "./boilerplate";
+import { findStoryContainers } from "./generic";
+import { type PageContext, readByline, readModifiedAt, readPublishedAt, readTitle } from "./fields";
+import { type ElementNode, findAllElements, parseHtml } from "./html";
+import { readMetadata } from "./metadata";
+import { GENERIC_PROFILE_NAME, type SiteProfile, profileFor } from "./profiles";
+import { createPruning } from "./pruning";
+import { compileSelector, selectAll } from "./selector";
+import { countWords, normalizeText } from "./text";
+
+export { profileFor, SITE_PROFILES, type SiteProfile } from "./profiles";
+
+/** Fewer words than this is an error page, a consent wall or a teaser, never a story version. */
+export const MIN_ARTICLE_WORDS = 40;
+
+const noArticle = (reason: string, profile: string): ExtractionResult => ({
+  ok: false,
+  reason: `no article found: ${reason}`,
+  profile,
+});
+
+/** The profile's containers, outermost only (a match inside another match is already read). */
+function profileContainers(root: ElementNode, profile: SiteProfile): ElementNode[] {
+  const selected = selectAll(root, profile.body).filter((element) => !isNeverText(element));
+  const chosen = new Set(selected);
+  return selected.filter((element) => {
+    for (let ancestor = element.parent; ancestor; ancestor = ancestor.parent) {
+      if (chosen.has(ancestor)) return false;
+    }
+    return true;
+  });
+}
+
+interface StoryText {
+  paragraphs: string[];
+  words: number;
+  /** "By …" lines set as paragraphs of their own: left out of the text, offered to the byline. */
+  bylineLines: string[];
+  /** Words in cookie-consent or paywall notices found where the story should be. */
+  wallWords: number;
+}
+
+/** Lines that repeat something the page shows elsewhere, and so are not story text. */
+interface Repeats {
+  title: string;
+  /** `alt` texts of the page's images: a caption repeats its image's description. */
+  imageDescriptions: ReadonlySet<string>;
+}
+
+function imageDescriptions(root: ElementNode): Set<string> {
+  return new Set(
+    findAllElements(root, (element) => element.tag === "img")
+      .map((image) => normalizeText(image.attributes.get("alt") ?? ""))
+      .filter(Boolean),
+  );
+}
+
+/**
+ * Story paragraphs with furniture lines, repeats of the headline and image descriptions, labels
+ * above the story and wall notices removed.
+ */
+function storyText(blocks: readonly TextBlock[], repeats: Repeats): StoryText {
+  const story: StoryText = { paragraphs: [], words: 0, bylineLines: [], wallWords: 0 };
+  for (const block of blocks) {
+    const { text } = block;
+    const words = countWords(text);
+    if (isWallParagraph(text)) {
+      story.wallWords += words;
+    } else if (isBylineLine(text, words)) {
+      story.bylineLines.push(text);
+    } else if (
+      text !== repeats.title &&
+      !repeats.imageDescriptions.has(text) &&
+      !(story.paragraphs.length === 0 && isLeadingLabel(block, words)) &&
+      !isBoilerplateParagraph(text, words)
+    ) {
+      story.paragraphs.push(text);
+      story.words += words;
+    }
+  }
+  return story;
+}
+
+function extract(html: string, profile: SiteProfile | null): ExtractionResult {
+  const siteProfileName = profile?.name ?? GENERIC_PROFILE_NAME;
+  if (html.trim() === "") return noArticle("empty document", siteProfileName);
+
+  const root = parseHtml(html);
+  const { isPruned, measurer } = createPruning(
+    root,
+    profile?.exclude ? compileSelector(profile.exclude) : null,
+  );
+
+  const chosenByProfile = profile ? profileContainers(root, profile) : [];
+  const containers =
+    chosenByProfile.length > 0 ? chosenByProfile : findStoryContainers(root, isPruned, measurer);
+  // A profile whose body selector no longer matches (a redesign) falls back to the generic
+  // reader; the profile name says so, because its output may differ from earlier versions.
+  const profileName =
+    profile && chosenByProfile.length === 0 ? `${profile.name}+${GENERIC_PROFILE_NAME}` : siteProfileName;
+  if (containers.length === 0) return noArticle("no text container", profileName);
+
+  const metadata = readMetadata(root);
+  const title = readTitle(root, metadata, profile);
+  const { paragraphs, words, bylineLines, wallWords } = storyText(collectBlocks(containers, isPruned), {
+    title,
+    imageDescriptions: imageDescriptions(root),
+  });
+  if (isWallRemainder(paragraphs, words, wallWords)) {
+    return noArticle("the page is a consent or paywall notice", profileName);
+  }
+  if (words < MIN_ARTICLE_WORDS) {
+    return noArticle(`only ${words} words of body text (minimum ${MIN_ARTICLE_WORDS})`, profileName);
+  }
+
+  const page: PageContext = { root, metadata, profile, bylineLines };
+  const article: ArticleContent = {
+    title,
+    byline: readByline(page),
+    publishedAt: readPublishedAt(page),
+    modifiedAt: readModifiedAt(page),
+    paragraphs,
+  };
+  return { ok: true, article, profile: profileName };
+}
+
+/**
+ * Extracts the story from `html`, using the site profile for `url`'s host when there is one and
+ * the generic density-based reader otherwise. Any failure, including an unexpected internal error,
+ * comes back as `{ ok: false }` with the reason.
+ */
+export function extractArticle(html: string, url: string): ExtractionResult {
+  const profile = profileFor(url);
+  try {
+    return extract(typeof html === "string" ? html : "", profile);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, reason: `extraction failed: ${message}`, profile: profile?.name ?? GENERIC_PROFILE_NAME };
+  }
+}

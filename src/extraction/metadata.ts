@@ -1,0 +1,119 @@
+/**
+ * Machine-readable facts a page states about itself: the JSON-LD article node and `<meta>` tags.
+ */
+import { type ElementNode, findAllElements, isJsonLdScript, textContent } from "./html";
+import { normalizeText } from "./text";
+
+type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+/** schema.org types whose node describes the story itself. */
+const ARTICLE_TYPES = new Set([
+  "Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle",
+  "BackgroundNewsArticle", "ReviewNewsArticle", "BlogPosting", "LiveBlogPosting", "Report",
+]);
+
+export interface PageMetadata {
+  /** The first JSON-LD node of an article type, looking inside arrays and `@graph`. */
+  jsonLdArticle: JsonObject | null;
+  /** `<meta>` content keyed by lower-cased `property`, `name` or `itemprop`; the first one wins. */
+  metas: ReadonlyMap<string, string>;
+  documentTitle: string;
+  /** Every `<time>` element, in document order. */
+  timeElements: readonly ElementNode[];
+  /** Names the site goes by (`og:site_name`, `application-name`), to tell it apart from people. */
+  siteNames: readonly string[];
+}
+
+const isJsonObject = (value: JsonValue | undefined): value is JsonObject =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * Publishers hand-write JSON-LD; raw newlines and tabs inside strings are the usual fault, and
+ * replacing control characters with spaces is harmless outside strings.
+ */
+function parseJsonLoosely(source: string): JsonValue | undefined {
+  for (const candidate of [source, source.replace(/[\u0000-\u001f]+/g, " ")]) {
+    try {
+      return JSON.parse(candidate) as JsonValue;
+    } catch {
+      // Try the repaired text next; a block that still fails is ignored.
+    }
+  }
+  return undefined;
+}
+
+function* jsonLdNodes(value: JsonValue | undefined): Generator<JsonObject> {
+  if (Array.isArray(value)) {
+    for (const item of value) yield* jsonLdNodes(item);
+  } else if (isJsonObject(value)) {
+    yield value;
+    yield* jsonLdNodes(value["@graph"]);
+  }
+}
+
+export function hasJsonLdType(node: JsonObject, types: ReadonlySet<string>): boolean {
+  const declared = node["@type"];
+  const names = Array.isArray(declared) ? declared : [declared];
+  return names.some((name) => typeof name === "string" && types.has(name));
+}
+
+function findJsonLdArticle(scripts: readonly ElementNode[]): JsonObject | null {
+  for (const script of scripts) {
+    for (const node of jsonLdNodes(parseJsonLoosely(textContent(script)))) {
+      if (hasJsonLdType(node, ARTICLE_TYPES)) return node;
+    }
+  }
+  return null;
+}
+
+/** A JSON-LD value as text: a string, or the first string of an array. */
+export function jsonText(value: JsonValue | undefined): string | null {
+  if (typeof value === "string") return normalizeText(value) || null;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const text = jsonText(item);
+      if (text) return text;
+    }
+  }
+  return null;
+}
+
+function readMetas(metaElements: readonly ElementNode[]): Map<string, string> {
+  const metas = new Map<string, string>();
+  for (const meta of metaElements) {
+    const content = meta.attributes.get("content");
+    if (content === undefined) continue;
+    for (const keyAttribute of ["property", "name", "itemprop"]) {
+      const key = meta.attributes.get(keyAttribute)?.trim().toLowerCase();
+      if (key && !metas.has(key)) metas.set(key, content);
+    }
+  }
+  return metas;
+}
+
+/** The elements metadata comes from, gathered in one walk over the tree. */
+const METADATA_TAGS = new Set(["meta", "title", "time", "script"]);
+
+export function readMetadata(root: ElementNode): PageMetadata {
+  const elementsByTag = new Map<string, ElementNode[]>();
+  for (const element of findAllElements(root, (candidate) => METADATA_TAGS.has(candidate.tag))) {
+    const group = elementsByTag.get(element.tag);
+    if (group) group.push(element);
+    else elementsByTag.set(element.tag, [element]);
+  }
+  const metas = readMetas(elementsByTag.get("meta") ?? []);
+  const titleElement = elementsByTag.get("title")?.[0];
+  const siteNames = ["og:site_name", "application-name", "twitter:site"]
+    .map((key) => normalizeText(metas.get(key) ?? "").replace(/^@/, ""))
+    .filter(Boolean);
+  return {
+    jsonLdArticle: findJsonLdArticle((elementsByTag.get("script") ?? []).filter(isJsonLdScript)),
+    metas,
+    timeElements: elementsByTag.get("time") ?? [],
+    documentTitle: titleElement ? normalizeText(textContent(titleElement)) : "",
+    siteNames,
+  };
+}
