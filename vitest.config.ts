@@ -1,16 +1,29 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { startReplayServer } from "./fixtures/replay.mjs";
+
+// The fixture replay origin runs in Node beside workerd; the worker reaches it over loopback,
+// exactly as under `npm start`.
+const replay = await startReplayServer({ port: 0, host: "127.0.0.1", unref: true });
 
 export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
-        bindings: { ADMIN_TOKEN: "test-admin-token", ALLOW_LOOPBACK: "true" },
+        bindings: {
+          ADMIN_TOKEN: "test-admin-token",
+          ALLOW_LOOPBACK: "true",
+          REPLAY_ORIGIN: replay.url,
+          FETCH_TIMEOUT_MS: "2000",
+          FETCH_MAX_BYTES: String(2 * 1024 * 1024),
+        },
       },
     }),
   ],
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    // The end-to-end tests share the replay origin's clock, so test files run one at a time.
+    fileParallelism: false,
   },
 });

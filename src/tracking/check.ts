@@ -290,7 +290,9 @@ async function runCheck(tracker: Tracker, stored: ArticleRecord, nowMs: number):
   const unchanged = attempt.kind === "not-modified" || attempt.capture.hash === stored.latestHash;
   if (unchanged) {
     const refreshed =
-      attempt.kind === "captured" ? { ...stored, etag: attempt.capture.etag, lastModified: attempt.capture.lastModified } : stored;
+      attempt.kind === "captured"
+        ? { ...stored, etag: attempt.capture.etag, lastModified: attempt.capture.lastModified, finalUrl: attempt.capture.finalUrl }
+        : stored;
     if (!wasRemoved) {
       const article = scheduled(healthy(refreshed), nowMs);
       await store.putArticle(article);

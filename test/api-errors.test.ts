@@ -1,0 +1,83 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { api, SEED_URLS, serveTimelineEntry, track } from "./helpers";
+
+function expectProblem(response: { status: number; headers: Headers; json: { status: number; title: string; detail: string } }, status: number, detail: RegExp) {
+  expect(response.status).toBe(status);
+  expect(response.headers.get("Content-Type")).toBe("application/problem+json");
+  expect(response.json.status).toBe(status);
+  expect(response.json.title).toEqual(expect.any(String));
+  expect(response.json.detail).toMatch(detail);
+}
+
+describe("writes require the admin token", () => {
+  it.each([
+    ["no Authorization header", {}],
+    ["a wrong token", { Authorization: "Bearer not-the-token" }],
+    ["a non-bearer scheme", { Authorization: "Basic YWRtaW46YWRtaW4=" }],
+  ])("POST /api/articles with %s is 401", async (_, headers) => {
+    const response = await api("POST", "/api/articles", { body: { url: SEED_URLS.yonhap }, headers });
+    expectProblem(response, 401, /token|Bearer/);
+    expect(response.headers.get("WWW-Authenticate")).toMatch(/^Bearer/);
+  });
+
+  it("check and delete are 401 without the token", async () => {
+    expectProblem(await api("POST", "/api/articles/0123456789abcdef/check", { headers: {} }), 401, /Bearer/);
+    expectProblem(await api("DELETE", "/api/articles/0123456789abcdef", { headers: {} }), 401, /Bearer/);
+  });
+});
+
+describe("POST /api/articles rejects bad input with a clear detail", () => {
+  it.each([
+    ["malformed JSON", "{not json", /not valid JSON/],
+    ["a JSON array", "[]", /JSON object with a `url` field/],
+    ["no url field", '{"link": "https://example.com"}', /`url` field/],
+    ["an empty url", '{"url": ""}', /non-empty/],
+    ["a number", '{"url": 5}', /non-empty string/],
+    ["a relative URL", '{"url": "/arti/1.html"}', /not a valid absolute URL/],
+    ["an ftp URL", '{"url": "ftp://example.com/a"}', /only http and https/],
+    ["a URL with credentials", '{"url": "https://user:secret@example.com/a"}', /credentials/],
+    ["a private address", '{"url": "http://192.168.1.10/news"}', /private/],
+    ["a link-local address", '{"url": "http://169.254.169.254/latest"}', /link-local/],
+  ])("%s → 400", async (_, rawBody, detail) => {
+    expectProblem(await api("POST", "/api/articles", { rawBody }), 400, detail);
+  });
+});
+
+describe("reads reject bad parameters", () => {
+  let id: string;
+  beforeAll(async () => {
+    await serveTimelineEntry(SEED_URLS.yonhap, 1);
+    id = (await track(SEED_URLS.yonhap)).json.id;
+  });
+
+  it.each(["0", "101", "-1", "ten", "2.5"])("limit=%s → 400", async (limit) => {
+    expectProblem(await api("GET", `/api/articles?limit=${limit}`), 400, /`limit` must be an integer from 1 to 100/);
+    expectProblem(await api("GET", `/api/changes?limit=${limit}`), 400, /`limit`/);
+  });
+
+  it("since must be a date", async () => {
+    expectProblem(await api("GET", "/api/changes?since=yesterday"), 400, /`since` must be an ISO 8601/);
+  });
+
+  it("unknown article ids are 404", async () => {
+    expectProblem(await api("GET", "/api/articles/0123456789abcdef"), 404, /No article/);
+    expectProblem(await api("GET", "/api/articles/not-an-id/versions"), 404, /No article/);
+    expectProblem(await api("POST", "/api/articles/0123456789abcdef/check"), 404, /No article/);
+  });
+
+  it("non-numeric versions are 400 and missing ones 404", async () => {
+    expectProblem(await api("GET", `/api/articles/${id}/versions/abc`), 400, /version number/);
+    expectProblem(await api("GET", `/api/articles/${id}/versions/0`), 400, /version number/);
+    expectProblem(await api("GET", `/api/articles/${id}/versions/99`), 404, /no version 99/);
+    expectProblem(await api("GET", `/api/articles/${id}/diff?from=x`), 400, /`from`/);
+    expectProblem(await api("GET", `/api/articles/${id}/diff?from=1&to=1`), 400, /two different versions/);
+  });
+
+  it("a diff needs two versions", async () => {
+    expectProblem(await api("GET", `/api/articles/${id}/diff`), 404, /only 1 version/);
+  });
+
+  it("unknown routes are problem documents too", async () => {
+    expectProblem(await api("GET", "/api/nothing-here"), 404, /No route/);
+  });
+});

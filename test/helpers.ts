@@ -1,0 +1,65 @@
+/** Shared by the end-to-end tests: calling the worker, and steering the fixture replay origin. */
+import { env, exports } from "cloudflare:workers";
+import timeline from "../fixtures/timeline.json";
+
+export const SEED_URLS = {
+  hankyoreh3rdRound: "https://english.hani.co.kr/arti/english_edition/e_international/917772.html",
+  hankyoreh1stRound: "https://english.hani.co.kr/arti/english_edition/e_international/911048.html",
+  yonhap: "https://en.yna.co.kr/view/AEN20191218010400325",
+  globalSecurity: "https://www.globalsecurity.org/military/library/news/2019/11/mil-191119-presstv01.htm",
+  theStandard: "https://www.thestandard.com.hk/section-news/section/6/214039/US-walks-out-of-South-Korea-defense-cost-sharing-talks",
+} as const;
+
+export const ADMIN = { Authorization: `Bearer ${env.ADMIN_TOKEN}` };
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  // Tests read whatever the endpoint returns.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  json: any;
+}
+
+export async function api(method: string, path: string, options: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Promise<ApiResponse> {
+  const headers = options.headers ?? ADMIN;
+  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  const response = await exports.default.fetch(new Request(`http://redline.test${path}`, { method, headers, body }));
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : null };
+}
+
+interface TimelineVersion {
+  at: string;
+}
+interface TimelineEntry {
+  url: string;
+  versions: TimelineVersion[];
+}
+
+const entries: TimelineEntry[] = (timeline as { articles: TimelineEntry[] }).articles;
+
+export function versionTimes(url: string): string[] {
+  const entry = entries.find((candidate) => candidate.url === url);
+  if (!entry) throw new Error(`no fixture timeline for ${url}`);
+  return entry.versions.map((version) => version.at);
+}
+
+/** Moves the replay clock so that `url` serves its k-th timeline entry (1-based). */
+export async function serveTimelineEntry(url: string, k: number): Promise<void> {
+  const at = versionTimes(url)[k - 1];
+  if (!at) throw new Error(`${url} has no timeline entry ${k}`);
+  await setReplayClock(at);
+}
+
+export async function setReplayClock(at: string): Promise<void> {
+  const response = await fetch(`${env.REPLAY_ORIGIN}/__replay/clock`, { method: "POST", body: JSON.stringify({ at }) });
+  if (!response.ok) throw new Error(`replay clock: ${response.status} ${await response.text()}`);
+}
+
+export async function track(url: string) {
+  return api("POST", "/api/articles", { body: { url } });
+}
+
+export async function check(id: string) {
+  return api("POST", `/api/articles/${id}/check`);
+}
