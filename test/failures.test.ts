@@ -1,0 +1,111 @@
+/**
+ * Pages that must never become versions: server errors, throttling, timeouts, oversize bodies,
+ * redirect loops, walls, non-HTML. And pages in legacy charsets that must decode correctly.
+ */
+import { env } from "cloudflare:workers";
+import { reset } from "cloudflare:test";
+import { beforeEach, describe, expect, it } from "vitest";
+import { trackerFor } from "../src/tracking";
+import { api, check, track } from "./helpers";
+
+const TEST_SITE = "https://fixtures.redline.test";
+
+async function storedCounts() {
+  return (await api("GET", "/api/status")).json;
+}
+
+beforeEach(async () => {
+  await reset();
+});
+
+describe("a first capture that fails stores nothing", () => {
+  it.each([
+    ["a server error", "/errors/503", /HTTP 503/],
+    ["throttling", "/errors/429", /HTTP 429/],
+    ["a page that is gone", "/errors/410", /HTTP 410/],
+    ["a timeout", "/slow", /timed out/],
+    ["an oversize page with Content-Length", "/oversize", /larger than/],
+    ["an oversize page streamed without Content-Length", "/oversize-chunked", /larger than/],
+    ["a redirect loop", "/redirect/loop-a", /more than 5 redirects/],
+    ["a chain of six redirects", "/redirect/chain/1", /more than 5 redirects/],
+    ["a consent wall", "/walls/consent.html", /no article found/],
+    ["a paywall teaser", "/walls/paywall.html", /no article found/],
+    ["an empty page", "/empty", /no article found/],
+    ["a PDF", "/files/report.pdf", /not an HTML page/],
+  ])("%s → 422", async (_, path, detail) => {
+    const response = await track(`${TEST_SITE}${path}`);
+    expect(response.status).toBe(422);
+    expect(response.headers.get("Content-Type")).toBe("application/problem+json");
+    expect(response.json.detail).toMatch(detail);
+    expect(response.json.detail).toMatch(/Nothing was stored/);
+    const counts = await storedCounts();
+    expect(counts.articles.total).toBe(0);
+    expect(counts.versions).toBe(0);
+    expect((await api("GET", "/api/changes")).json.items).toEqual([]);
+  });
+
+  it("follows up to five redirects and records the final URL", async () => {
+    const response = await track(`${TEST_SITE}/redirect/ok`);
+    expect(response.status).toBe(201);
+    expect(response.json).toMatchObject({ url: `${TEST_SITE}/redirect/ok`, finalUrl: `${TEST_SITE}/articles/plain.html` });
+    const version = (await api("GET", `/api/articles/${response.json.id}/versions/1`)).json;
+    expect(version).toMatchObject({ finalUrl: `${TEST_SITE}/articles/plain.html`, title: "Allies to resume defense cost talks in January" });
+  });
+});
+
+describe("legacy charsets", () => {
+  it.each(["euc-kr-meta.html", "euc-kr-header.html", "euc-kr-http-equiv.html"])("decodes %s (EUC-KR bytes)", async (file) => {
+    const response = await track(`${TEST_SITE}/charset/${file}`);
+    expect(response.status).toBe(201);
+    expect(response.json.title).toBe("미국, 방위비 분담금 3차 협상 일방 중단");
+    const version = (await api("GET", `/api/articles/${response.json.id}/versions/1`)).json;
+    expect(version).toMatchObject({ charset: "euc-kr", byline: "노지원", publishedAt: "2019-11-19T17:32:00+09:00" });
+    expect(version.paragraphs.join("")).not.toContain("\uFFFD");
+  });
+});
+
+describe("a tracked article whose checks start failing", () => {
+  /** Points the stored article at another URL, as if the publisher's server began answering differently. */
+  async function serveFrom(id: string, path: string) {
+    const store = trackerFor(env).store;
+    const article = await store.getArticle(id);
+    await store.putArticle({ ...article!, url: `${TEST_SITE}${path}`, etag: null, lastModified: null });
+  }
+
+  it("keeps every version, backs off, and recovers", async () => {
+    const id = (await track(`${TEST_SITE}/articles/plain.html`)).json.id;
+
+    for (const [path, reason] of [
+      ["/errors/503", /HTTP 503/],
+      ["/errors/429", /HTTP 429/],
+      ["/walls/consent.html", /no article found/],
+    ] as const) {
+      await serveFrom(id, path);
+      const { json } = await check(id);
+      expect(json).toMatchObject({ changed: false, outcome: "failed", status: "failing", change: null, version: { n: 1 } });
+      expect(json.error).toMatch(reason);
+    }
+    const failing = (await api("GET", `/api/articles/${id}`)).json;
+    expect(failing).toMatchObject({ status: "failing", versionCount: 1 });
+    expect(failing.lastError).toMatch(/no article found/);
+    // Third failure in a row: 15 min × 2² = 1 h before the next try.
+    expect(Date.parse(failing.nextCheckAt) - Date.parse(failing.lastCheckedAt)).toBe(60 * 60_000);
+    expect((await api("GET", "/api/changes")).json.items).toHaveLength(1);
+
+    await serveFrom(id, "/articles/plain.html");
+    const { json } = await check(id);
+    expect(json).toMatchObject({ changed: false, outcome: "unchanged", status: "active", error: null });
+    expect((await api("GET", `/api/articles/${id}`)).json.lastError).toBeNull();
+  });
+
+  it("a single 404 is not a removal", async () => {
+    const id = (await track(`${TEST_SITE}/articles/plain.html`)).json.id;
+    await serveFrom(id, "/errors/410");
+    const first = (await check(id)).json;
+    expect(first).toMatchObject({ outcome: "missing", changed: false, status: "active" });
+    await serveFrom(id, "/articles/plain.html");
+    expect((await check(id)).json).toMatchObject({ outcome: "unchanged", status: "active" });
+    await serveFrom(id, "/errors/410");
+    expect((await check(id)).json).toMatchObject({ outcome: "missing", changed: false });
+  });
+});
