@@ -109,3 +109,12 @@ describe("a tracked article whose checks start failing", () => {
     expect((await check(id)).json).toMatchObject({ outcome: "missing", changed: false });
   });
 });
+
+describe("local development", () => {
+  it("tracks a page served on loopback when ALLOW_LOOPBACK is on", async () => {
+    const url = `${env.REPLAY_ORIGIN}/fixtures.redline.test/articles/plain.html`;
+    const response = await track(url);
+    expect(response.status).toBe(201);
+    expect(response.json).toMatchObject({ url: `${url}`, site: "127.0.0.1", title: "Allies to resume defense cost talks in January" });
+  });
+});

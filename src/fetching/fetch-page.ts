@@ -48,7 +48,10 @@ export type FetchOutcome =
   | { kind: "refused"; status: number | null; finalUrl: string; reason: string };
 
 function requestUrlFor(url: string, replayOrigin: string | undefined): string {
-  return replayOrigin ? `${replayOrigin.replace(/\/$/, "")}/fetch?url=${encodeURIComponent(url)}` : url;
+  if (!replayOrigin) return url;
+  const origin = new URL(replayOrigin).origin;
+  // Pages served by the replay origin under its own address are fetched as they are.
+  return new URL(url).origin === origin ? url : `${origin}/fetch?url=${encodeURIComponent(url)}`;
 }
 
 async function readCapped(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array | null> {
