@@ -6,24 +6,42 @@ import { startReplayServer } from "./fixtures/replay.mjs";
 // exactly as under `npm start`.
 const replay = await startReplayServer({ port: 0, host: "127.0.0.1", unref: true });
 
+/** Tests that need the host: the filesystem (`../shared/corpus`) or npm libraries made for Node. */
+const NODE_TESTS = ["src/**/*.node.test.ts", "test/**/*.node.test.ts"];
+
 export default defineConfig({
-  plugins: [
-    cloudflareTest({
-      wrangler: { configPath: "./wrangler.toml" },
-      miniflare: {
-        bindings: {
-          ADMIN_TOKEN: "test-admin-token",
-          ALLOW_LOOPBACK: "true",
-          REPLAY_ORIGIN: replay.url,
-          FETCH_TIMEOUT_MS: "2000",
-          FETCH_MAX_BYTES: String(2 * 1024 * 1024),
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                ADMIN_TOKEN: "test-admin-token",
+                ALLOW_LOOPBACK: "true",
+                REPLAY_ORIGIN: replay.url,
+                FETCH_TIMEOUT_MS: "2000",
+                FETCH_MAX_BYTES: String(2 * 1024 * 1024),
+              },
+            },
+          }),
+        ],
+        test: {
+          name: "workers",
+          include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+          exclude: NODE_TESTS,
+          // The end-to-end tests share the replay origin's clock, so test files run one at a time.
+          fileParallelism: false,
         },
       },
-    }),
-  ],
-  test: {
-    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-    // The end-to-end tests share the replay origin's clock, so test files run one at a time.
-    fileParallelism: false,
+      {
+        test: {
+          name: "node",
+          environment: "node",
+          include: NODE_TESTS,
+        },
+      },
+    ],
   },
 });
