@@ -25,7 +25,7 @@ const BOILERPLATE_NAME_TOKENS = new Set([
   "breadcrumb", "breadcrumbs", "tag", "tags", "keyword", "keywords", "caption", "byline",
   "dateline", "author", "date", "timestamp", "mostviewed", "popular", "trending", "outbrain",
   "taboola", "feedback", "survey", "footer", "menu", "toolbar", "modal", "popup",
-  "cookie", "consent", "paywall",
+  "cookie", "consent", "paywall", "timeago", "ago",
 ]);
 
 /**
@@ -126,6 +126,19 @@ const DATE_WORDS =
 function isDateLine(text: string, wordCount: number): boolean {
   if (wordCount > MAX_LABEL_LINE_WORDS || parseHumanDate(text, null) === null) return false;
   return text.replace(DATE_WORDS, "").trim() === "";
+}
+
+/**
+ * "5 minutes ago", "Updated 2 hours ago": labels a page recomputes on every fetch. In a short
+ * line they are furniture and are cut out, so the next fetch does not read as an edit; in a
+ * sentence of prose ("the attack began 20 minutes ago, police said") they are story text.
+ */
+const RELATIVE_TIME_LABEL =
+  /(?:(?:updated|posted|published|edited|modified)\s*:?\s+)?(?:\d+|an?|one)\s+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago\b\.?/gi;
+
+export function withoutRelativeTimeLabels(text: string, wordCount: number): string {
+  if (wordCount > MAX_LABEL_LINE_WORDS || !/\bago\b/i.test(text)) return text;
+  return text.replace(RELATIVE_TIME_LABEL, " ").replace(/\s{2,}/g, " ").trim();
 }
 
 /** Furniture lines other than bylines (which the byline reader wants to see first). */

@@ -11,6 +11,7 @@ import {
   isNeverText,
   isWallParagraph,
   isWallRemainder,
+  withoutRelativeTimeLabels,
 } from "./boilerplate";
 import { findStoryContainers } from "./generic";
 import { type PageContext, readByline, readModifiedAt, readPublishedAt, readTitle } from "./fields";
@@ -75,7 +76,8 @@ function imageDescriptions(root: ElementNode): Set<string> {
 function storyText(blocks: readonly TextBlock[], repeats: Repeats): StoryText {
   const story: StoryText = { paragraphs: [], words: 0, bylineLines: [], wallWords: 0 };
   for (const block of blocks) {
-    const { text } = block;
+    const text = withoutRelativeTimeLabels(block.text, countWords(block.text));
+    if (text === "") continue;
     const words = countWords(text);
     if (isWallParagraph(text)) {
       story.wallWords += words;
