@@ -1,3 +1,4 @@
+/// <reference types="node" />
 /**
  * The fixture pages stored in a legacy charset (the EUC-KR set), which fixtures.test.ts must skip
  * because workerd's `?raw` imports read files as UTF-8: here they are read from disk and decoded
@@ -17,7 +18,10 @@ interface FixtureVersion {
 }
 
 const fixtures = join(import.meta.dirname, "..", "..", "fixtures");
-const { articles, redirectTargets, testPages } = timeline as unknown as Record<string, { url: string; versions: FixtureVersion[] }[]>;
+const { articles, redirectTargets, testPages } = timeline as unknown as Record<
+  "articles" | "redirectTargets" | "testPages",
+  { url: string; versions: FixtureVersion[] }[]
+>;
 
 const legacyCharsetPages = [...articles, ...redirectTargets, ...testPages].flatMap((article) =>
   article.versions

@@ -1,3 +1,4 @@
+/// <reference types="node" />
 /**
  * The noise suite over real pages (../shared/corpus): boilerplate-only edits must leave the
  * extracted article identical, story edits must change it. Skipped when the corpus is absent.
