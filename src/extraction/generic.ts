@@ -70,6 +70,52 @@ function isAncestor(ancestor: ElementNode, element: ElementNode): boolean {
   return false;
 }
 
+/**
+ * Paragraphs at least this long are prose; how much prose an element holds decides whether the
+ * winner is the whole story or one section of it.
+ */
+const PROSE_MIN_CHARS = 80;
+/**
+ * The winner widens to an ancestor holding this much more prose (as a factor, and at least the
+ * absolute amount), provided the ancestor is not a link farm: sectioned guides, listicles and
+ * reviews put each section in its own container, and Readability's scores pick one of them.
+ */
+const WIDEN_MIN_PROSE_FACTOR = 1.5;
+const WIDEN_MIN_PROSE_GAIN = 300;
+const WIDEN_MAX_LINK_DENSITY = 0.25;
+/** How far above a paragraph a list item makes it a teaser rather than prose. */
+const TEASER_LIST_ITEM_DEPTH = 4;
+
+/** Teaser lists ("More in …", "Related") set each excerpt in a list item; they are not story sections. */
+function isInListItem(element: ElementNode): boolean {
+  let holder: ElementNode | null = element;
+  for (let level = 0; holder && level < TEASER_LIST_ITEM_DEPTH; level++, holder = holder.parent) {
+    if (holder.tag === "li") return true;
+  }
+  return false;
+}
+
+function widenedToWholeStory(
+  winner: ElementNode,
+  body: ElementNode,
+  prose: ReadonlyMap<ElementNode, number>,
+  measurer: TextMeasurer,
+): ElementNode {
+  let story = winner;
+  for (let ancestor = winner.parent; ancestor && ancestor !== body; ancestor = ancestor.parent) {
+    const storyProse = prose.get(story) ?? 0;
+    const ancestorProse = prose.get(ancestor) ?? 0;
+    if (
+      ancestorProse >= storyProse * WIDEN_MIN_PROSE_FACTOR &&
+      ancestorProse - storyProse >= WIDEN_MIN_PROSE_GAIN &&
+      measurer.linkDensity(ancestor) <= WIDEN_MAX_LINK_DENSITY
+    ) {
+      story = ancestor;
+    }
+  }
+  return story;
+}
+
 function blockPoints(text: string): number {
   const commas = text.match(/[,，、]/g)?.length ?? 0;
   return 1 + commas + Math.min(Math.floor(text.length / 100), 3);
@@ -86,8 +132,14 @@ export function findStoryContainers(
 ): ElementNode[] {
   const body = findFirstElement(root, (element) => element.tag === "body") ?? root;
   const rawScores = new Map<ElementNode, number>();
+  const prose = new Map<ElementNode, number>();
   for (const block of collectBlocks([body], isPruned)) {
     if (block.text.length < MIN_SCORED_BLOCK_CHARS) continue;
+    if (block.text.length >= PROSE_MIN_CHARS && !isInListItem(block.owner)) {
+      for (let holder: ElementNode | null = block.owner; holder && holder !== root; holder = holder.parent) {
+        prose.set(holder, (prose.get(holder) ?? 0) + block.text.length);
+      }
+    }
     const points = blockPoints(block.text);
     let ancestor: ElementNode | null = PARAGRAPH_TAGS.has(block.owner.tag)
       ? block.owner.parent
@@ -108,7 +160,12 @@ export function findStoryContainers(
   const [winner, ...runnersUp] = ranked;
   if (!winner) return [];
   const [best, topScore] = winner;
-  const top = commonStoryAncestor(best, topScore, runnersUp.slice(0, RIVALS_CONSIDERED - 1), root) ?? best;
+  const top = widenedToWholeStory(
+    commonStoryAncestor(best, topScore, runnersUp.slice(0, RIVALS_CONSIDERED - 1), root) ?? best,
+    body,
+    prose,
+    measurer,
+  );
 
   const parent = top.parent;
   if (!parent || top === body) return [top];
