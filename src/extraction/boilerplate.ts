@@ -146,6 +146,19 @@ export function isBoilerplateParagraph(text: string, wordCount: number): boolean
   return isDateLine(text, wordCount) || BOILERPLATE_PARAGRAPHS.some((pattern) => pattern.test(text));
 }
 
+/** Headings of the sections templates append after a story: other stories, the author's bio. */
+const TRAILING_SECTION_HEADINGS: readonly RegExp[] = [
+  /^(?:the )?(?:latest|recent|related|more|other|popular|trending|recommended|top|similar)(?:\s+\S+){0,2}\s+(?:news|stories|articles|posts|reads|videos|coverage|headlines)$/i,
+  // "More in Minnesota Wild", "More from Reuters"; not "More on …", a common section heading.
+  /^more (?:from|in|by)\b/i,
+  /^(?:also (?:in the news|read|on)|(?:read|watch) (?:this )?next|what to read next|you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|further reading|keep reading|don['’]?t miss|editor['’]?s picks|(?:about|meet) the (?:authors?|reviewers?|writers?|experts?))\b/i,
+];
+const MAX_TRAILING_HEADING_WORDS = 8;
+
+export function isTrailingSectionHeading(text: string, wordCount: number): boolean {
+  return wordCount <= MAX_TRAILING_HEADING_WORDS && TRAILING_SECTION_HEADINGS.some((pattern) => pattern.test(text));
+}
+
 /**
  * Wording of cookie-consent walls and paywall teasers. Such paragraphs are never story text, and
  * a page made mostly of them is reported as "no article" rather than stored as a version.
