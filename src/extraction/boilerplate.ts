@@ -175,8 +175,11 @@ const WALL_PARAGRAPHS: readonly RegExp[] = [
   /\bthis (?:article|content|story) is (?:only )?(?:available|exclusive) (?:to|for) (?:subscribers|members)\b/i,
 ];
 
+/** A word every wall pattern needs: most paragraphs have none and skip the patterns. */
+const WALL_WORD = /cookie|tracking|privacy|consent|subscri|members|sign in|log in|regist|limit|already a/i;
+
 export function isWallParagraph(text: string): boolean {
-  return WALL_PARAGRAPHS.some((pattern) => pattern.test(text));
+  return WALL_WORD.test(text) && WALL_PARAGRAPHS.some((pattern) => pattern.test(text));
 }
 
 /** Words consent dialogs cannot do without; stories, even about privacy law, use them sparingly. */

@@ -35,6 +35,17 @@ const SIBLING_MIN_SCORE = 10;
 const SIBLING_PARAGRAPH_MIN_CHARS = 80;
 const SIBLING_PARAGRAPH_MAX_LINK_DENSITY = 0.25;
 
+/** Name weights by `id class` string: templates repeat the same names hundreds of times. */
+function rememberedNameWeight(cache: Map<string, number>, element: ElementNode): number {
+  const names = `${element.tag} ${element.attributes.get("id") ?? ""} ${element.attributes.get("class") ?? ""}`;
+  let weight = cache.get(names);
+  if (weight === undefined) {
+    weight = nameWeight(element);
+    cache.set(names, weight);
+  }
+  return weight;
+}
+
 function nameWeight(element: ElementNode): number {
   let weight = 0;
   if (nameTokens(element).some((token) => POSITIVE_NAME_TOKENS.has(token))) weight += NAME_WEIGHT;
@@ -152,8 +163,9 @@ export function findStoryContainers(
   }
 
   const finalScores = new Map<ElementNode, number>();
+  const nameWeights = new Map<string, number>();
   for (const [candidate, raw] of rawScores) {
-    const base = raw + (TAG_WEIGHTS[candidate.tag] ?? 0) + nameWeight(candidate);
+    const base = raw + (TAG_WEIGHTS[candidate.tag] ?? 0) + rememberedNameWeight(nameWeights, candidate);
     finalScores.set(candidate, base * (1 - measurer.linkDensity(candidate)));
   }
   const ranked = [...finalScores].filter(([, score]) => score > 0).sort((a, b) => b[1] - a[1]);

@@ -102,9 +102,10 @@ function storyText(blocks: readonly TextBlock[], repeats: Repeats): StoryText {
   const story: StoryText = { paragraphs: [], words: 0, bylineLines: [], wallWords: 0 };
   const paragraphWords: number[] = [];
   for (const block of blocks) {
-    const text = withoutRelativeTimeLabels(block.text, countWords(block.text));
+    const blockWords = countWords(block.text);
+    const text = withoutRelativeTimeLabels(block.text, blockWords);
     if (text === "") continue;
-    const words = countWords(text);
+    const words = text === block.text ? blockWords : countWords(text);
     if (isWallParagraph(text)) {
       story.wallWords += words;
     } else if (isBylineLine(text, words)) {
