@@ -5,11 +5,15 @@
 import { parseHumanDate } from "./dates";
 import type { ElementNode } from "./html";
 
-/** Subtrees that are never read as text: code, embeds, form controls, media and their captions. */
+/**
+ * Subtrees that are never read as text: code, embeds, form controls, media and their captions.
+ * (`<form>` is not among them: ASP.NET pages wrap the whole page in one; pruning drops forms
+ * that hold a minor share of the page, such as search boxes and newsletter sign-ups.)
+ */
 const SKIPPED_TAGS = new Set([
   "head", "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
   "canvas", "video", "audio", "picture", "img", "map", "button", "input", "select", "textarea",
-  "form", "label", "figure", "figcaption", "nav", "aside", "footer", "dialog",
+  "label", "figure", "figcaption", "nav", "aside", "footer", "dialog",
 ]);
 
 /**
@@ -65,6 +69,7 @@ export function hasBoilerplateName(element: ElementNode): boolean {
 
 function isHidden(element: ElementNode): boolean {
   const { attributes } = element;
+  if (attributes.size === 0) return false;
   if (attributes.has("hidden")) return true;
   if ((attributes.get("aria-hidden") ?? "").trim().toLowerCase() === "true") return true;
   const style = (attributes.get("style") ?? "").toLowerCase().replace(/\s+/g, "");

@@ -11,7 +11,7 @@ import { type CompiledSelector, matches } from "./selector";
 /**
  * A boilerplate name on an element holding more than this share of the page's text describes the
  * page rather than the element: `<div class="post tag-news">` or `<div class="has-sidebar">`
- * wrapping the whole story must not take the story with it.
+ * wrapping the whole story must not take the story with it. Forms follow the same rule.
  */
 const MAX_PRUNED_SHARE_OF_PAGE_TEXT = 0.5;
 
@@ -29,6 +29,7 @@ export function createPruning(root: ElementNode, exclude: CompiledSelector | nul
   const furnitureVerdicts = new Map<ElementNode, boolean>();
   const boilerplateNameVerdicts = new Map<string, boolean>();
   const hasBoilerplateNameRemembered = (element: ElementNode): boolean => {
+    if (element.classes.length === 0 && !element.attributes.has("id")) return false;
     const names = `${element.tag} ${element.attributes.get("id") ?? ""} ${element.attributes.get("class") ?? ""}`;
     let verdict = boilerplateNameVerdicts.get(names);
     if (verdict === undefined) {
@@ -43,7 +44,7 @@ export function createPruning(root: ElementNode, exclude: CompiledSelector | nul
       verdict =
         isNeverText(element) ||
         (exclude !== null && matches(element, exclude)) ||
-        (hasBoilerplateNameRemembered(element) &&
+        ((element.tag === "form" || hasBoilerplateNameRemembered(element)) &&
           renderedText.measure(element).text <= pageTextLength * MAX_PRUNED_SHARE_OF_PAGE_TEXT);
       furnitureVerdicts.set(element, verdict);
     }
