@@ -14,7 +14,7 @@
  * over the first pages. Per-page results go to bench-results/extract-<time>.json.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -58,6 +58,7 @@ async function runChild(name, jobPath, outputPath) {
     const milliseconds = performance.now() - started;
     const fields = error ? { text: "", title: null, byline: null, publishedAt: null, failure: `threw: ${error}` } : extractor.fields(raw);
     results.push({ dataset: page.dataset, id: page.id, milliseconds, ...fields });
+    if (results.length % 250 === 0) process.stderr.write(`  ${name}: ${results.length}/${pages.length}\n`);
   }
   writeFileSync(
     outputPath,
@@ -147,6 +148,8 @@ async function runBenchmark() {
     });
     runs[name] = JSON.parse(readFileSync(outputPath, "utf8"));
   }
+
+  rmSync(work, { recursive: true, force: true });
 
   const byKey = new Map(pages.map((page) => [`${page.dataset}/${page.id}`, page]));
   const rows = [];

@@ -95,7 +95,8 @@ export function readTitle(
 const ORGANIZATION_TYPES = new Set(["Organization", "NewsMediaOrganization", "Corporation"]);
 const AUTHOR_METAS = ["author", "article:author", "dc.creator", "byl", "parsely-author", "sailthru.author"];
 /** Visible bylines on pages without a profile: microdata, rel=author, or a byline-named element. */
-const GENERIC_BYLINE_SELECTOR = "[itemprop=author], [rel=author], .byline, .author, .article-author";
+const GENERIC_BYLINE_SELECTOR =
+  "[itemprop=author], [rel=author], .byline, .author, .article-author, .author-name, .post-author, .entry-author, .byline-name, .article__author";
 
 function jsonLdAuthorNames(value: JsonObject[string] | undefined): string[] {
   if (typeof value === "string") return [value];
