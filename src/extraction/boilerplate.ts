@@ -60,6 +60,24 @@ function joinsMostViewed(tokens: readonly string[]): boolean {
   );
 }
 
+/**
+ * `compute`, remembered per `tag id class` combination for the life of the returned function:
+ * templates repeat the same names hundreds of times per page, and name verdicts depend on
+ * nothing else.
+ */
+export function rememberedByNames<T>(compute: (element: ElementNode) => T): (element: ElementNode) => T {
+  const verdicts = new Map<string, T>();
+  return (element) => {
+    const names = `${element.tag} ${element.attributes.get("id") ?? ""} ${element.attributes.get("class") ?? ""}`;
+    let verdict = verdicts.get(names);
+    if (verdict === undefined) {
+      verdict = compute(element);
+      verdicts.set(names, verdict);
+    }
+    return verdict;
+  };
+}
+
 export function hasBoilerplateName(element: ElementNode): boolean {
   if (STRUCTURAL_TAGS.has(element.tag)) return false;
   const tokens = nameTokens(element);

@@ -6,7 +6,7 @@
  * final score shrinks with link density, which sinks menus and link lists.
  */
 import { collectBlocks } from "./blocks";
-import { hasBoilerplateName, nameTokens } from "./boilerplate";
+import { hasBoilerplateName, nameTokens, rememberedByNames } from "./boilerplate";
 import { type ElementNode, findFirstElement } from "./html";
 import type { TextMeasurer } from "./measure";
 
@@ -31,20 +31,13 @@ const MIN_RIVALS_SHARING_ANCESTOR = 3;
 /** A sibling joins the winner when it scores at least this share of the winner's score… */
 const SIBLING_SHARE_OF_TOP = 0.2;
 const SIBLING_MIN_SCORE = 10;
-/** …or when it is a plain paragraph of prose (Readability's rule for split story bodies). */
-const SIBLING_PARAGRAPH_MIN_CHARS = 80;
-const SIBLING_PARAGRAPH_MAX_LINK_DENSITY = 0.25;
-
-/** Name weights by `id class` string: templates repeat the same names hundreds of times. */
-function rememberedNameWeight(cache: Map<string, number>, element: ElementNode): number {
-  const names = `${element.tag} ${element.attributes.get("id") ?? ""} ${element.attributes.get("class") ?? ""}`;
-  let weight = cache.get(names);
-  if (weight === undefined) {
-    weight = nameWeight(element);
-    cache.set(names, weight);
-  }
-  return weight;
-}
+/**
+ * Prose: paragraphs at least this long, in elements at most this link-dense. A sibling paragraph
+ * of prose joins the winner (Readability's rule for split story bodies), and how much prose an
+ * ancestor holds decides whether the winner is the whole story or one section of it.
+ */
+const PROSE_MIN_CHARS = 80;
+const PROSE_MAX_LINK_DENSITY = 0.25;
 
 function nameWeight(element: ElementNode): number {
   let weight = 0;
@@ -82,18 +75,12 @@ function isAncestor(ancestor: ElementNode, element: ElementNode): boolean {
 }
 
 /**
- * Paragraphs at least this long are prose; how much prose an element holds decides whether the
- * winner is the whole story or one section of it.
- */
-const PROSE_MIN_CHARS = 80;
-/**
  * The winner widens to an ancestor holding this much more prose (as a factor, and at least the
- * absolute amount), provided the ancestor is not a link farm: sectioned guides, listicles and
- * reviews put each section in its own container, and Readability's scores pick one of them.
+ * absolute amount), provided the ancestor is prose itself, not a link farm: sectioned guides,
+ * listicles and reviews put each section in its own container, and scores pick one of them.
  */
 const WIDEN_MIN_PROSE_FACTOR = 1.5;
 const WIDEN_MIN_PROSE_GAIN = 300;
-const WIDEN_MAX_LINK_DENSITY = 0.25;
 /** How far above a paragraph a list item makes it a teaser rather than prose. */
 const TEASER_LIST_ITEM_DEPTH = 4;
 
@@ -119,7 +106,7 @@ function widenedToWholeStory(
     if (
       ancestorProse >= storyProse * WIDEN_MIN_PROSE_FACTOR &&
       ancestorProse - storyProse >= WIDEN_MIN_PROSE_GAIN &&
-      measurer.linkDensity(ancestor) <= WIDEN_MAX_LINK_DENSITY
+      measurer.linkDensity(ancestor) <= PROSE_MAX_LINK_DENSITY
     ) {
       story = ancestor;
     }
@@ -163,9 +150,9 @@ export function findStoryContainers(
   }
 
   const finalScores = new Map<ElementNode, number>();
-  const nameWeights = new Map<string, number>();
+  const rememberedNameWeight = rememberedByNames(nameWeight);
   for (const [candidate, raw] of rawScores) {
-    const base = raw + (TAG_WEIGHTS[candidate.tag] ?? 0) + rememberedNameWeight(nameWeights, candidate);
+    const base = raw + (TAG_WEIGHTS[candidate.tag] ?? 0) + rememberedNameWeight(candidate);
     finalScores.set(candidate, base * (1 - measurer.linkDensity(candidate)));
   }
   const ranked = [...finalScores].filter(([, score]) => score > 0).sort((a, b) => b[1] - a[1]);
@@ -189,8 +176,8 @@ export function findStoryContainers(
     if ((finalScores.get(sibling) ?? 0) >= siblingThreshold) return true;
     return (
       sibling.tag === "p" &&
-      measurer.measure(sibling).text >= SIBLING_PARAGRAPH_MIN_CHARS &&
-      measurer.linkDensity(sibling) <= SIBLING_PARAGRAPH_MAX_LINK_DENSITY
+      measurer.measure(sibling).text >= PROSE_MIN_CHARS &&
+      measurer.linkDensity(sibling) <= PROSE_MAX_LINK_DENSITY
     );
   });
 }
