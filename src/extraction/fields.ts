@@ -86,8 +86,29 @@ export function readTitle(
     (metadata.documentTitle || null);
   if (!declared) return headline ?? "";
   const title = withoutSiteName(declared, metadata.siteNames);
-  if (headline && title !== headline && title.startsWith(headline)) return headline;
+  if (headline && title !== headline && (title.startsWith(headline) || tellsTheSameStory(headline, title))) {
+    return headline;
+  }
   return title;
+}
+
+/** Share of the `<h1>`'s words the declared title must contain for the `<h1>` to be the headline. */
+const MIN_HEADLINE_WORDS_IN_DECLARED_TITLE = 0.5;
+/** Longer `<h1>`s are intros or whole sentences, not headlines. */
+const MAX_HEADLINE_WORDS = 30;
+
+/**
+ * Whether the visible `<h1>` is a wording of the declared title (SEO titles are often reworded:
+ * "Best Movers in NYC 2025 | Top 19 Companies" for the `<h1>` "Best Residential Movers in NYC
+ * 2025"), rather than a logo, a section name or an unrelated heading. Readers see the `<h1>`.
+ */
+function tellsTheSameStory(headline: string, declared: string): boolean {
+  const words = (text: string) => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  const headlineWords = words(headline);
+  if (headlineWords.length < 2 || headlineWords.length > MAX_HEADLINE_WORDS) return false;
+  const declaredWords = new Set(words(declared));
+  const shared = headlineWords.filter((word) => declaredWords.has(word)).length;
+  return shared >= headlineWords.length * MIN_HEADLINE_WORDS_IN_DECLARED_TITLE;
 }
 
 // ---- Byline ------------------------------------------------------------------------------
