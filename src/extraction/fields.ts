@@ -114,7 +114,40 @@ function tellsTheSameStory(headline: string, declared: string): boolean {
 // ---- Byline ------------------------------------------------------------------------------
 
 const ORGANIZATION_TYPES = new Set(["Organization", "NewsMediaOrganization", "Corporation"]);
-const AUTHOR_METAS = ["author", "article:author", "dc.creator", "byl", "parsely-author", "sailthru.author"];
+const AUTHOR_METAS = [
+  "author", "article:author", "dc.creator", "dcterms.creator", "byl", "parsely-author", "sailthru.author",
+];
+/** Links to a writer's page ("/author/jane-doe", "/authors/…"): the visible byline on many blogs. */
+const AUTHOR_PAGE_LINK = /\/(?:authors?|writers?|contributors?)\/[^/?#]+/i;
+const MAX_AUTHOR_LINK_WORDS = 5;
+
+/**
+ * Only links in the story's own frame count: a "recent posts" widget lists other writers, and its
+ * churn must not read as a byline change.
+ */
+function isInStoryFrame(element: ElementNode): boolean {
+  let framed = false;
+  for (let node = element.parent; node; node = node.parent) {
+    if (node.tag === "li") return false;
+    if (node.tag === "article" || node.tag === "main" || node.tag === "header") framed = true;
+  }
+  return framed;
+}
+
+function authorPageLinkText(root: ElementNode): string | null {
+  let text: string | null = null;
+  findFirstElement(root, (element) => {
+    if (element.tag !== "a" || !AUTHOR_PAGE_LINK.test(element.attributes.get("href") ?? "")) return false;
+    const candidate = normalizeText(textContent(element));
+    const words = candidate.split(" ").length;
+    if (candidate === "" || words > MAX_AUTHOR_LINK_WORDS || !isInStoryFrame(element) || !isRendered(element)) {
+      return false;
+    }
+    text = candidate;
+    return true;
+  });
+  return text;
+}
 /** Visible bylines on pages without a profile: microdata, rel=author, or a byline-named element. */
 const GENERIC_BYLINE_SELECTOR =
   "[itemprop=author], [rel=author], .byline, .author, .article-author, .author-name, .post-author, .entry-author, .byline-name, .article__author";
@@ -150,6 +183,7 @@ export function readByline({ root, metadata, profile, bylineLines }: PageContext
     () => bylineLines[0] ?? null,
     () => firstMeta(metadata, AUTHOR_METAS),
     () => firstVisibleText(root, GENERIC_BYLINE_SELECTOR),
+    () => authorPageLinkText(root),
   ];
   for (const source of sources) {
     const candidate = source();
