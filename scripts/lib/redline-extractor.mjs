@@ -4,12 +4,11 @@
  * the Worker does. Shared by the extraction benchmark and the `npm run extract` CLI.
  */
 import { build } from "esbuild";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gunzipSync } from "node:zlib";
-import { readFileSync } from "node:fs";
 
 const repositoryRoot = fileURLToPath(new URL("../..", import.meta.url));
 
