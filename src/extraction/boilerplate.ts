@@ -5,11 +5,15 @@
 import { parseHumanDate } from "./dates";
 import type { ElementNode } from "./html";
 
-/** Subtrees that are never read as text: code, embeds, form controls, media and their captions. */
+/**
+ * Subtrees that are never read as text: code, embeds, form controls, media and their captions.
+ * (`<form>` is not among them: ASP.NET pages wrap the whole page in one; pruning drops forms
+ * that hold a minor share of the page, such as search boxes and newsletter sign-ups.)
+ */
 const SKIPPED_TAGS = new Set([
   "head", "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
   "canvas", "video", "audio", "picture", "img", "map", "button", "input", "select", "textarea",
-  "form", "label", "figure", "figcaption", "nav", "aside", "footer", "dialog",
+  "label", "figure", "figcaption", "nav", "aside", "footer", "dialog",
 ]);
 
 /**
@@ -25,7 +29,7 @@ const BOILERPLATE_NAME_TOKENS = new Set([
   "breadcrumb", "breadcrumbs", "tag", "tags", "keyword", "keywords", "caption", "byline",
   "dateline", "author", "date", "timestamp", "mostviewed", "popular", "trending", "outbrain",
   "taboola", "feedback", "survey", "footer", "menu", "toolbar", "modal", "popup",
-  "cookie", "consent", "paywall",
+  "cookie", "consent", "paywall", "timeago", "ago",
 ]);
 
 /**
@@ -56,6 +60,24 @@ function joinsMostViewed(tokens: readonly string[]): boolean {
   );
 }
 
+/**
+ * `compute`, remembered per `tag id class` combination for the life of the returned function:
+ * templates repeat the same names hundreds of times per page, and name verdicts depend on
+ * nothing else.
+ */
+export function rememberedByNames<T>(compute: (element: ElementNode) => T): (element: ElementNode) => T {
+  const verdicts = new Map<string, T>();
+  return (element) => {
+    const names = `${element.tag} ${element.attributes.get("id") ?? ""} ${element.attributes.get("class") ?? ""}`;
+    let verdict = verdicts.get(names);
+    if (verdict === undefined) {
+      verdict = compute(element);
+      verdicts.set(names, verdict);
+    }
+    return verdict;
+  };
+}
+
 export function hasBoilerplateName(element: ElementNode): boolean {
   if (STRUCTURAL_TAGS.has(element.tag)) return false;
   const tokens = nameTokens(element);
@@ -65,6 +87,7 @@ export function hasBoilerplateName(element: ElementNode): boolean {
 
 function isHidden(element: ElementNode): boolean {
   const { attributes } = element;
+  if (attributes.size === 0) return false;
   if (attributes.has("hidden")) return true;
   if ((attributes.get("aria-hidden") ?? "").trim().toLowerCase() === "true") return true;
   const style = (attributes.get("style") ?? "").toLowerCase().replace(/\s+/g, "");
@@ -128,9 +151,35 @@ function isDateLine(text: string, wordCount: number): boolean {
   return text.replace(DATE_WORDS, "").trim() === "";
 }
 
+/**
+ * "5 minutes ago", "Updated 2 hours ago": labels a page recomputes on every fetch. In a short
+ * line they are furniture and are cut out, so the next fetch does not read as an edit; in a
+ * sentence of prose ("the attack began 20 minutes ago, police said") they are story text.
+ */
+const RELATIVE_TIME_LABEL =
+  /(?:(?:updated|posted|published|edited|modified)\s*:?\s+)?(?:\d+|an?|one)\s+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago\b\.?/gi;
+
+export function withoutRelativeTimeLabels(text: string, wordCount: number): string {
+  if (wordCount > MAX_LABEL_LINE_WORDS || !/\bago\b/i.test(text)) return text;
+  return text.replace(RELATIVE_TIME_LABEL, " ").replace(/\s{2,}/g, " ").trim();
+}
+
 /** Furniture lines other than bylines (which the byline reader wants to see first). */
 export function isBoilerplateParagraph(text: string, wordCount: number): boolean {
   return isDateLine(text, wordCount) || BOILERPLATE_PARAGRAPHS.some((pattern) => pattern.test(text));
+}
+
+/** Headings of the sections templates append after a story: other stories, the author's bio. */
+const TRAILING_SECTION_HEADINGS: readonly RegExp[] = [
+  /^(?:the )?(?:latest|recent|related|more|other|popular|trending|recommended|top|similar)(?:\s+\S+){0,2}\s+(?:news|stories|articles|posts|reads|videos|coverage|headlines)$/i,
+  // "More in Minnesota Wild", "More from Reuters"; not "More on …", a common section heading.
+  /^more (?:from|in|by)\b/i,
+  /^(?:also (?:in the news|read|on)|(?:read|watch) (?:this )?next|what to read next|you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|further reading|keep reading|don['’]?t miss|editor['’]?s picks|(?:about|meet) the (?:authors?|reviewers?|writers?|experts?))\b/i,
+];
+const MAX_TRAILING_HEADING_WORDS = 8;
+
+export function isTrailingSectionHeading(text: string, wordCount: number): boolean {
+  return wordCount <= MAX_TRAILING_HEADING_WORDS && TRAILING_SECTION_HEADINGS.some((pattern) => pattern.test(text));
 }
 
 /**
@@ -149,8 +198,11 @@ const WALL_PARAGRAPHS: readonly RegExp[] = [
   /\bthis (?:article|content|story) is (?:only )?(?:available|exclusive) (?:to|for) (?:subscribers|members)\b/i,
 ];
 
+/** A word every wall pattern needs: most paragraphs have none and skip the patterns. */
+const WALL_WORD = /cookie|tracking|privacy|consent|subscri|members|sign in|log in|regist|limit|already a/i;
+
 export function isWallParagraph(text: string): boolean {
-  return WALL_PARAGRAPHS.some((pattern) => pattern.test(text));
+  return WALL_WORD.test(text) && WALL_PARAGRAPHS.some((pattern) => pattern.test(text));
 }
 
 /** Words consent dialogs cannot do without; stories, even about privacy law, use them sparingly. */

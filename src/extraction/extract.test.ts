@@ -194,3 +194,44 @@ describe("pages without an article", () => {
     }
   });
 });
+
+describe("generic pages: whole stories and what follows them", () => {
+  it("reads every section of a guide set in one box per section, not the highest-scoring box alone", () => {
+    const section = (n: number) =>
+      `<div class="guide-section"><h2>Step ${n}</h2><p>${prose(n * 10)}</p><p>${prose(n * 10 + 1)}</p></div>`;
+    const html = page(`<div class="layout"><div class="guide">${[1, 2, 3, 4].map(section).join("")}</div></div>`);
+    const { paragraphs } = articleOf(extractArticle(html, GENERIC_URL));
+    expect(paragraphs.filter((paragraph) => paragraph.startsWith("Step "))).toEqual(["Step 1", "Step 2", "Step 3", "Step 4"]);
+    expect(paragraphs).toContain(prose(41));
+  });
+
+  it("ends the story at a trailing 'More from …' section and drops 'N minutes ago' labels", () => {
+    const html = page(`<article><h1>Talks resume</h1><div>Updated 5 minutes ago</div>
+      <p>${prose(1)}</p><p>${prose(2)}</p><p>${prose(3)}</p>
+      <h3>More from World</h3><p>Another story entirely, about the weather over the weekend and the roads.</p></article>`);
+    const { paragraphs } = articleOf(extractArticle(html, GENERIC_URL));
+    expect(paragraphs).toEqual([prose(1), prose(2), prose(3)]);
+  });
+
+  it("keeps a story wrapped in a page-wide form (ASP.NET) and drops a small search form", () => {
+    const html = page(`<form id="aspnetForm" action="/page.aspx" method="post">
+      <form class="search"><label>Search the site for more stories and topics</label></form>
+      <div class="content"><p>${prose(1)}</p><p>${prose(2)}</p></div></form>`);
+    expect(articleOf(extractArticle(html, GENERIC_URL)).paragraphs).toEqual([prose(1), prose(2)]);
+  });
+
+  it("prefers the visible <h1> when the declared title is a reworded SEO title, and decodes JSON-LD entities", () => {
+    const jsonLd = `<script type="application/ld+json">{"@type":"NewsArticle","headline":"Best Movers in NYC 2025 | Top 19 Companies","author":{"@type":"Person","name":"Maria &amp; Katerina"}}</script>`;
+    const html = page(`<article><h1>Best Residential Movers in NYC 2025</h1><p>${prose(1)}</p><p>${prose(2)}</p></article>`, jsonLd);
+    const article = articleOf(extractArticle(html, GENERIC_URL));
+    expect(article.title).toBe("Best Residential Movers in NYC 2025");
+    expect(article.byline).toBe("Maria & Katerina");
+  });
+
+  it("takes the byline from a link to the writer's page in the story, not from a recent-posts list", () => {
+    const html = page(`<ul class="recent"><li><a href="/author/someone-else">Someone Else</a></li></ul>
+      <article><h1>Talks resume</h1><span>Written by <a href="/author/jane-doe">Jane Doe</a></span>
+      <p>${prose(1)}</p><p>${prose(2)}</p></article>`);
+    expect(articleOf(extractArticle(html, GENERIC_URL)).byline).toBe("Jane Doe");
+  });
+});

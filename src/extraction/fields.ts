@@ -86,16 +86,71 @@ export function readTitle(
     (metadata.documentTitle || null);
   if (!declared) return headline ?? "";
   const title = withoutSiteName(declared, metadata.siteNames);
-  if (headline && title !== headline && title.startsWith(headline)) return headline;
+  if (headline && title !== headline && (title.startsWith(headline) || tellsTheSameStory(headline, title))) {
+    return headline;
+  }
   return title;
+}
+
+/** Share of the `<h1>`'s words the declared title must contain for the `<h1>` to be the headline. */
+const MIN_HEADLINE_WORDS_IN_DECLARED_TITLE = 0.5;
+/** Longer `<h1>`s are intros or whole sentences, not headlines. */
+const MAX_HEADLINE_WORDS = 30;
+
+/**
+ * Whether the visible `<h1>` is a wording of the declared title (SEO titles are often reworded:
+ * "Best Movers in NYC 2025 | Top 19 Companies" for the `<h1>` "Best Residential Movers in NYC
+ * 2025"), rather than a logo, a section name or an unrelated heading. Readers see the `<h1>`.
+ */
+function tellsTheSameStory(headline: string, declared: string): boolean {
+  const words = (text: string) => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  const headlineWords = words(headline);
+  if (headlineWords.length < 2 || headlineWords.length > MAX_HEADLINE_WORDS) return false;
+  const declaredWords = new Set(words(declared));
+  const shared = headlineWords.filter((word) => declaredWords.has(word)).length;
+  return shared >= headlineWords.length * MIN_HEADLINE_WORDS_IN_DECLARED_TITLE;
 }
 
 // ---- Byline ------------------------------------------------------------------------------
 
 const ORGANIZATION_TYPES = new Set(["Organization", "NewsMediaOrganization", "Corporation"]);
-const AUTHOR_METAS = ["author", "article:author", "dc.creator", "byl", "parsely-author", "sailthru.author"];
+const AUTHOR_METAS = [
+  "author", "article:author", "dc.creator", "dcterms.creator", "byl", "parsely-author", "sailthru.author",
+];
+/** Links to a writer's page ("/author/jane-doe", "/authors/…"): the visible byline on many blogs. */
+const AUTHOR_PAGE_LINK = /\/(?:authors?|writers?|contributors?)\/[^/?#]+/i;
+const MAX_AUTHOR_LINK_WORDS = 5;
+
+/**
+ * Only links in the story's own frame count: a "recent posts" widget lists other writers, and its
+ * churn must not read as a byline change.
+ */
+function isInStoryFrame(element: ElementNode): boolean {
+  let framed = false;
+  for (let node = element.parent; node; node = node.parent) {
+    if (node.tag === "li") return false;
+    if (node.tag === "article" || node.tag === "main" || node.tag === "header") framed = true;
+  }
+  return framed;
+}
+
+function authorPageLinkText(root: ElementNode): string | null {
+  let text: string | null = null;
+  findFirstElement(root, (element) => {
+    if (element.tag !== "a" || !AUTHOR_PAGE_LINK.test(element.attributes.get("href") ?? "")) return false;
+    const candidate = normalizeText(textContent(element));
+    const words = candidate.split(" ").length;
+    if (candidate === "" || words > MAX_AUTHOR_LINK_WORDS || !isInStoryFrame(element) || !isRendered(element)) {
+      return false;
+    }
+    text = candidate;
+    return true;
+  });
+  return text;
+}
 /** Visible bylines on pages without a profile: microdata, rel=author, or a byline-named element. */
-const GENERIC_BYLINE_SELECTOR = "[itemprop=author], [rel=author], .byline, .author, .article-author";
+const GENERIC_BYLINE_SELECTOR =
+  "[itemprop=author], [rel=author], .byline, .author, .article-author, .author-name, .post-author, .entry-author, .byline-name, .article__author";
 
 function jsonLdAuthorNames(value: JsonObject[string] | undefined): string[] {
   if (typeof value === "string") return [value];
@@ -128,6 +183,7 @@ export function readByline({ root, metadata, profile, bylineLines }: PageContext
     () => bylineLines[0] ?? null,
     () => firstMeta(metadata, AUTHOR_METAS),
     () => firstVisibleText(root, GENERIC_BYLINE_SELECTOR),
+    () => authorPageLinkText(root),
   ];
   for (const source of sources) {
     const candidate = source();

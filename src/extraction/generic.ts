@@ -6,7 +6,7 @@
  * final score shrinks with link density, which sinks menus and link lists.
  */
 import { collectBlocks } from "./blocks";
-import { hasBoilerplateName, nameTokens } from "./boilerplate";
+import { hasBoilerplateName, nameTokens, rememberedByNames } from "./boilerplate";
 import { type ElementNode, findFirstElement } from "./html";
 import type { TextMeasurer } from "./measure";
 
@@ -31,9 +31,13 @@ const MIN_RIVALS_SHARING_ANCESTOR = 3;
 /** A sibling joins the winner when it scores at least this share of the winner's score… */
 const SIBLING_SHARE_OF_TOP = 0.2;
 const SIBLING_MIN_SCORE = 10;
-/** …or when it is a plain paragraph of prose (Readability's rule for split story bodies). */
-const SIBLING_PARAGRAPH_MIN_CHARS = 80;
-const SIBLING_PARAGRAPH_MAX_LINK_DENSITY = 0.25;
+/**
+ * Prose: paragraphs at least this long, in elements at most this link-dense. A sibling paragraph
+ * of prose joins the winner (Readability's rule for split story bodies), and how much prose an
+ * ancestor holds decides whether the winner is the whole story or one section of it.
+ */
+const PROSE_MIN_CHARS = 80;
+const PROSE_MAX_LINK_DENSITY = 0.25;
 
 function nameWeight(element: ElementNode): number {
   let weight = 0;
@@ -70,6 +74,46 @@ function isAncestor(ancestor: ElementNode, element: ElementNode): boolean {
   return false;
 }
 
+/**
+ * The winner widens to an ancestor holding this much more prose (as a factor, and at least the
+ * absolute amount), provided the ancestor is prose itself, not a link farm: sectioned guides,
+ * listicles and reviews put each section in its own container, and scores pick one of them.
+ */
+const WIDEN_MIN_PROSE_FACTOR = 1.5;
+const WIDEN_MIN_PROSE_GAIN = 300;
+/** How far above a paragraph a list item makes it a teaser rather than prose. */
+const TEASER_LIST_ITEM_DEPTH = 4;
+
+/** Teaser lists ("More in …", "Related") set each excerpt in a list item; they are not story sections. */
+function isInListItem(element: ElementNode): boolean {
+  let holder: ElementNode | null = element;
+  for (let level = 0; holder && level < TEASER_LIST_ITEM_DEPTH; level++, holder = holder.parent) {
+    if (holder.tag === "li") return true;
+  }
+  return false;
+}
+
+function widenedToWholeStory(
+  winner: ElementNode,
+  body: ElementNode,
+  prose: ReadonlyMap<ElementNode, number>,
+  measurer: TextMeasurer,
+): ElementNode {
+  let story = winner;
+  for (let ancestor = winner.parent; ancestor && ancestor !== body; ancestor = ancestor.parent) {
+    const storyProse = prose.get(story) ?? 0;
+    const ancestorProse = prose.get(ancestor) ?? 0;
+    if (
+      ancestorProse >= storyProse * WIDEN_MIN_PROSE_FACTOR &&
+      ancestorProse - storyProse >= WIDEN_MIN_PROSE_GAIN &&
+      measurer.linkDensity(ancestor) <= PROSE_MAX_LINK_DENSITY
+    ) {
+      story = ancestor;
+    }
+  }
+  return story;
+}
+
 function blockPoints(text: string): number {
   const commas = text.match(/[,，、]/g)?.length ?? 0;
   return 1 + commas + Math.min(Math.floor(text.length / 100), 3);
@@ -86,8 +130,14 @@ export function findStoryContainers(
 ): ElementNode[] {
   const body = findFirstElement(root, (element) => element.tag === "body") ?? root;
   const rawScores = new Map<ElementNode, number>();
+  const prose = new Map<ElementNode, number>();
   for (const block of collectBlocks([body], isPruned)) {
     if (block.text.length < MIN_SCORED_BLOCK_CHARS) continue;
+    if (block.text.length >= PROSE_MIN_CHARS && !isInListItem(block.owner)) {
+      for (let holder: ElementNode | null = block.owner; holder && holder !== root; holder = holder.parent) {
+        prose.set(holder, (prose.get(holder) ?? 0) + block.text.length);
+      }
+    }
     const points = blockPoints(block.text);
     let ancestor: ElementNode | null = PARAGRAPH_TAGS.has(block.owner.tag)
       ? block.owner.parent
@@ -100,15 +150,21 @@ export function findStoryContainers(
   }
 
   const finalScores = new Map<ElementNode, number>();
+  const rememberedNameWeight = rememberedByNames(nameWeight);
   for (const [candidate, raw] of rawScores) {
-    const base = raw + (TAG_WEIGHTS[candidate.tag] ?? 0) + nameWeight(candidate);
+    const base = raw + (TAG_WEIGHTS[candidate.tag] ?? 0) + rememberedNameWeight(candidate);
     finalScores.set(candidate, base * (1 - measurer.linkDensity(candidate)));
   }
   const ranked = [...finalScores].filter(([, score]) => score > 0).sort((a, b) => b[1] - a[1]);
   const [winner, ...runnersUp] = ranked;
   if (!winner) return [];
   const [best, topScore] = winner;
-  const top = commonStoryAncestor(best, topScore, runnersUp.slice(0, RIVALS_CONSIDERED - 1), root) ?? best;
+  const top = widenedToWholeStory(
+    commonStoryAncestor(best, topScore, runnersUp.slice(0, RIVALS_CONSIDERED - 1), root) ?? best,
+    body,
+    prose,
+    measurer,
+  );
 
   const parent = top.parent;
   if (!parent || top === body) return [top];
@@ -120,8 +176,8 @@ export function findStoryContainers(
     if ((finalScores.get(sibling) ?? 0) >= siblingThreshold) return true;
     return (
       sibling.tag === "p" &&
-      measurer.measure(sibling).text >= SIBLING_PARAGRAPH_MIN_CHARS &&
-      measurer.linkDensity(sibling) <= SIBLING_PARAGRAPH_MAX_LINK_DENSITY
+      measurer.measure(sibling).text >= PROSE_MIN_CHARS &&
+      measurer.linkDensity(sibling) <= PROSE_MAX_LINK_DENSITY
     );
   });
 }

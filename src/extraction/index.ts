@@ -9,8 +9,10 @@ import {
   isBylineLine,
   isLeadingLabel,
   isNeverText,
+  isTrailingSectionHeading,
   isWallParagraph,
   isWallRemainder,
+  withoutRelativeTimeLabels,
 } from "./boilerplate";
 import { findStoryContainers } from "./generic";
 import { type PageContext, readByline, readModifiedAt, readPublishedAt, readTitle } from "./fields";
@@ -69,14 +71,41 @@ function imageDescriptions(root: ElementNode): Set<string> {
 }
 
 /**
+ * The story ends at a heading that introduces other stories ("More in Politics", "Latest news",
+ * "About the author") once most of its text has been read: templates put such sections right
+ * after the story, inside the same container. An early heading of that kind is left alone, as
+ * a story may well have a "Related:" line near its top.
+ */
+const MIN_STORY_SHARE_BEFORE_TRAILING_SECTION = 0.5;
+
+function withoutTrailingSections(story: StoryText, paragraphWords: readonly number[]): StoryText {
+  let wordsBefore = 0;
+  for (let index = 0; index < story.paragraphs.length; index++) {
+    const words = paragraphWords[index] ?? 0;
+    if (
+      wordsBefore >= story.words * MIN_STORY_SHARE_BEFORE_TRAILING_SECTION &&
+      wordsBefore >= MIN_ARTICLE_WORDS &&
+      isTrailingSectionHeading(story.paragraphs[index] ?? "", words)
+    ) {
+      return { ...story, paragraphs: story.paragraphs.slice(0, index), words: wordsBefore };
+    }
+    wordsBefore += words;
+  }
+  return story;
+}
+
+/**
  * Story paragraphs with furniture lines, repeats of the headline and image descriptions, labels
  * above the story and wall notices removed.
  */
 function storyText(blocks: readonly TextBlock[], repeats: Repeats): StoryText {
   const story: StoryText = { paragraphs: [], words: 0, bylineLines: [], wallWords: 0 };
+  const paragraphWords: number[] = [];
   for (const block of blocks) {
-    const { text } = block;
-    const words = countWords(text);
+    const blockWords = countWords(block.text);
+    const text = withoutRelativeTimeLabels(block.text, blockWords);
+    if (text === "") continue;
+    const words = text === block.text ? blockWords : countWords(text);
     if (isWallParagraph(text)) {
       story.wallWords += words;
     } else if (isBylineLine(text, words)) {
@@ -88,10 +117,11 @@ function storyText(blocks: readonly TextBlock[], repeats: Repeats): StoryText {
       !isBoilerplateParagraph(text, words)
     ) {
       story.paragraphs.push(text);
+      paragraphWords.push(words);
       story.words += words;
     }
   }
-  return story;
+  return withoutTrailingSections(story, paragraphWords);
 }
 
 function extract(html: string, profile: SiteProfile | null): ExtractionResult {

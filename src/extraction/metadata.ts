@@ -1,6 +1,7 @@
 /**
  * Machine-readable facts a page states about itself: the JSON-LD article node and `<meta>` tags.
  */
+import { decodeHTML } from "entities/decode";
 import { type ElementNode, findAllElements, isJsonLdScript, textContent } from "./html";
 import { normalizeText } from "./text";
 
@@ -71,7 +72,9 @@ function findJsonLdArticle(scripts: readonly ElementNode[]): JsonObject | null {
 
 /** A JSON-LD value as text: a string, or the first string of an array. */
 export function jsonText(value: JsonValue | undefined): string | null {
-  if (typeof value === "string") return normalizeText(value) || null;
+  // Many CMSs write JSON-LD strings HTML-escaped ("Maria &amp; Katerina"); script text is not
+  // entity-decoded by the parser, so decode here.
+  if (typeof value === "string") return normalizeText(value.includes("&") ? decodeHTML(value) : value) || null;
   if (Array.isArray(value)) {
     for (const item of value) {
       const text = jsonText(item);

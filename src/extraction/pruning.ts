@@ -3,7 +3,7 @@
  * text: never-text elements (scripts, forms, figures, hidden), the profile's `exclude`, elements
  * with boilerplate class/id names, and link lists.
  */
-import { hasBoilerplateName, isNeverText } from "./boilerplate";
+import { hasBoilerplateName, isNeverText, rememberedByNames } from "./boilerplate";
 import type { ElementNode } from "./html";
 import { TextMeasurer } from "./measure";
 import { type CompiledSelector, matches } from "./selector";
@@ -11,7 +11,7 @@ import { type CompiledSelector, matches } from "./selector";
 /**
  * A boilerplate name on an element holding more than this share of the page's text describes the
  * page rather than the element: `<div class="post tag-news">` or `<div class="has-sidebar">`
- * wrapping the whole story must not take the story with it.
+ * wrapping the whole story must not take the story with it. Forms follow the same rule.
  */
 const MAX_PRUNED_SHARE_OF_PAGE_TEXT = 0.5;
 
@@ -24,26 +24,19 @@ export interface Pruning {
 export function createPruning(root: ElementNode, exclude: CompiledSelector | null): Pruning {
   const renderedText = new TextMeasurer(isNeverText);
   const pageTextLength = renderedText.measure(root).text;
-  // Every walk over the page asks again about the same elements, and pages repeat the same
-  // class lists hundreds of times: remember the answers per element and per name.
+  // Every walk over the page asks again about the same elements: remember the answers per
+  // element (and, for names, per name).
   const furnitureVerdicts = new Map<ElementNode, boolean>();
-  const boilerplateNameVerdicts = new Map<string, boolean>();
-  const hasBoilerplateNameRemembered = (element: ElementNode): boolean => {
-    const names = `${element.tag} ${element.attributes.get("id") ?? ""} ${element.attributes.get("class") ?? ""}`;
-    let verdict = boilerplateNameVerdicts.get(names);
-    if (verdict === undefined) {
-      verdict = hasBoilerplateName(element);
-      boilerplateNameVerdicts.set(names, verdict);
-    }
-    return verdict;
-  };
+  const hasRememberedBoilerplateName = rememberedByNames(hasBoilerplateName);
+  const hasBoilerplateNameRemembered = (element: ElementNode): boolean =>
+    (element.classes.length > 0 || element.attributes.has("id")) && hasRememberedBoilerplateName(element);
   const isFurniture = (element: ElementNode): boolean => {
     let verdict = furnitureVerdicts.get(element);
     if (verdict === undefined) {
       verdict =
         isNeverText(element) ||
         (exclude !== null && matches(element, exclude)) ||
-        (hasBoilerplateNameRemembered(element) &&
+        ((element.tag === "form" || hasBoilerplateNameRemembered(element)) &&
           renderedText.measure(element).text <= pageTextLength * MAX_PRUNED_SHARE_OF_PAGE_TEXT);
       furnitureVerdicts.set(element, verdict);
     }

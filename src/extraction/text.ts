@@ -24,11 +24,43 @@ const SPACELESS_SCRIPT = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]
 const SPACELESS_AWARE_TOKEN =
   /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]|[^\s\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]+/gu;
 const HAS_LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
-/** The common case in one pass: a run of non-space characters containing a letter or digit. */
-const SPACED_WORD = /\S*[\p{L}\p{N}]\S*/gu;
+
+/** Exactly the characters `\s` matches in a JavaScript regular expression. */
+function isWhitespace(code: number): boolean {
+  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  if (code < 0xa0) return false;
+  return (
+    code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 ||
+    code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff
+  );
+}
+
+const isAsciiLetterOrDigit = (code: number): boolean =>
+  (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
+
+/**
+ * Whitespace-separated tokens holding a letter or digit, counted in one pass over the characters
+ * (the number of matches of `\S*[\p{L}\p{N}]\S*`, without building the match array:
+ * this runs for every paragraph of every page).
+ */
+function countSpacedWords(text: string): number {
+  let count = 0;
+  let tokenHasWord = false;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (isWhitespace(code)) {
+      if (tokenHasWord) count++;
+      tokenHasWord = false;
+    } else if (!tokenHasWord) {
+      if (code < 0x80) tokenHasWord = isAsciiLetterOrDigit(code);
+      else tokenHasWord = HAS_LETTER_OR_DIGIT.test(String.fromCodePoint(text.codePointAt(index) ?? code));
+    }
+  }
+  return tokenHasWord ? count + 1 : count;
+}
 
 export function countWords(text: string): number {
-  if (!SPACELESS_SCRIPT.test(text)) return text.match(SPACED_WORD)?.length ?? 0;
+  if (!SPACELESS_SCRIPT.test(text)) return countSpacedWords(text);
   let count = 0;
   for (const [token] of text.matchAll(SPACELESS_AWARE_TOKEN)) {
     if (HAS_LETTER_OR_DIGIT.test(token)) count++;
