@@ -71,6 +71,7 @@ describe("reads reject bad parameters", () => {
     expectProblem(await api("GET", `/api/articles/${id}/versions/99`), 404, /no version 99/);
     expectProblem(await api("GET", `/api/articles/${id}/diff?from=x`), 400, /`from`/);
     expectProblem(await api("GET", `/api/articles/${id}/diff?from=1&to=1`), 400, /two different versions/);
+    expectProblem(await api("GET", `/api/articles/${id}/diff?format=pdf`), 400, /`format` must be one of json, unified, html/);
   });
 
   it("a diff needs two versions", async () => {

@@ -20,6 +20,11 @@ export interface ApiResponse {
   json: any;
 }
 
+/** A GET whose answer is not JSON (text and HTML renderings). */
+export async function getRaw(path: string, headers: Record<string, string> = {}): Promise<Response> {
+  return exports.default.fetch(new Request(`http://redline.test${path}`, { headers }));
+}
+
 export async function api(method: string, path: string, options: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Promise<ApiResponse> {
   const headers = options.headers ?? ADMIN;
   const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));

@@ -4,7 +4,7 @@
  */
 import { reset } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, check, SEED_URLS, serveTimelineEntry, track, versionTimes } from "./helpers";
+import { api, check, getRaw, SEED_URLS, serveTimelineEntry, track, versionTimes } from "./helpers";
 
 interface Step {
   k: number;
@@ -111,6 +111,24 @@ describe("tracking an article", () => {
 
     const explicit = (await api("GET", `/api/articles/${id}/diff?from=2&to=1`)).json;
     expect(explicit.stats.paragraphsRemoved).toBe(diff.stats.paragraphsAdded);
+
+    const added = diff.paragraphs.find((p: { op: string }) => p.op === "added").text as string;
+    const unified = await getRaw(`/api/articles/${id}/diff?format=unified`);
+    expect(unified.headers.get("Content-Type")).toMatch(/^text\/plain/);
+    const text = await unified.text();
+    expect(text).toContain("Modified:\n- 2019-09-26T17:10:00+09:00\n+ 2019-10-19T20:29:00+09:00");
+    expect(text).toMatch(/^--- version 1\t/m);
+    expect(text).toContain(`\n+${added}\n`);
+    expect(await (await getRaw(`/api/articles/${id}/diff`, { Accept: "text/plain" })).text()).toBe(text);
+
+    const page = await getRaw(`/api/articles/${id}/diff?format=html`);
+    expect(page.headers.get("Content-Type")).toMatch(/^text\/html/);
+    const html = await page.text();
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toContain("<script");
+    expect(html).toContain(`<ins>${added.replaceAll("'", "&#39;").replaceAll('"', "&quot;")}</ins>`);
+    expect(html).toContain("<dt>Modified</dt><dd><del>2019-09-26T17:10:00+09:00</del> <ins>2019-10-19T20:29:00+09:00</ins></dd>");
+    expect((await getRaw(`/api/articles/${id}/diff`, { Accept: "text/html,application/xhtml+xml" })).headers.get("Content-Type")).toMatch(/^text\/html/);
 
     const versions = (await api("GET", `/api/articles/${id}/versions`)).json.items;
     expect(versions.map((v: { n: number }) => v.n)).toEqual([1, 2]);

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { diffVersions } from "../diffing";
+import { renderRedlinePage, renderUnified, type DiffDocument } from "../diffing/render";
 import type { Env } from "../env";
 import { articleIdFor, InvalidUrlError, normalizeArticleUrl, refusalReason } from "../fetching/url";
 import type { ArticleRecord, VersionRecord } from "../storage/records";
@@ -123,6 +124,7 @@ articles.get("/:id/versions/:n", async (c) => {
 });
 
 articles.get("/:id/diff", async (c) => {
+  const format = diffFormat(c.req.query("format"), c.req.header("Accept"));
   const article = await loadArticle(c.env, c.req.param("id"));
   const to = versionNumber(c.req.query("to"), "to") ?? article.versionCount;
   const from = versionNumber(c.req.query("from"), "from") ?? to - 1;
@@ -130,5 +132,26 @@ articles.get("/:id/diff", async (c) => {
   if (from === to) throw problem(400, "`from` and `to` must name two different versions.");
   const [before, after] = await Promise.all([loadVersion(c.env, article, from), loadVersion(c.env, article, to)]);
   const diff = diffVersions(before, after);
-  return c.json({ from, to, ...diff });
+  if (format === "json") return c.json({ from, to, ...diff });
+  const label = (version: VersionRecord) => ({ n: version.n, capturedAt: version.capturedAt, title: version.title });
+  const document: DiffDocument = { articleUrl: article.url, from: label(before), to: label(after), diff };
+  if (format === "unified") return c.text(renderUnified(document));
+  return c.html(renderRedlinePage(document));
 });
+
+const DIFF_FORMATS = ["json", "unified", "html"] as const;
+type DiffFormat = (typeof DIFF_FORMATS)[number];
+const FORMAT_BY_MEDIA_TYPE: Record<string, DiffFormat> = { "application/json": "json", "text/plain": "unified", "text/html": "html" };
+
+/** `?format=` wins; otherwise the first media type in `Accept` that has a rendering; JSON by default. */
+function diffFormat(requested: string | undefined, accept: string | undefined): DiffFormat {
+  if (requested !== undefined) {
+    if ((DIFF_FORMATS as readonly string[]).includes(requested)) return requested as DiffFormat;
+    throw problem(400, `\`format\` must be one of ${DIFF_FORMATS.join(", ")}, not ${JSON.stringify(requested)}.`);
+  }
+  for (const range of (accept ?? "").split(",")) {
+    const format = FORMAT_BY_MEDIA_TYPE[range.split(";")[0]!.trim().toLowerCase()];
+    if (format) return format;
+  }
+  return "json";
+}
