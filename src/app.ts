@@ -3,6 +3,7 @@ import { articles } from "./api/articles";
 import { changes } from "./api/changes";
 import { handleError, problemResponse } from "./api/problem";
 import { status } from "./api/status";
+import { feeds } from "./feeds/routes";
 import type { Env } from "./env";
 
 export const app = new Hono<{ Bindings: Env }>();
@@ -10,12 +11,13 @@ export const app = new Hono<{ Bindings: Env }>();
 app.route("/api/articles", articles);
 app.route("/api/changes", changes);
 app.route("/api/status", status);
+app.route("/feeds", feeds);
 
 app.get("/", (c) =>
   c.json({
     name: "Redline",
     description: "Tracks edits to news articles.",
-    endpoints: ["/api/articles", "/api/changes", "/api/status"],
+    endpoints: ["/api/articles", "/api/changes", "/api/status", "/feeds/changes.atom", "/feeds/changes.rss", "/feeds/changes.json"],
   }),
 );
 

@@ -1,0 +1,79 @@
+/** The change feeds over HTTP: formats, filters, conditional GET and RFC 5005 paging. */
+import { reset } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import { api, check, getRaw, SEED_URLS, serveTimelineEntry, track } from "./helpers";
+
+describe("change feeds", () => {
+  let id: string;
+
+  beforeAll(async () => {
+    await reset();
+    await serveTimelineEntry(SEED_URLS.hankyoreh1stRound, 1);
+    id = (await track(SEED_URLS.hankyoreh1stRound)).json.id;
+    await serveTimelineEntry(SEED_URLS.hankyoreh1stRound, 2);
+    expect((await check(id)).json.changed).toBe(true);
+  });
+
+  it("serves Atom, RSS and JSON Feed with their media types and one entry per change", async () => {
+    const changes = (await api("GET", "/api/changes")).json.items;
+    expect(changes).toHaveLength(2);
+    for (const [format, type] of [["atom", "application/atom+xml"], ["rss", "application/rss+xml"], ["json", "application/feed+json"]]) {
+      const response = await getRaw(`/feeds/changes.${format}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("Content-Type")).toContain(type);
+      expect(response.headers.get("Cache-Control")).toBe("public, max-age=300");
+      const body = await response.text();
+      for (const change of changes) expect(body).toContain(`urn:redline:change:${change.id}`);
+    }
+    const feed = JSON.parse(await (await getRaw("/feeds/changes.json")).text());
+    expect(feed.version).toBe("https://jsonfeed.org/version/1.1");
+    expect(feed.items[0]).toMatchObject({
+      title: changes[0].title,
+      summary: changes[0].summary,
+      date_published: changes[0].detectedAt,
+      url: `http://redline.test/api/articles/${id}/diff?from=1&to=2&format=html`,
+      tags: changes[0].kinds,
+    });
+    expect(feed.items[1].url).toBe(`http://redline.test/api/articles/${id}/versions/1`);
+  });
+
+  it("answers 304 to a reader that already has the current feed", async () => {
+    const first = await getRaw("/feeds/changes.atom");
+    const etag = first.headers.get("ETag")!;
+    expect(etag).toMatch(/^W\/"[0-9a-f]+"$/);
+    const again = await getRaw("/feeds/changes.atom", { "If-None-Match": etag });
+    expect(again.status).toBe(304);
+    expect(again.headers.get("ETag")).toBe(etag);
+    expect(await again.text()).toBe("");
+  });
+
+  it("filters entries by kind", async () => {
+    const created = JSON.parse(await (await getRaw("/feeds/changes.json?kinds=created")).text());
+    expect(created.items.map((item: { tags: string[] }) => item.tags)).toEqual([["created"]]);
+    const edits = JSON.parse(await (await getRaw("/feeds/changes.json?kinds=body,title")).text());
+    expect(edits.items).toHaveLength(1);
+    expect(edits.items[0].tags).toContain("body");
+  });
+
+  it("pages with rel=next until the oldest change", async () => {
+    const first = JSON.parse(await (await getRaw("/feeds/changes.json?limit=1")).text());
+    expect(first.items).toHaveLength(1);
+    const next = new URL(first.next_url);
+    const second = JSON.parse(await (await getRaw(`${next.pathname}${next.search}`)).text());
+    expect(second.items).toHaveLength(1);
+    expect(second.items[0].id).not.toBe(first.items[0].id);
+    expect(second.next_url).toBeUndefined();
+
+    const atom = await (await getRaw("/feeds/changes.atom?limit=1")).text();
+    expect(atom).toMatch(/<link rel="next" href="http:\/\/redline\.test\/feeds\/changes\.atom\?limit=1&amp;cursor=[^"]+"\/>/);
+  });
+
+  it("refuses unknown kinds and bad limits with a problem document", async () => {
+    const unknown = await api("GET", "/feeds/changes.rss?kinds=body,gossip");
+    expect(unknown.status).toBe(400);
+    expect(unknown.headers.get("Content-Type")).toBe("application/problem+json");
+    expect(unknown.json.detail).toMatch(/unknown: gossip/);
+    expect((await api("GET", "/feeds/changes.atom?limit=0")).status).toBe(400);
+    expect((await api("GET", "/feeds/changes.xml")).status).toBe(404);
+  });
+});
