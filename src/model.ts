@@ -26,6 +26,7 @@ export const CHANGE_KINDS = [
   "body",
   "timestamp-only",
   "stealth-edit",
+  "revert",
   "removed",
   "restored",
 ] as const;

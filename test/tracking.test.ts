@@ -176,6 +176,20 @@ describe("every change kind, on the seed articles' timelines", () => {
     expect(stealth?.kinds).not.toContain("modified-date");
   });
 
+  it("a page that goes back to an earlier text is a `revert`, kept as a version of its own (Yonhap, after the stealth edit)", async () => {
+    const id = (await track(SEED_URLS.yonhap)).json.id;
+    const before = (await api("GET", `/api/articles/${id}/versions`)).json.items;
+    expect(before.length).toBeGreaterThanOrEqual(2);
+    await serveTimelineEntry(SEED_URLS.yonhap, 1);
+    const { json } = await check(id);
+    expect(json).toMatchObject({ changed: true, outcome: "new-version", version: { n: before.length + 1, contentHash: before[0].contentHash } });
+    expect(json.change).toMatchObject({ from: before.length, to: before.length + 1, revertOf: 1 });
+    expect(json.change.kinds).toEqual(expect.arrayContaining(["body", "revert"]));
+    expect(json.change.summary).toMatch(/^Reverted to version 1; /);
+    const feedItem = (await api("GET", "/api/changes?limit=1")).json.items[0];
+    expect(feedItem).toMatchObject({ id: json.change.id, kinds: json.change.kinds });
+  });
+
   it("a redirect: the final URL is recorded (GlobalSecurity)", async () => {
     const { steps } = await walkTimeline(SEED_URLS.globalSecurity);
     expect(steps.some((s) => s.finalUrl !== null && s.finalUrl !== SEED_URLS.globalSecurity)).toBe(true);

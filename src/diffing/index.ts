@@ -1,3 +1,3 @@
 export { diffVersions } from "./diff";
 export { contentHash, normalizeContent } from "./canonical";
-export { summarizeCreated, summarizeRemoved, summarizeRestored } from "./summary";
+export { summarizeCreated, summarizeRemoved, summarizeRestored, summarizeRevert } from "./summary";

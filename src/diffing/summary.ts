@@ -48,6 +48,11 @@ export function summarizeCreated(content: ArticleContent): string {
   return `First capture: ${countOf(paragraphs.length, "paragraph", "paragraphs")}, ${countOf(words, "word", "words")}`;
 }
 
+/** e.g. "Reverted to version 1". */
+export function summarizeRevert(versionNumber: number): string {
+  return `Reverted to version ${versionNumber}`;
+}
+
 /** e.g. "Page gone (HTTP 404)". */
 export function summarizeRemoved(httpStatus: number): string {
   return `Page gone (HTTP ${httpStatus})`;

@@ -72,6 +72,8 @@ export interface ChangeRecord {
   summary: string;
   fields?: Partial<Record<FieldKind, FieldChange>>;
   stats?: DiffStats;
+  /** With kind `revert`: the older version whose content `to` repeats exactly. */
+  revertOf?: number;
 }
 
 export type ChangeListItem = Pick<

@@ -3,7 +3,7 @@
  * only place that writes versions and changes, and it writes them in an order that keeps the
  * history consistent if the Worker dies half-way (see docs/storage.md, "Write order").
  */
-import { contentHash, diffVersions, normalizeContent, summarizeCreated, summarizeRemoved, summarizeRestored } from "../diffing";
+import { contentHash, diffVersions, normalizeContent, summarizeCreated, summarizeRemoved, summarizeRestored, summarizeRevert } from "../diffing";
 import { extractArticle } from "../extraction";
 import { fetchPage, type FetchOptions } from "../fetching/fetch-page";
 import type { ArticleContent, ChangeKind, VersionDiff } from "../model";
@@ -104,7 +104,7 @@ function contentOf(version: VersionRecord): ArticleContent {
 
 function changeFor(
   article: ArticleRecord,
-  event: { from: number | null; to: number | null; detectedAt: string; kinds: ChangeKind[]; summary: string; diff?: VersionDiff },
+  event: { from: number | null; to: number | null; detectedAt: string; kinds: ChangeKind[]; summary: string; diff?: VersionDiff; revertOf?: number | null },
 ): ChangeRecord {
   const seq = article.changeCount + 1;
   return {
@@ -119,6 +119,7 @@ function changeFor(
     kinds: event.kinds,
     summary: event.summary,
     ...(event.diff ? { fields: event.diff.fields, stats: event.diff.stats } : {}),
+    ...(event.revertOf ? { revertOf: event.revertOf } : {}),
   };
 }
 
@@ -136,20 +137,42 @@ function advancedTo(article: ArticleRecord, version: VersionRecord, capture: Cap
   };
 }
 
-function changeForVersion(article: ArticleRecord, previous: VersionRecord | null, version: VersionRecord, extraKinds: ChangeKind[]): ChangeRecord {
+function changeForVersion(
+  article: ArticleRecord,
+  previous: VersionRecord | null,
+  version: VersionRecord,
+  extraKinds: ChangeKind[],
+  revertOf: number | null,
+): ChangeRecord {
   const titled = { ...article, title: version.title };
   if (!previous) {
     return changeFor(titled, { from: null, to: version.n, detectedAt: version.capturedAt, kinds: ["created"], summary: summarizeCreated(contentOf(version)) });
   }
   const diff = diffVersions(contentOf(previous), contentOf(version));
+  const prefixes = [
+    ...(extraKinds.includes("restored") ? [summarizeRestored()] : []),
+    ...(revertOf === null ? [] : [summarizeRevert(revertOf)]),
+  ];
   return changeFor(titled, {
     from: previous.n,
     to: version.n,
     detectedAt: version.capturedAt,
-    kinds: [...diff.kinds, ...extraKinds],
-    summary: extraKinds.includes("restored") ? `${summarizeRestored()}; ${diff.summary}` : diff.summary,
+    kinds: [...diff.kinds, ...(revertOf === null ? [] : (["revert"] as const)), ...extraKinds],
+    summary: [...prefixes, diff.summary].join("; "),
     diff,
+    revertOf,
   });
+}
+
+/**
+ * The newest version before `version` with the very same content (A → B → A), or null. A revert
+ * is still stored as a version of its own: the archive must show the page went back, and when.
+ * The version list's metadata carries each hash, so this costs one `list` and no reads.
+ */
+async function revertedTo(store: Tracker["store"], articleId: string, version: VersionRecord): Promise<number | null> {
+  const earlier = await store.listVersions(articleId, version.n - 1);
+  const match = earlier.filter((summary) => summary.contentHash === version.contentHash).at(-1);
+  return match ? match.n : null;
 }
 
 /**
@@ -175,7 +198,8 @@ async function recordVersion(
     const version = existing ?? versionFrom(current, n, capture, capturedAt);
     if (!existing) await store.putVersion(current.id, version);
     const isThisCapture = version.contentHash === capture.hash;
-    const change = changeForVersion(current, previous, version, isThisCapture ? extraKinds : []);
+    const revertOf = previous ? await revertedTo(store, current.id, version) : null;
+    const change = changeForVersion(current, previous, version, isThisCapture ? extraKinds : [], revertOf);
     await store.putChange(change);
     current = advancedTo(current, version, isThisCapture ? capture : null);
     if (isThisCapture) return { article: current, version, change };
