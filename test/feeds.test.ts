@@ -68,6 +68,27 @@ describe("change feeds", () => {
     expect(atom).toMatch(/<link rel="next" href="http:\/\/redline\.test\/feeds\/changes\.atom\?limit=1&amp;cursor=[^"]+"\/>/);
   });
 
+  it("serves one article's changes, newest first, paged with rel=next", async () => {
+    await serveTimelineEntry(SEED_URLS.yonhap, 1);
+    await track(SEED_URLS.yonhap);
+    const all = JSON.parse(await (await getRaw(`/feeds/articles/${id}.json`)).text());
+    expect(all.title).toMatch(/^Redline: /);
+    expect(all.items.map((item: { id: string }) => item.id)).toEqual([`urn:redline:change:${id}-2`, `urn:redline:change:${id}-1`]);
+    expect(all.next_url).toBeUndefined();
+
+    const first = JSON.parse(await (await getRaw(`/feeds/articles/${id}.json?limit=1`)).text());
+    expect(first.items.map((item: { id: string }) => item.id)).toEqual([`urn:redline:change:${id}-2`]);
+    const next = new URL(first.next_url);
+    expect(next.searchParams.get("before")).toBe("2");
+    const second = JSON.parse(await (await getRaw(`${next.pathname}${next.search}`)).text());
+    expect(second.items.map((item: { id: string }) => item.id)).toEqual([`urn:redline:change:${id}-1`]);
+    expect(second.next_url).toBeUndefined();
+
+    const rss = await getRaw(`/feeds/articles/${id}.rss`);
+    expect(rss.headers.get("Content-Type")).toContain("application/rss+xml");
+    expect(await rss.text()).not.toContain("AEN20191218010400325");
+  });
+
   it("refuses unknown kinds and bad limits with a problem document", async () => {
     const unknown = await api("GET", "/feeds/changes.rss?kinds=body,gossip");
     expect(unknown.status).toBe(400);
@@ -75,5 +96,7 @@ describe("change feeds", () => {
     expect(unknown.json.detail).toMatch(/unknown: gossip/);
     expect((await api("GET", "/feeds/changes.atom?limit=0")).status).toBe(400);
     expect((await api("GET", "/feeds/changes.xml")).status).toBe(404);
+    expect((await api("GET", "/feeds/articles/0123456789abcdef.atom")).status).toBe(404);
+    expect((await api("GET", `/feeds/articles/${id}.atom?before=x`)).status).toBe(400);
   });
 });

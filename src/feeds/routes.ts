@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { problem } from "../api/problem";
 import { cursorParam, pageSize } from "../api/params";
 import type { Env } from "../env";
@@ -48,25 +48,29 @@ async function etagOf(body: string): Promise<string> {
 const matchesEtag = (ifNoneMatch: string | undefined, etag: string): boolean =>
   ifNoneMatch !== undefined && ifNoneMatch.split(",").some((candidate) => candidate.trim() === etag || candidate.trim() === "*");
 
-export const feeds = new Hono<{ Bindings: Env }>();
+/** What a feed route decides; the rest (entries, paging links, format, validators) is shared. */
+interface FeedPage {
+  id: string;
+  title: string;
+  description: string;
+  homePath: string;
+  changes: ChangeListItem[];
+  /** Query parameters that fetch the next (older) page, or null on the last page. */
+  next: Record<string, string> | null;
+}
 
-feeds.get("/:file{changes\\.(atom|rss|json)}", async (c) => {
-  const format = c.req.param("file").slice("changes.".length) as FeedFormat;
-  const limit = pageSize(c.req.query("limit"));
+async function feedResponse(c: Context<{ Bindings: Env }>, format: FeedFormat, page: FeedPage): Promise<Response> {
   const kinds = kindsFilter(c.req.query("kinds"));
-  const page = await trackerFor(c.env).store.listChanges(limit, cursorParam(c.req.query("cursor")), null);
-
   const requestUrl = new URL(c.req.url);
   const origin = requestUrl.origin;
-  const entries = page.items.filter((change) => !kinds || change.kinds.some((kind) => kinds.has(kind))).map((change) => toEntry(origin, change));
-  const nextUrl = page.cursor === null ? null : withParam(requestUrl, "cursor", page.cursor);
+  const entries = page.changes.filter((change) => !kinds || change.kinds.some((kind) => kinds.has(kind))).map((change) => toEntry(origin, change));
   const feed: Feed = {
-    id: `${origin}/feeds/changes`,
-    title: "Redline: changes to tracked articles",
-    description: "Every edit Redline detected in the news articles it tracks, newest first.",
+    id: `${origin}${page.id}`,
+    title: page.title,
+    description: page.description,
     selfUrl: requestUrl.toString(),
-    nextUrl,
-    homeUrl: `${origin}/api/changes`,
+    nextUrl: page.next === null ? null : withParams(requestUrl, page.next),
+    homeUrl: `${origin}${page.homePath}`,
     updated: entries[0]?.detectedAt ?? EMPTY_FEED_UPDATED,
     entries,
   };
@@ -75,10 +79,53 @@ feeds.get("/:file{changes\\.(atom|rss|json)}", async (c) => {
   const headers = { ETag: etag, "Cache-Control": CACHE_CONTROL };
   if (matchesEtag(c.req.header("If-None-Match"), etag)) return c.body(null, 304, headers);
   return c.body(body, 200, { ...headers, "Content-Type": contentType });
-});
+}
 
-function withParam(url: URL, name: string, value: string): string {
+function withParams(url: URL, params: Record<string, string>): string {
   const next = new URL(url);
-  next.searchParams.set(name, value);
+  for (const [name, value] of Object.entries(params)) next.searchParams.set(name, value);
   return next.toString();
 }
+
+/** `changes.atom` → `atom`; the route patterns only let the three formats through. */
+const formatOf = (file: string): FeedFormat => file.slice(file.lastIndexOf(".") + 1) as FeedFormat;
+
+function beforeParam(raw: string | undefined): number | null {
+  if (raw === undefined || raw === "") return null;
+  if (!/^[1-9]\d{0,8}$/.test(raw)) throw problem(400, `\`before\` must be a change sequence number (1, 2, …), not ${JSON.stringify(raw)}.`);
+  return Number(raw);
+}
+
+export const feeds = new Hono<{ Bindings: Env }>();
+
+feeds.get("/:file{changes\\.(atom|rss|json)}", async (c) => {
+  const limit = pageSize(c.req.query("limit"));
+  const page = await trackerFor(c.env).store.listChanges(limit, cursorParam(c.req.query("cursor")), null);
+  return feedResponse(c, formatOf(c.req.param("file")), {
+    id: "/feeds/changes",
+    title: "Redline: changes to tracked articles",
+    description: "Every edit Redline detected in the news articles it tracks, newest first.",
+    homePath: "/api/changes",
+    changes: page.items,
+    next: page.cursor === null ? null : { cursor: page.cursor },
+  });
+});
+
+feeds.get("/articles/:file{[0-9a-f]{16}\\.(atom|rss|json)}", async (c) => {
+  const file = c.req.param("file");
+  const id = file.slice(0, 16);
+  const limit = pageSize(c.req.query("limit"));
+  const before = beforeParam(c.req.query("before"));
+  const tracker = trackerFor(c.env);
+  const article = await tracker.store.getArticle(id);
+  if (!article) throw problem(404, `No article with id ${JSON.stringify(id)}.`);
+  const page = await tracker.store.listArticleChanges(id, limit, before);
+  return feedResponse(c, formatOf(file), {
+    id: `/feeds/articles/${id}`,
+    title: `Redline: ${article.title || article.url}`,
+    description: `Every edit Redline detected in ${article.url}, newest first.`,
+    homePath: `/api/articles/${id}`,
+    changes: page.items,
+    next: page.nextBeforeSeq === null ? null : { before: String(page.nextBeforeSeq) },
+  });
+});

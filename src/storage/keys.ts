@@ -14,6 +14,7 @@ export const keys = {
   version: (id: string, n: number) => `version:${id}:${pad(n, 8)}`,
   versionPrefix: (id: string) => `version:${id}:`,
   change: (id: string, seq: number) => `change:${id}:${pad(seq, 8)}`,
+  changePrefix: (id: string) => `change:${id}:`,
   /** Newest first: the time part counts down. */
   changeFeed: (detectedAtMs: number, id: string, seq: number) =>
     `changes:${pad(TIME_CEILING - detectedAtMs, 13)}:${id}:${pad(seq, 8)}`,
@@ -28,4 +29,9 @@ export function idFromArticleKey(key: string): string {
 /** The detection time encoded in a change-feed key, for `since` filtering without a read. */
 export function detectedAtFromFeedKey(key: string): number {
   return TIME_CEILING - Number(key.slice(keys.changeFeedPrefix.length, keys.changeFeedPrefix.length + 13));
+}
+
+/** The sequence number at the end of a `change:<id>:<seq>` key. */
+export function seqFromChangeKey(key: string): number {
+  return Number(key.slice(key.lastIndexOf(":") + 1));
 }

@@ -2,7 +2,7 @@
  * All KV access goes through this class, so the key layout and the write order that keeps
  * history consistent live in one place.
  */
-import { detectedAtFromFeedKey, idFromArticleKey, keys } from "./keys";
+import { detectedAtFromFeedKey, idFromArticleKey, keys, seqFromChangeKey } from "./keys";
 import type {
   ArticleRecord,
   ChangeListItem,
@@ -129,12 +129,43 @@ export class RedlineStore {
    * itself, so writing the same change again (a retried check) overwrites rather than adds.
    */
   async putChange(change: ChangeRecord): Promise<void> {
-    await this.kv.put(keys.change(change.articleId, change.seq), JSON.stringify(change));
     const item = toListItem(change);
     const metadata: FeedMetadata = fitsMetadata(item)
       ? item
       : { id: change.id, articleId: change.articleId, seq: change.seq, partial: true };
+    await this.kv.put(keys.change(change.articleId, change.seq), JSON.stringify(change), { metadata });
     await this.kv.put(keys.changeFeed(Date.parse(change.detectedAt), change.articleId, change.seq), "", { metadata });
+  }
+
+  /** For a key whose metadata could not carry the list item (too large, or written before it had metadata). */
+  private async readListItem(articleId: string, seq: number): Promise<ChangeListItem | null> {
+    const change = await this.getChange(articleId, seq);
+    return change ? toListItem(change) : null;
+  }
+
+  /**
+   * One article's changes, newest first, `limit` at a time below sequence number `beforeSeq`.
+   * KV lists only forwards, so this lists the article's `change:` keys (one call per 1,000
+   * changes) and takes the page from the end; items come from list metadata.
+   */
+  async listArticleChanges(articleId: string, limit: number, beforeSeq: number | null): Promise<{ items: ChangeListItem[]; nextBeforeSeq: number | null }> {
+    const found: Array<{ seq: number; metadata: FeedMetadata | undefined }> = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.kv.list<FeedMetadata>({ prefix: keys.changePrefix(articleId), ...(cursor ? { cursor } : {}) });
+      for (const key of page.keys) found.push({ seq: seqFromChangeKey(key.name), metadata: key.metadata ?? undefined });
+      cursor = page.list_complete ? undefined : page.cursor;
+    } while (cursor);
+    const older = found.filter(({ seq }) => beforeSeq === null || seq < beforeSeq);
+    const pageKeys = older.slice(-limit).reverse();
+    const items = await Promise.all(pageKeys.map(({ seq, metadata }) =>
+        metadata && !("partial" in metadata) ? metadata : this.readListItem(articleId, seq),
+      ));
+    const oldestShown = pageKeys.at(-1)?.seq;
+    return {
+      items: items.filter((item): item is ChangeListItem => item !== null),
+      nextBeforeSeq: older.length > limit && oldestShown !== undefined ? oldestShown : null,
+    };
   }
 
   /**
@@ -155,12 +186,8 @@ export class RedlineStore {
       // Two isolates racing on one article can each index the same change; show it once.
       if (!metadata || seen.has(metadata.id)) continue;
       seen.add(metadata.id);
-      if ("partial" in metadata) {
-        const change = await this.getChange(metadata.articleId, metadata.seq);
-        if (change) items.push(toListItem(change));
-      } else {
-        items.push(metadata);
-      }
+      const item = "partial" in metadata ? await this.readListItem(metadata.articleId, metadata.seq) : metadata;
+      if (item) items.push(item);
     }
     return { items, cursor: reachedSince || page.list_complete ? null : page.cursor };
   }
