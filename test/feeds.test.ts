@@ -89,6 +89,20 @@ describe("change feeds", () => {
     expect(await rss.text()).not.toContain("AEN20191218010400325");
   });
 
+  it("serves one site's changes", async () => {
+    const hani = JSON.parse(await (await getRaw("/feeds/sites/english.hani.co.kr.json")).text());
+    expect(hani.title).toBe("Redline: changes on english.hani.co.kr");
+    expect(hani.items.map((item: { id: string }) => item.id)).toEqual([`urn:redline:change:${id}-2`, `urn:redline:change:${id}-1`]);
+    const yonhap = JSON.parse(await (await getRaw("/feeds/sites/en.yna.co.kr.json")).text());
+    expect(yonhap.items).toHaveLength(1);
+    expect(yonhap.items[0].external_url).toBe(SEED_URLS.yonhap);
+    const atom = await getRaw("/feeds/sites/en.yna.co.kr.atom");
+    expect(atom.headers.get("Content-Type")).toContain("application/atom+xml");
+    const missing = await api("GET", "/feeds/sites/nowhere.example.atom");
+    expect(missing.status).toBe(404);
+    expect(missing.json.detail).toMatch(/no change on "nowhere.example"/);
+  });
+
   it("refuses unknown kinds and bad limits with a problem document", async () => {
     const unknown = await api("GET", "/feeds/changes.rss?kinds=body,gossip");
     expect(unknown.status).toBe(400);

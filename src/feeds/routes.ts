@@ -129,3 +129,20 @@ feeds.get("/articles/:file{[0-9a-f]{16}\\.(atom|rss|json)}", async (c) => {
     next: page.nextBeforeSeq === null ? null : { before: String(page.nextBeforeSeq) },
   });
 });
+
+feeds.get("/sites/:file{[^/]+\\.(atom|rss|json)}", async (c) => {
+  const file = c.req.param("file");
+  const host = file.slice(0, file.lastIndexOf(".")).toLowerCase();
+  const limit = pageSize(c.req.query("limit"));
+  const cursor = cursorParam(c.req.query("cursor"));
+  const page = await trackerFor(c.env).store.listChanges(limit, cursor, null, host);
+  if (cursor === null && page.items.length === 0) throw problem(404, `Redline has recorded no change on ${JSON.stringify(host)}; site feeds are named by the host of tracked article URLs, e.g. /feeds/sites/english.hani.co.kr.atom.`);
+  return feedResponse(c, formatOf(file), {
+    id: `/feeds/sites/${host}`,
+    title: `Redline: changes on ${host}`,
+    description: `Every edit Redline detected in tracked articles on ${host}, newest first.`,
+    homePath: "/api/changes",
+    changes: page.items,
+    next: page.cursor === null ? null : { cursor: page.cursor },
+  });
+});

@@ -19,6 +19,10 @@ export const keys = {
   changeFeed: (detectedAtMs: number, id: string, seq: number) =>
     `changes:${pad(TIME_CEILING - detectedAtMs, 13)}:${id}:${pad(seq, 8)}`,
   changeFeedPrefix: "changes:",
+  /** The same index, per site (the article URL's host). */
+  siteChangeFeed: (host: string, detectedAtMs: number, id: string, seq: number) =>
+    `sitechanges:${host}:${pad(TIME_CEILING - detectedAtMs, 13)}:${id}:${pad(seq, 8)}`,
+  siteChangeFeedPrefix: (host: string) => `sitechanges:${host}:`,
   cronLast: "cron:last",
 } as const;
 
@@ -26,9 +30,9 @@ export function idFromArticleKey(key: string): string {
   return key.slice(keys.articlePrefix.length);
 }
 
-/** The detection time encoded in a change-feed key, for `since` filtering without a read. */
-export function detectedAtFromFeedKey(key: string): number {
-  return TIME_CEILING - Number(key.slice(keys.changeFeedPrefix.length, keys.changeFeedPrefix.length + 13));
+/** The detection time encoded in a change-feed key listed under `prefix`, for `since` filtering without a read. */
+export function detectedAtFromFeedKey(key: string, prefix: string): number {
+  return TIME_CEILING - Number(key.slice(prefix.length, prefix.length + 13));
 }
 
 /** The sequence number at the end of a `change:<id>:<seq>` key. */

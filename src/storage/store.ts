@@ -134,7 +134,9 @@ export class RedlineStore {
       ? item
       : { id: change.id, articleId: change.articleId, seq: change.seq, partial: true };
     await this.kv.put(keys.change(change.articleId, change.seq), JSON.stringify(change), { metadata });
-    await this.kv.put(keys.changeFeed(Date.parse(change.detectedAt), change.articleId, change.seq), "", { metadata });
+    const detectedAtMs = Date.parse(change.detectedAt);
+    await this.kv.put(keys.changeFeed(detectedAtMs, change.articleId, change.seq), "", { metadata });
+    await this.kv.put(keys.siteChangeFeed(new URL(change.url).hostname, detectedAtMs, change.articleId, change.seq), "", { metadata });
   }
 
   /** For a key whose metadata could not carry the list item (too large, or written before it had metadata). */
@@ -169,16 +171,18 @@ export class RedlineStore {
   }
 
   /**
-   * Newest first. Each item comes from the feed key's list metadata, so a page costs one KV
-   * list call; only an item too large for metadata (a very long URL or headline) costs a read.
+   * Newest first, of every article or of one site's (`site`, a host). Each item comes from the
+   * feed key's list metadata, so a page costs one KV list call; only an item too large for
+   * metadata (a very long URL or headline) costs a read.
    */
-  async listChanges(limit: number, cursor: string | null, sinceMs: number | null): Promise<Page<ChangeListItem>> {
-    const page = await this.kv.list<FeedMetadata>({ prefix: keys.changeFeedPrefix, limit, ...(cursor ? { cursor } : {}) });
+  async listChanges(limit: number, cursor: string | null, sinceMs: number | null, site: string | null = null): Promise<Page<ChangeListItem>> {
+    const prefix = site === null ? keys.changeFeedPrefix : keys.siteChangeFeedPrefix(site);
+    const page = await this.kv.list<FeedMetadata>({ prefix, limit, ...(cursor ? { cursor } : {}) });
     const items: ChangeListItem[] = [];
     const seen = new Set<string>();
     let reachedSince = false;
     for (const key of page.keys) {
-      if (sinceMs !== null && detectedAtFromFeedKey(key.name) < sinceMs) {
+      if (sinceMs !== null && detectedAtFromFeedKey(key.name, prefix) < sinceMs) {
         reachedSince = true;
         break;
       }
