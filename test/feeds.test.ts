@@ -34,7 +34,9 @@ describe("change feeds", () => {
       url: `http://redline.test/api/articles/${id}/diff?from=1&to=2&format=html`,
       tags: changes[0].kinds,
     });
+    expect(feed.items[0].content_html).toMatch(/^<section class="redline">.*<p class="added"><ins>/);
     expect(feed.items[1].url).toBe(`http://redline.test/api/articles/${id}/versions/1`);
+    expect(feed.items[1].content_html).toBeUndefined();
   });
 
   it("answers 304 to a reader that already has the current feed", async () => {

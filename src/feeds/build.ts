@@ -13,7 +13,7 @@ function atom(feed: Feed): string {
     <link rel="alternate" type="text/html" href="${xmlText(item.link)}"/>
     <link rel="related" href="${xmlText(item.articleUrl)}"/>
     <summary>${xmlText(item.summary)}</summary>
-${item.kinds.map((kind) => `    <category term="${xmlText(kind)}"/>`).join("\n")}
+${item.contentHtml === null ? "" : `    <content type="html">${xmlText(item.contentHtml)}</content>\n`}${item.kinds.map((kind) => `    <category term="${xmlText(kind)}"/>`).join("\n")}
   </entry>`;
   return `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom">
@@ -33,7 +33,7 @@ ${feed.nextUrl ? `  <link rel="next" href="${xmlText(feed.nextUrl)}"/>\n` : ""}$
 /** RSS 2.0 dates are RFC 822 (`Tue, 19 Nov 2019 08:44:00 GMT`). */
 const rfc822 = (iso: string): string => new Date(iso).toUTCString();
 
-/** RSS 2.0, with the Atom namespace for `self` and RFC 5005 `next` links (as RFC 5005 allows). */
+/** RSS 2.0, with the Atom namespace for `self` and RFC 5005 `next` links (as RFC 5005 allows) and `content:encoded` for the redline. */
 function rss(feed: Feed): string {
   const item = (entry: FeedEntry): string => `    <item>
       <guid isPermaLink="false">${xmlText(entry.id)}</guid>
@@ -41,10 +41,10 @@ function rss(feed: Feed): string {
       <link>${xmlText(entry.link)}</link>
       <description>${xmlText(entry.summary)}</description>
       <pubDate>${rfc822(entry.detectedAt)}</pubDate>
-${entry.kinds.map((kind) => `      <category>${xmlText(kind)}</category>`).join("\n")}
+${entry.contentHtml === null ? "" : `      <content:encoded>${xmlText(entry.contentHtml)}</content:encoded>\n`}${entry.kinds.map((kind) => `      <category>${xmlText(kind)}</category>`).join("\n")}
     </item>`;
   return `<?xml version="1.0" encoding="utf-8"?>
-<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/">
   <channel>
     <title>${xmlText(feed.title)}</title>
     <link>${xmlText(feed.homeUrl)}</link>
@@ -77,7 +77,7 @@ function jsonFeed(feed: Feed): string {
       external_url: entry.articleUrl,
       title: clean(entry.title),
       summary: clean(entry.summary),
-      content_text: clean(entry.summary),
+      ...(entry.contentHtml === null ? { content_text: clean(entry.summary) } : { content_html: clean(entry.contentHtml) }),
       date_published: entry.detectedAt,
       tags: entry.kinds,
     })),

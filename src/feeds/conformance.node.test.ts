@@ -30,6 +30,7 @@ const feed: Feed = {
       link: "https://redline.example/api/articles/3f2a9c0d1b7e4a55/diff?from=1&to=2&format=html",
       articleUrl: "https://english.hani.co.kr/arti/english_edition/e_international/917772.html",
       kinds: ["title", "stealth-edit"],
+      contentHtml: `<section class="redline"><p class="changed">Talks <del>collapsed</del><ins>halted</ins> &amp; ${HOSTILE.replace("<", "&lt;")}</p></section>`,
     },
     {
       id: "urn:redline:change:3f2a9c0d1b7e4a55-1",
@@ -39,9 +40,15 @@ const feed: Feed = {
       link: "https://redline.example/api/articles/3f2a9c0d1b7e4a55/versions/1",
       articleUrl: "https://english.hani.co.kr/arti/english_edition/e_international/917772.html",
       kinds: ["created"],
+      contentHtml: null,
     },
   ],
 };
+
+const REDLINE_CLEAN = stripControls(feed.entries[0]!.contentHtml!);
+function stripControls(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE]/g, "");
+}
 
 const body = (format: "atom" | "rss" | "json"): string => buildFeed(feed, format).body;
 
@@ -65,6 +72,8 @@ describe("feed conformance", () => {
     expect(entry!.updated).toBe("2019-11-20T08:44:00.000Z");
     expect(entry!.links?.find((link) => link.rel === "alternate")?.href).toBe(feed.entries[0]!.link);
     expect(entry!.categories?.map((category) => category.term)).toEqual(["title", "stealth-edit"]);
+    expect(entry!.content?.value).toBe(REDLINE_CLEAN);
+    expect(parsed.entries![1]!.content).toBeUndefined();
   });
 
   it("feedsmith reads RSS items back exactly", () => {
@@ -80,7 +89,8 @@ describe("feed conformance", () => {
   it("feedsmith reads JSON Feed 1.1 back exactly", () => {
     const parsed = parseJsonFeed(JSON.parse(body("json")));
     expect(parsed.items).toHaveLength(2);
-    expect(parsed.items?.[0]).toMatchObject({ id: "urn:redline:change:3f2a9c0d1b7e4a55-2", title: HOSTILE_CLEAN, url: feed.entries[0]!.link });
+    expect(parsed.items?.[0]).toMatchObject({ id: "urn:redline:change:3f2a9c0d1b7e4a55-2", title: HOSTILE_CLEAN, url: feed.entries[0]!.link, content_html: REDLINE_CLEAN });
+    expect(parsed.items?.[1]).toMatchObject({ content_text: "First capture: 9 paragraphs, 812 words" });
   });
 
   it("@rowanmanning/feed-parser reads Atom and RSS the same way", () => {
@@ -92,6 +102,9 @@ describe("feed conformance", () => {
       expect(parsed.items[0]!.url).toBe(feed.entries[0]!.link);
       expect(parsed.items[0]!.published?.toISOString()).toBe("2019-11-20T08:44:00.000Z");
       expect(parsed.items[0]!.categories.map((category) => category.term)).toEqual(["title", "stealth-edit"]);
+      // This parser also decodes the entities inside the HTML; the redline markup must survive.
+      expect(parsed.items[0]!.content).toContain("Talks <del>collapsed</del><ins>halted</ins>");
+      expect(parsed.items[0]!.content).toContain("방위비 분담금 end</p></section>");
     }
   });
 });

@@ -11,6 +11,8 @@ export interface FeedEntry {
   /** The tracked article's own URL. */
   articleUrl: string;
   kinds: string[];
+  /** The redline of the edit as an HTML fragment; null where there is no pair of versions to compare. */
+  contentHtml: string | null;
 }
 
 export interface Feed {

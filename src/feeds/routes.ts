@@ -3,7 +3,10 @@ import { problem } from "../api/problem";
 import { cursorParam, pageSize } from "../api/params";
 import type { Env } from "../env";
 import { CHANGE_KINDS, type ChangeKind } from "../model";
-import type { ChangeListItem } from "../storage/records";
+import type { ChangeListItem, VersionRecord } from "../storage/records";
+import { diffVersions } from "../diffing";
+import { renderRedlineFragment } from "../diffing/render";
+import type { RedlineStore } from "../storage/store";
 import { trackerFor } from "../tracking";
 import { buildFeed } from "./build";
 import type { Feed, FeedEntry, FeedFormat } from "./model";
@@ -28,7 +31,7 @@ function changeLink(origin: string, change: ChangeListItem): string {
   return article;
 }
 
-const toEntry = (origin: string, change: ChangeListItem): FeedEntry => ({
+const toEntry = (origin: string, change: ChangeListItem, contentHtml: string | null): FeedEntry => ({
   id: `urn:redline:change:${change.id}`,
   title: change.title,
   summary: change.summary,
@@ -36,7 +39,30 @@ const toEntry = (origin: string, change: ChangeListItem): FeedEntry => ({
   link: changeLink(origin, change),
   articleUrl: change.url,
   kinds: change.kinds,
+  contentHtml,
 });
+
+/**
+ * The redline fragment of each version-to-version change. Consecutive changes of one article
+ * share a version, so each version is read once per feed page.
+ */
+async function redlinesOf(store: RedlineStore, changes: ChangeListItem[]): Promise<Array<string | null>> {
+  const versions = new Map<string, Promise<VersionRecord | null>>();
+  const version = (articleId: string, n: number): Promise<VersionRecord | null> => {
+    const key = `${articleId}:${n}`;
+    if (!versions.has(key)) versions.set(key, store.getVersion(articleId, n));
+    return versions.get(key)!;
+  };
+  return Promise.all(
+    changes.map(async (change) => {
+      if (change.from === null || change.to === null || change.from === change.to) return null;
+      const [before, after] = await Promise.all([version(change.articleId, change.from), version(change.articleId, change.to)]);
+      if (!before || !after) return null;
+      const label = ({ n, capturedAt, title }: VersionRecord) => ({ n, capturedAt, title });
+      return renderRedlineFragment({ articleUrl: change.url, from: label(before), to: label(after), diff: diffVersions(before, after) });
+    }),
+  );
+}
 
 /** A weak validator over the body: two polls that would get the same bytes get a 304. */
 async function etagOf(body: string): Promise<string> {
@@ -63,7 +89,9 @@ async function feedResponse(c: Context<{ Bindings: Env }>, format: FeedFormat, p
   const kinds = kindsFilter(c.req.query("kinds"));
   const requestUrl = new URL(c.req.url);
   const origin = requestUrl.origin;
-  const entries = page.changes.filter((change) => !kinds || change.kinds.some((kind) => kinds.has(kind))).map((change) => toEntry(origin, change));
+  const shown = page.changes.filter((change) => !kinds || change.kinds.some((kind) => kinds.has(kind)));
+  const redlines = await redlinesOf(trackerFor(c.env).store, shown);
+  const entries = shown.map((change, index) => toEntry(origin, change, redlines[index]!));
   const feed: Feed = {
     id: `${origin}${page.id}`,
     title: page.title,
