@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { verifyChain } from "../archive/chain";
 import { diffVersions } from "../diffing";
 import { renderRedlinePage, renderUnified, type DiffDocument } from "../diffing/render";
 import type { Env } from "../env";
@@ -121,6 +122,38 @@ articles.get("/:id/versions/:n", async (c) => {
   const article = await loadArticle(c.env, c.req.param("id"));
   const n = versionNumber(c.req.param("n"), "n")!;
   return c.json(await loadVersion(c.env, article, n));
+});
+
+/**
+ * The body exactly as the publisher served it. It is the publisher's HTML on Redline's origin, so
+ * a sandbox CSP keeps its scripts from running here and `nosniff` keeps its declared type.
+ */
+articles.get("/:id/versions/:n/raw", async (c) => {
+  const article = await loadArticle(c.env, c.req.param("id"));
+  const version = await loadVersion(c.env, article, versionNumber(c.req.param("n"), "n")!);
+  if (!version.raw) throw problem(404, `Version ${version.n} was captured before Redline kept raw responses; only its extracted text exists.`);
+  if (!version.raw.stored) throw problem(404, `The raw response of version ${version.n} was not kept: ${version.raw.reason ?? "no reason recorded"}.`);
+  const body = await trackerFor(c.env).store.getRaw(version.raw.sha256);
+  if (!body) throw problem(404, `The raw response of version ${version.n} (sha256 ${version.raw.sha256}) is missing from storage; GET /api/articles/${article.id}/verify reports it.`);
+  return new Response(body, {
+    headers: {
+      "Content-Type": version.raw.contentType ?? "application/octet-stream",
+      "Content-Security-Policy": "sandbox",
+      "X-Content-Type-Options": "nosniff",
+      Digest: `sha-256=${btoa(String.fromCharCode(...hexBytes(version.raw.sha256)))}`,
+      "X-Redline-Captured-At": version.capturedAt,
+    },
+  });
+});
+
+const hexBytes = (hex: string): number[] => hex.match(/../g)!.map((pair) => parseInt(pair, 16));
+
+articles.get("/:id/verify", async (c) => {
+  const article = await loadArticle(c.env, c.req.param("id"));
+  const store = trackerFor(c.env).store;
+  const versions: VersionRecord[] = [];
+  for (let n = 1; n <= article.versionCount; n++) versions.push(await loadVersion(c.env, article, n));
+  return c.json(await verifyChain(versions, (sha256) => store.getRaw(sha256)));
 });
 
 articles.get("/:id/diff", async (c) => {

@@ -1,3 +1,4 @@
+import { sha256Hex } from "../digest";
 import type { ArticleContent } from "../model";
 import { normalizeText } from "./text";
 
@@ -39,6 +40,5 @@ export async function contentHash(content: ArticleContent): Promise<string> {
     canonicalInstant(normalized.modifiedAt),
     normalized.paragraphs,
   ]);
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonical));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return sha256Hex(canonical);
 }

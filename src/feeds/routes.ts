@@ -1,6 +1,7 @@
 import { Hono, type Context } from "hono";
 import { problem } from "../api/problem";
 import { cursorParam, pageSize } from "../api/params";
+import { sha256Hex } from "../digest";
 import type { Env } from "../env";
 import { CHANGE_KINDS, type ChangeKind } from "../model";
 import type { ChangeListItem, VersionRecord } from "../storage/records";
@@ -66,9 +67,7 @@ async function redlinesOf(store: RedlineStore, changes: ChangeListItem[]): Promi
 
 /** A weak validator over the body: two polls that would get the same bytes get a 304. */
 async function etagOf(body: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body));
-  const hex = [...new Uint8Array(digest).slice(0, 12)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
-  return `W/"${hex}"`;
+  return `W/"${(await sha256Hex(body)).slice(0, 24)}"`;
 }
 
 const matchesEtag = (ifNoneMatch: string | undefined, etag: string): boolean =>

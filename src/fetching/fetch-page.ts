@@ -27,6 +27,9 @@ export interface FetchedPage {
   kind: "ok";
   status: number;
   finalUrl: string;
+  /** The body exactly as served (before charset decoding), and the response headers in order. */
+  body: Uint8Array;
+  headers: Array<[string, string]>;
   html: string;
   charset: string;
   etag: string | null;
@@ -144,6 +147,8 @@ export async function fetchPage(url: string, options: FetchOptions): Promise<Fet
         kind: "ok",
         status,
         finalUrl: current,
+        body: bytes,
+        headers: [...response.headers],
         html: text,
         charset,
         etag: response.headers.get("ETag"),

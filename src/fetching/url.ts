@@ -2,6 +2,7 @@
  * Turning a user-supplied URL into the canonical form Redline tracks, and deciding whether
  * the Worker may fetch it at all.
  */
+import { sha256Hex } from "../digest";
 
 /** Query parameters that identify a campaign or click, never the article. */
 const TRACKING_PARAMETERS = new Set([
@@ -65,8 +66,7 @@ export function normalizeArticleUrl(input: unknown): string {
 
 /** Stable article id: the first 16 hex digits of SHA-256 over the canonical URL. */
 export async function articleIdFor(canonicalUrl: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonicalUrl));
-  return [...new Uint8Array(digest).slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return (await sha256Hex(canonicalUrl)).slice(0, 16);
 }
 
 function parseIPv4(host: string): number[] | null {

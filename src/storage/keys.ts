@@ -23,6 +23,7 @@ export const keys = {
   siteChangeFeed: (host: string, detectedAtMs: number, id: string, seq: number) =>
     `sitechanges:${host}:${pad(TIME_CEILING - detectedAtMs, 13)}:${id}:${pad(seq, 8)}`,
   siteChangeFeedPrefix: (host: string) => `sitechanges:${host}:`,
+  raw: (sha256: string) => `raw:${sha256}`,
   cronLast: "cron:last",
 } as const;
 

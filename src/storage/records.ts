@@ -46,6 +46,23 @@ export interface VersionRecord {
   publishedAt: string | null;
   modifiedAt: string | null;
   paragraphs: string[];
+  /** The response as served; absent on versions stored before raw captures were kept. */
+  raw?: RawCapture;
+  /** SHA-256 of version n−1's record (canonical JSON), null for version 1; absent before the chain existed. */
+  prevRecordSha256?: string | null;
+}
+
+export interface RawCapture {
+  /** SHA-256 of the body bytes as served; the `raw:` key. */
+  sha256: string;
+  size: number;
+  status: number;
+  contentType: string | null;
+  /** Response headers in the order served. */
+  headers: Array<[string, string]>;
+  /** False when the compressed body would exceed KV's value limit; `reason` says so. */
+  stored: boolean;
+  reason?: string;
 }
 
 /** What a version list shows without reading each version. */

@@ -2,6 +2,7 @@
  * All KV access goes through this class, so the key layout and the write order that keeps
  * history consistent live in one place.
  */
+import { gunzip, gzip } from "../archive/gzip";
 import { detectedAtFromFeedKey, idFromArticleKey, keys, seqFromChangeKey } from "./keys";
 import type {
   ArticleRecord,
@@ -14,6 +15,8 @@ import type {
 
 /** KV list metadata may hold at most 1024 bytes of JSON. */
 const METADATA_LIMIT = 1024;
+/** KV refuses values over 25 MiB. */
+const KV_VALUE_LIMIT = 25 * 1024 * 1024;
 
 /** Article metadata: enough to schedule and count without reading the article. */
 export interface ArticleIndexEntry {
@@ -118,6 +121,23 @@ export class RedlineStore {
       cursor = page.list_complete ? undefined : page.cursor;
     } while (cursor);
     return summaries.map(({ n, capturedAt, contentHash, title, modifiedAt }) => ({ n, capturedAt, contentHash, title, modifiedAt }));
+  }
+
+  /**
+   * Stores a raw body gzip-compressed under its digest. Identical bodies share the key, and a
+   * rewrite puts the same bytes, so a retried check is harmless. Returns false (storing nothing)
+   * when the compressed body would exceed KV's value limit.
+   */
+  async putRaw(sha256: string, body: Uint8Array): Promise<boolean> {
+    const compressed = await gzip(body);
+    if (compressed.byteLength > KV_VALUE_LIMIT) return false;
+    await this.kv.put(keys.raw(sha256), compressed, { metadata: { size: body.byteLength, gzipSize: compressed.byteLength } });
+    return true;
+  }
+
+  async getRaw(sha256: string): Promise<Uint8Array | null> {
+    const compressed = await this.kv.get(keys.raw(sha256), "arrayBuffer");
+    return compressed ? gunzip(new Uint8Array(compressed)) : null;
   }
 
   getChange(articleId: string, seq: number): Promise<ChangeRecord | null> {

@@ -8,7 +8,9 @@ import { extractArticle } from "../extraction";
 import { fetchPage, type FetchOptions } from "../fetching/fetch-page";
 import type { ArticleContent, ChangeKind, VersionDiff } from "../model";
 import { nextCheckAt } from "../scheduling";
-import type { ArticleRecord, ChangeRecord, VersionRecord, VersionSummary } from "../storage/records";
+import { recordDigest } from "../archive/chain";
+import { sha256Hex } from "../digest";
+import type { ArticleRecord, ChangeRecord, RawCapture, VersionRecord, VersionSummary } from "../storage/records";
 import type { RedlineStore } from "../storage/store";
 
 export interface Tracker {
@@ -25,6 +27,9 @@ interface Capture {
   lastModified: string | null;
   content: ArticleContent;
   hash: string;
+  /** The body as served, and what `VersionRecord.raw` will say of it (`stored` is decided when written). */
+  body: Uint8Array;
+  raw: Omit<RawCapture, "stored" | "reason">;
 }
 
 type CaptureAttempt =
@@ -73,13 +78,30 @@ async function attemptCapture(tracker: Tracker, url: string, validators: Pick<Fe
           lastModified: fetched.lastModified,
           content,
           hash: await contentHash(content),
+          body: fetched.body,
+          raw: {
+            sha256: await sha256Hex(fetched.body),
+            size: fetched.body.byteLength,
+            status: fetched.status,
+            contentType: fetched.headers.find(([name]) => name === "content-type")?.[1] ?? null,
+            headers: fetched.headers,
+          },
         },
       };
     }
   }
 }
 
-function versionFrom(article: ArticleRecord, n: number, capture: Capture, capturedAt: string): VersionRecord {
+/** Writes the raw body first, so a version never names a blob that was not stored. */
+async function versionFrom(
+  store: RedlineStore,
+  article: ArticleRecord,
+  n: number,
+  capture: Capture,
+  capturedAt: string,
+  previous: VersionRecord | null,
+): Promise<VersionRecord> {
+  const stored = await store.putRaw(capture.raw.sha256, capture.body);
   return {
     n,
     capturedAt,
@@ -89,6 +111,8 @@ function versionFrom(article: ArticleRecord, n: number, capture: Capture, captur
     charset: capture.charset,
     contentHash: capture.hash,
     ...capture.content,
+    raw: { ...capture.raw, stored, ...(stored ? {} : { reason: "the compressed body exceeds KV's 25 MiB value limit" }) },
+    prevRecordSha256: previous ? await recordDigest(previous) : null,
   };
 }
 
@@ -195,7 +219,7 @@ async function recordVersion(
   for (;;) {
     const n = current.versionCount + 1;
     const existing = await store.getVersion(current.id, n);
-    const version = existing ?? versionFrom(current, n, capture, capturedAt);
+    const version = existing ?? (await versionFrom(store, current, n, capture, capturedAt, previous));
     if (!existing) await store.putVersion(current.id, version);
     const isThisCapture = version.contentHash === capture.hash;
     const revertOf = previous ? await revertedTo(store, current.id, version) : null;
