@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { reset } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, check, getRaw, SEED_URLS, serveTimelineEntry, track } from "./helpers";
+import { api, freshArticleWithTwoVersions, getRaw, track } from "./helpers";
 
 const EUC_KR_PAGE = "https://fixtures.redline.test/charset/euc-kr-header.html";
 
@@ -62,11 +62,7 @@ describe("the hash chain", () => {
   let id: string;
 
   beforeAll(async () => {
-    await reset();
-    await serveTimelineEntry(SEED_URLS.hankyoreh1stRound, 1);
-    id = (await track(SEED_URLS.hankyoreh1stRound)).json.id;
-    await serveTimelineEntry(SEED_URLS.hankyoreh1stRound, 2);
-    expect((await check(id)).json.version.n).toBe(2);
+    id = await freshArticleWithTwoVersions();
   });
 
   it("links each version to the previous record and verifies clean", async () => {

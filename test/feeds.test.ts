@@ -1,17 +1,12 @@
 /** The change feeds over HTTP: formats, filters, conditional GET and RFC 5005 paging. */
-import { reset } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, check, getRaw, SEED_URLS, serveTimelineEntry, track } from "./helpers";
+import { api, freshArticleWithTwoVersions, getRaw, SEED_URLS, serveTimelineEntry, track } from "./helpers";
 
 describe("change feeds", () => {
   let id: string;
 
   beforeAll(async () => {
-    await reset();
-    await serveTimelineEntry(SEED_URLS.hankyoreh1stRound, 1);
-    id = (await track(SEED_URLS.hankyoreh1stRound)).json.id;
-    await serveTimelineEntry(SEED_URLS.hankyoreh1stRound, 2);
-    expect((await check(id)).json.changed).toBe(true);
+    id = await freshArticleWithTwoVersions();
   });
 
   it("serves Atom, RSS and JSON Feed with their media types and one entry per change", async () => {

@@ -1,4 +1,5 @@
 /** Shared by the end-to-end tests: calling the worker, and steering the fixture replay origin. */
+import { reset } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import timeline from "../fixtures/timeline.json";
 
@@ -63,6 +64,17 @@ export async function setReplayClock(at: string): Promise<void> {
 
 export async function track(url: string) {
   return api("POST", "/api/articles", { body: { url } });
+}
+
+/** A fresh store holding one seed article (The Hankyoreh, 1st round) with two versions; returns its id. */
+export async function freshArticleWithTwoVersions(): Promise<string> {
+  await reset();
+  await serveTimelineEntry(SEED_URLS.hankyoreh1stRound, 1);
+  const id: string = (await track(SEED_URLS.hankyoreh1stRound)).json.id;
+  await serveTimelineEntry(SEED_URLS.hankyoreh1stRound, 2);
+  const { json } = await check(id);
+  if (json.version?.n !== 2) throw new Error(`expected version 2, got ${JSON.stringify(json)}`);
+  return id;
 }
 
 export async function check(id: string) {
