@@ -14,6 +14,8 @@ import type { Feed, FeedEntry, FeedFormat } from "./model";
 
 /** Readers poll; five minutes keeps them fresh without re-listing KV on every poll. */
 const CACHE_CONTROL = "public, max-age=300";
+/** A feed entry shows each change with one paragraph either side, not the whole article. */
+const FEED_CONTEXT_PARAGRAPHS = 1;
 const EMPTY_FEED_UPDATED = "1970-01-01T00:00:00.000Z";
 
 function kindsFilter(raw: string | undefined): Set<ChangeKind> | null {
@@ -60,7 +62,8 @@ async function redlinesOf(store: RedlineStore, changes: ChangeListItem[]): Promi
       const [before, after] = await Promise.all([version(change.articleId, change.from), version(change.articleId, change.to)]);
       if (!before || !after) return null;
       const label = ({ n, capturedAt, title }: VersionRecord) => ({ n, capturedAt, title });
-      return renderRedlineFragment({ articleUrl: change.url, from: label(before), to: label(after), diff: diffVersions(before, after) });
+      const document = { articleUrl: change.url, from: label(before), to: label(after), diff: diffVersions(before, after) };
+      return renderRedlineFragment(document, { context: FEED_CONTEXT_PARAGRAPHS });
     }),
   );
 }

@@ -22,3 +22,20 @@ export const FIELD_LABELS = {
   "published-date": "Published",
   "modified-date": "Modified",
 } as const;
+
+/**
+ * Ranges [start, end) of `items` around each change, with `context` unchanged items either side,
+ * merged when they touch: the hunks of a unified diff, or what a compact redline shows.
+ */
+export function changeRanges<T>(items: readonly T[], isChange: (item: T) => boolean, context: number): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  items.forEach((item, index) => {
+    if (!isChange(item)) return;
+    const start = Math.max(0, index - context);
+    const end = Math.min(items.length, index + 1 + context);
+    const last = ranges.at(-1);
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else ranges.push([start, end]);
+  });
+  return ranges;
+}

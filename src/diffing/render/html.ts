@@ -1,5 +1,5 @@
 import type { FieldChange, ParagraphDiff, WordPart } from "../../model";
-import { FIELD_LABELS, type DiffDocument } from "./document";
+import { changeRanges, FIELD_LABELS, type DiffDocument } from "./document";
 
 const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
@@ -33,16 +33,33 @@ function fieldHtml(label: string, change: FieldChange): string {
   return `<dt>${label}</dt><dd>${before}${after}</dd>`;
 }
 
+const elided = (count: number): string =>
+  `<p class="elided">[${count} unchanged paragraph${count === 1 ? "" : "s"}]</p>`;
+
+/** Only the changed paragraphs and `context` unchanged ones around each; the rest is counted, not shown. */
+function compactBody(paragraphs: ParagraphDiff[], context: number): string {
+  let html = "";
+  let shownUpTo = 0;
+  for (const [start, end] of changeRanges(paragraphs, (paragraph) => paragraph.op !== "equal", context)) {
+    if (start > shownUpTo) html += elided(start - shownUpTo);
+    html += paragraphs.slice(start, end).map(paragraphHtml).join("");
+    shownUpTo = end;
+  }
+  return paragraphs.length > shownUpTo ? html + elided(paragraphs.length - shownUpTo) : html;
+}
+
 /**
  * The redline as an HTML fragment for embedding (web pages, feed entries): changed fields first,
  * then the body with `<ins>`/`<del>` inline. Carries no styles, so the embedder decides the look.
+ * With `context`, unchanged paragraphs further than that from a change are left out (feeds).
  */
-export function renderRedlineFragment({ diff }: DiffDocument): string {
+export function renderRedlineFragment({ diff }: DiffDocument, options: { context?: number } = {}): string {
   const fields = (Object.entries(diff.fields) as Array<[keyof typeof FIELD_LABELS, FieldChange]>)
     .map(([kind, change]) => fieldHtml(FIELD_LABELS[kind], change))
     .join("");
   const fieldList = fields ? `<dl class="fields">${fields}</dl>` : "";
-  return `<section class="redline">${fieldList}<div class="body">${diff.paragraphs.map(paragraphHtml).join("")}</div></section>`;
+  const body = options.context === undefined ? diff.paragraphs.map(paragraphHtml).join("") : compactBody(diff.paragraphs, options.context);
+  return `<section class="redline">${fieldList}<div class="body">${body}</div></section>`;
 }
 
 const PAGE_STYLE = `

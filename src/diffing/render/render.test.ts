@@ -65,6 +65,17 @@ describe("HTML redline", () => {
     expect(fragment).toContain('<p class="added"><ins>&lt;script&gt;alert(1)&lt;/script&gt;</ins></p>');
   });
 
+  it("leaves out unchanged paragraphs beyond the context, saying how many", () => {
+    const before = article({});
+    const after = article({ paragraphs: ["One.", "Two.", "Three.", "Four.", "Five changed.", "Six."] });
+    const fragment = renderRedlineFragment(documentFor(before, after), { context: 1 });
+    expect(fragment).toContain('<div class="body"><p class="elided">[3 unchanged paragraphs]</p><p>Four.</p><p class="changed">');
+    expect(fragment).toMatch(/<p>Six\.<\/p><\/div>/);
+    expect(fragment).not.toContain("Two.");
+    const top = renderRedlineFragment(documentFor(before, article({ paragraphs: ["One changed.", "Two.", "Three.", "Four.", "Five.", "Six."] })), { context: 1 });
+    expect(top).toMatch(/<p>Two\.<\/p><p class="elided">\[4 unchanged paragraphs\]<\/p><\/div>/);
+  });
+
   it("wraps the fragment in a self-contained page without scripts", () => {
     const document = documentFor(article({}), article({ paragraphs: ["One.", "Two."] }));
     const page = renderRedlinePage(document);

@@ -1,5 +1,5 @@
 import type { ParagraphDiff, WordPart } from "../../model";
-import { FIELD_LABELS, type DiffDocument } from "./document";
+import { changeRanges, FIELD_LABELS, type DiffDocument } from "./document";
 
 /** Paragraphs of unchanged context printed around each hunk, as `diff -U1` would. */
 const CONTEXT = 1;
@@ -31,20 +31,6 @@ function toLines(paragraphs: ParagraphDiff[]): Line[] {
   });
 }
 
-/** Ranges [start, end) of `lines` that make one hunk each: changes plus their context, merged when they touch. */
-function hunkRanges(lines: Line[]): Array<[number, number]> {
-  const ranges: Array<[number, number]> = [];
-  lines.forEach((line, index) => {
-    if (line.op === " ") return;
-    const start = Math.max(0, index - CONTEXT);
-    const end = Math.min(lines.length, index + 1 + CONTEXT);
-    const last = ranges.at(-1);
-    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
-    else ranges.push([start, end]);
-  });
-  return ranges;
-}
-
 /** `@@ -a,b +c,d @@` with 1-based paragraph numbers, where an empty side names the paragraph before it. */
 function hunkHeader(hunk: Line[], preceding: Line[]): string {
   const beforeCount = hunk.filter((line) => line.op !== "+").length;
@@ -67,7 +53,7 @@ export function renderUnified(document: DiffDocument): string {
   }
   out.push(`--- version ${from.n}\t${from.capturedAt}`, `+++ version ${to.n}\t${to.capturedAt}`);
   const lines = toLines(diff.paragraphs);
-  for (const [start, end] of hunkRanges(lines)) {
+  for (const [start, end] of changeRanges(lines, (line) => line.op !== " ", CONTEXT)) {
     const hunk = lines.slice(start, end);
     out.push(hunkHeader(hunk, lines.slice(0, start)));
     for (const line of hunk) out.push(`${line.op}${line.text}`);
