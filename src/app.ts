@@ -3,6 +3,7 @@ import { articles } from "./api/articles";
 import { changes } from "./api/changes";
 import { handleError, problemResponse } from "./api/problem";
 import { status } from "./api/status";
+import { memento } from "./archive/routes";
 import { feeds } from "./feeds/routes";
 import type { Env } from "./env";
 
@@ -12,6 +13,7 @@ app.route("/api/articles", articles);
 app.route("/api/changes", changes);
 app.route("/api/status", status);
 app.route("/feeds", feeds);
+app.route("/", memento);
 
 app.get("/", (c) =>
   c.json({

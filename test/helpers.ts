@@ -21,9 +21,9 @@ export interface ApiResponse {
   json: any;
 }
 
-/** A GET whose answer is not JSON (text and HTML renderings). */
+/** A GET whose answer is not JSON (text and HTML renderings, raw bytes); redirects are returned, not followed. */
 export async function getRaw(path: string, headers: Record<string, string> = {}): Promise<Response> {
-  return exports.default.fetch(new Request(`http://redline.test${path}`, { headers }));
+  return exports.default.fetch(new Request(`http://redline.test${path}`, { headers, redirect: "manual" }));
 }
 
 export async function api(method: string, path: string, options: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Promise<ApiResponse> {

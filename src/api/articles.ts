@@ -7,6 +7,7 @@ import { articleIdFor, InvalidUrlError, normalizeArticleUrl, refusalReason } fro
 import type { ArticleRecord, VersionRecord } from "../storage/records";
 import { checkArticle, FirstCaptureError, trackNewArticle, trackerFor } from "../tracking";
 import { requireAdmin } from "./auth";
+import { rawCaptureResponse } from "./raw";
 import { cursorParam, pageSize, versionNumber } from "./params";
 import { problem } from "./problem";
 
@@ -77,13 +78,13 @@ articles.get("/", async (c) => {
   return c.json({ items: page.items.map(articleView), cursor: page.cursor });
 });
 
-async function loadArticle(env: Env, id: string): Promise<ArticleRecord> {
+export async function loadArticle(env: Env, id: string): Promise<ArticleRecord> {
   const article = /^[0-9a-f]{16}$/.test(id) ? await trackerFor(env).store.getArticle(id) : null;
   if (!article) throw problem(404, `No article with id ${JSON.stringify(id)}.`);
   return article;
 }
 
-async function loadVersion(env: Env, article: ArticleRecord, n: number): Promise<VersionRecord> {
+export async function loadVersion(env: Env, article: ArticleRecord, n: number): Promise<VersionRecord> {
   const version = n <= article.versionCount ? await trackerFor(env).store.getVersion(article.id, n) : null;
   if (!version) throw problem(404, `Article ${article.id} has no version ${n}; it has ${article.versionCount}.`);
   return version;
@@ -124,29 +125,11 @@ articles.get("/:id/versions/:n", async (c) => {
   return c.json(await loadVersion(c.env, article, n));
 });
 
-/**
- * The body exactly as the publisher served it. It is the publisher's HTML on Redline's origin, so
- * a sandbox CSP keeps its scripts from running here and `nosniff` keeps its declared type.
- */
 articles.get("/:id/versions/:n/raw", async (c) => {
   const article = await loadArticle(c.env, c.req.param("id"));
   const version = await loadVersion(c.env, article, versionNumber(c.req.param("n"), "n")!);
-  if (!version.raw) throw problem(404, `Version ${version.n} was captured before Redline kept raw responses; only its extracted text exists.`);
-  if (!version.raw.stored) throw problem(404, `The raw response of version ${version.n} was not kept: ${version.raw.reason ?? "no reason recorded"}.`);
-  const body = await trackerFor(c.env).store.getRaw(version.raw.sha256);
-  if (!body) throw problem(404, `The raw response of version ${version.n} (sha256 ${version.raw.sha256}) is missing from storage; GET /api/articles/${article.id}/verify reports it.`);
-  return new Response(body, {
-    headers: {
-      "Content-Type": version.raw.contentType ?? "application/octet-stream",
-      "Content-Security-Policy": "sandbox",
-      "X-Content-Type-Options": "nosniff",
-      Digest: `sha-256=${btoa(String.fromCharCode(...hexBytes(version.raw.sha256)))}`,
-      "X-Redline-Captured-At": version.capturedAt,
-    },
-  });
+  return rawCaptureResponse(trackerFor(c.env).store, article.id, version);
 });
-
-const hexBytes = (hex: string): number[] => hex.match(/../g)!.map((pair) => parseInt(pair, 16));
 
 articles.get("/:id/verify", async (c) => {
   const article = await loadArticle(c.env, c.req.param("id"));

@@ -1,0 +1,110 @@
+/**
+ * Memento (RFC 7089) over HTTP: TimeMaps, a TimeGate and mementos for every tracked URL. The
+ * original URL is the rest of the path, query included, exactly as archives' URI schemes have it:
+ * `/timegate/https://english.hani.co.kr/arti/…/917772.html`.
+ */
+import { Hono, type Context } from "hono";
+import { loadVersion } from "../api/articles";
+import { problem } from "../api/problem";
+import { rawCaptureResponse } from "../api/raw";
+import type { Env } from "../env";
+import { articleIdFor, InvalidUrlError, normalizeArticleUrl } from "../fetching/url";
+import type { ArticleRecord, VersionRecord } from "../storage/records";
+import { trackerFor } from "../tracking";
+import {
+  closestMemento,
+  httpDate,
+  jsonTimeMap,
+  linkFormatTimeMap,
+  mementoLinkHeader,
+  mementosOf,
+  mementoUris,
+  parseCompactDatetime,
+  parseHttpDate,
+  type Memento,
+} from "./memento";
+
+type RouteContext = Context<{ Bindings: Env }>;
+
+/**
+ * The original URL after `prefix`, without Redline's own query parameters (`ownParams`);
+ * proxies sometimes fold `https://` to `https:/`, so that is undone.
+ */
+function originalUrlAfter(c: RouteContext, prefix: string, ownParams: string[] = []): string {
+  const url = new URL(c.req.url);
+  for (const name of ownParams) url.searchParams.delete(name);
+  const rest = decodeURIComponent(url.pathname).slice(prefix.length) + url.search;
+  return rest.replace(/^(https?):\/+/i, "$1://");
+}
+
+interface TrackedUrl {
+  article: ArticleRecord;
+  mementos: Memento[];
+  uris: ReturnType<typeof mementoUris>;
+}
+
+async function trackedUrl(c: RouteContext, original: string): Promise<TrackedUrl> {
+  let canonical: string;
+  try {
+    canonical = normalizeArticleUrl(original);
+  } catch (error) {
+    if (error instanceof InvalidUrlError) throw problem(400, `Not an article URL (${error.message}): ${JSON.stringify(original)}.`);
+    throw error;
+  }
+  const { store } = trackerFor(c.env);
+  const article = await store.getArticle(await articleIdFor(canonical));
+  if (!article) throw problem(404, `Redline does not track ${JSON.stringify(canonical)}, so it holds no mementos of it.`);
+  const versions = await store.listVersions(article.id, article.versionCount);
+  return { article, mementos: mementosOf(versions), uris: mementoUris(new URL(c.req.url).origin, article.url) };
+}
+
+/** The extracted text of a capture, for `?view=text`. */
+function textView(version: VersionRecord): string {
+  const lines = [version.title, version.byline ?? "", `Published: ${version.publishedAt ?? "unknown"}`, `Modified: ${version.modifiedAt ?? "unknown"}`, "", ...version.paragraphs.flatMap((paragraph) => [paragraph, ""])];
+  return lines.join("\n");
+}
+
+export const memento = new Hono<{ Bindings: Env }>();
+
+memento.get("/timemap/link/*", async (c) => {
+  const { mementos, uris } = await trackedUrl(c, originalUrlAfter(c, "/timemap/link/"));
+  return c.body(linkFormatTimeMap(uris, mementos), 200, { "Content-Type": "application/link-format" });
+});
+
+memento.get("/timemap/json/*", async (c) => {
+  const { mementos, uris } = await trackedUrl(c, originalUrlAfter(c, "/timemap/json/"));
+  return c.json(jsonTimeMap(uris, mementos));
+});
+
+memento.get("/timegate/*", async (c) => {
+  const { mementos, uris } = await trackedUrl(c, originalUrlAfter(c, "/timegate/"));
+  const requested = c.req.header("Accept-Datetime");
+  const atMs = requested === undefined ? Number.POSITIVE_INFINITY : parseHttpDate(requested);
+  if (atMs === null) throw problem(400, `\`Accept-Datetime\` must be an RFC 1123 date such as "Tue, 19 Nov 2019 08:44:00 GMT", not ${JSON.stringify(requested)}.`, { Vary: "accept-datetime" });
+  const chosen = atMs === Number.POSITIVE_INFINITY ? mementos.at(-1)! : closestMemento(mementos, atMs)!;
+  return c.body(null, 302, {
+    Location: uris.memento(chosen),
+    Vary: "accept-datetime",
+    Link: `<${uris.original}>; rel="original", <${uris.timemapLink}>; rel="timemap"; type="application/link-format"`,
+  });
+});
+
+memento.get("/memento/:datetime{\\d{4,14}}/*", async (c) => {
+  const atMs = parseCompactDatetime(c.req.param("datetime"));
+  if (atMs === null) throw problem(400, `A memento datetime is YYYYMMDDhhmmss (UTC), not ${JSON.stringify(c.req.param("datetime"))}.`);
+  const prefix = `/memento/${c.req.param("datetime")}/`;
+  const { article, mementos, uris } = await trackedUrl(c, originalUrlAfter(c, prefix, ["view"]));
+  const chosen = closestMemento(mementos, atMs)!;
+  // Like web archives, an inexact datetime redirects to the capture it resolves to.
+  const view = c.req.query("view");
+  if (chosen.atMs !== atMs) {
+    const target = new URL(uris.memento(chosen));
+    if (view !== undefined) target.searchParams.set("view", view);
+    return c.body(null, 302, { Location: target.toString() });
+  }
+
+  const headers = { "Memento-Datetime": httpDate(chosen.atMs), Link: mementoLinkHeader(uris, mementos, chosen) };
+  const version = await loadVersion(c.env, article, chosen.n);
+  if (view === "text") return c.text(textView(version), 200, headers);
+  return rawCaptureResponse(trackerFor(c.env).store, article.id, version, headers);
+});
