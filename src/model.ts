@@ -13,7 +13,7 @@ export interface ArticleContent {
 }
 
 export type ExtractionResult =
-  | { ok: true; article: ArticleContent; profile: string }
+  | { ok: true; article: ArticleContent; profile: string; canonicalUrl: string | null }
   | { ok: false; reason: string; profile: string };
 
 /** Kinds a change can carry; a change has one or more. */
@@ -23,7 +23,13 @@ export const CHANGE_KINDS = [
   "byline",
   "published-date",
   "modified-date",
+  "canonical-url",
+  "final-url",
   "body",
+  "refactor",
+  "correction",
+  "numbers-changed",
+  "quote-changed",
   "timestamp-only",
   "stealth-edit",
   "revert",
@@ -33,7 +39,13 @@ export const CHANGE_KINDS = [
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 /** Field-level kinds, also the keys of {@link VersionDiff.fields}. */
-export type FieldKind = "title" | "byline" | "published-date" | "modified-date";
+export type FieldKind = "title" | "byline" | "published-date" | "modified-date" | "canonical-url" | "final-url";
+
+/** Where a version was found, beside its content: compared, but not part of the content hash. */
+export interface CaptureLocation {
+  canonicalUrl: string | null;
+  finalUrl: string | null;
+}
 
 export interface FieldChange {
   before: string | null;
@@ -47,8 +59,8 @@ export interface WordPart {
 
 export type ParagraphDiff =
   | { op: "equal"; before: number; after: number; text: string }
-  | { op: "added"; after: number; text: string }
-  | { op: "removed"; before: number; text: string }
+  | { op: "added"; after: number; text: string; movedFrom?: number }
+  | { op: "removed"; before: number; text: string; movedTo?: number }
   | { op: "changed"; before: number; after: number; words: WordPart[] };
 
 export interface DiffStats {
@@ -57,13 +69,47 @@ export interface DiffStats {
   paragraphsAdded: number;
   paragraphsRemoved: number;
   paragraphsChanged: number;
+  /** Removed paragraphs that reappear unchanged elsewhere (also counted as removed and added). */
+  paragraphsMoved: number;
+  sentencesAdded: number;
+  sentencesRemoved: number;
+  sentencesEdited: number;
+  sentencesMoved: number;
+}
+
+/** A sentence and the 0-based index of the paragraph it sits in (in its own version). */
+export interface SentenceRef {
+  paragraph: number;
+  text: string;
+}
+
+/**
+ * An edited sentence: `before` paired with `after` by similarity. A sentence split in two (or
+ * two merged into one) is one edit whose `after` (or `before`) text spans both sentences.
+ */
+export interface SentenceEdit {
+  before: SentenceRef;
+  after: SentenceRef;
+  shape: "edited" | "split" | "merged";
+  words: WordPart[];
+}
+
+/** The body's edits in the NewsEdits taxonomy: additions, deletions, edits and refactors (moves). */
+export interface SentenceChanges {
+  added: SentenceRef[];
+  removed: SentenceRef[];
+  edited: SentenceEdit[];
+  moved: Array<{ before: SentenceRef; after: SentenceRef }>;
 }
 
 export interface VersionDiff {
   kinds: ChangeKind[];
   fields: Partial<Record<FieldKind, FieldChange>>;
   paragraphs: ParagraphDiff[];
+  sentences: SentenceChanges;
   stats: DiffStats;
+  /** 0 (trivia: a timestamp, punctuation) to 1 (a rewrite); feeds filter on it. */
+  significance: number;
   /** One line for lists and feeds, e.g. "Headline changed; 1 paragraph added (+52 words)". */
   summary: string;
 }

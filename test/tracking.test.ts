@@ -237,7 +237,7 @@ describe("listing", () => {
     const times = all.items.map((c: { detectedAt: string }) => Date.parse(c.detectedAt));
     expect(times).toEqual([...times].sort((a, b) => b - a));
     for (const item of all.items) {
-      expect(Object.keys(item).sort()).toEqual(["articleId", "detectedAt", "from", "id", "kinds", "summary", "title", "to", "url"]);
+      expect(Object.keys(item).sort()).toEqual(["articleId", "detectedAt", "from", "id", "kinds", "significance", "summary", "title", "to", "url"]);
     }
 
     const firstPage = (await api("GET", "/api/changes?limit=3")).json;

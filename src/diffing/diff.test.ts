@@ -37,7 +37,7 @@ describe("field changes", () => {
       "modified-date": { before: "2026-04-01T10:00:00Z", after: "2026-04-01T11:00:00Z" },
     });
     expect(diff.paragraphs.every((entry) => entry.op === "equal")).toBe(true);
-    expect(diff.summary).toBe("Headline changed; modified timestamp moved");
+    expect(diff.summary).toBe("Headline rewritten; modified timestamp moved");
   });
 
   it("reports a new byline, including one that appears or disappears", () => {
@@ -77,7 +77,7 @@ describe("body changes", () => {
   it("shows an edited paragraph as one change with exact word parts", () => {
     const edited = "Council members cited a budget shortfall of $3.5 million and rising costs.";
     const diff = diffVersions(article(), withParagraphs([P1, edited, P3, P4], "2026-04-01T11:00:00Z"));
-    expect(diff.kinds).toEqual(["modified-date", "body"]);
+    expect(diff.kinds).toEqual(["modified-date", "body", "numbers-changed"]);
     expect(diff.paragraphs.map((entry) => entry.op)).toEqual(["equal", "changed", "equal", "equal"]);
     const [change] = changedEntries(diff.paragraphs);
     expect(change).toMatchObject({ before: 1, after: 1 });
@@ -89,8 +89,8 @@ describe("body changes", () => {
       { op: "added", text: " and rising costs" },
       { op: "equal", text: "." },
     ]);
-    expect(diff.stats).toEqual({ wordsAdded: 4, wordsRemoved: 1, paragraphsAdded: 0, paragraphsRemoved: 0, paragraphsChanged: 1 });
-    expect(diff.summary).toBe("1 paragraph edited (+4/−1 words); modified timestamp moved");
+    expect(diff.stats).toMatchObject({ wordsAdded: 4, wordsRemoved: 1, paragraphsAdded: 0, paragraphsRemoved: 0, paragraphsChanged: 1, sentencesEdited: 1 });
+    expect(diff.summary).toBe("1 sentence edited (figures changed); +4/−1 words; modified timestamp moved");
   });
 
   it("keeps a new paragraph as added, even next to an edited one", () => {
@@ -115,7 +115,7 @@ describe("body changes", () => {
       { op: "equal", before: 3, after: 4, text: P4 },
     ]);
     expect(diff.stats).toMatchObject({ paragraphsAdded: 1, paragraphsChanged: 1, wordsAdded: 13 + 2, wordsRemoved: 2 });
-    expect(diff.summary).toBe("1 paragraph added, 1 edited (+15/−2 words); modified timestamp moved");
+    expect(diff.summary).toBe("1 paragraph added; 1 sentence edited; +15/−2 words; modified timestamp moved");
   });
 
   it("does not pair a rewritten paragraph with an unrelated one", () => {
@@ -123,7 +123,7 @@ describe("body changes", () => {
     const diff = diffVersions(article(), withParagraphs([P1, unrelated, P3, P4], "2026-04-01T11:00:00Z"));
     expect(diff.paragraphs[1]).toEqual({ op: "removed", before: 1, text: P2 });
     expect(diff.paragraphs[2]).toEqual({ op: "added", after: 1, text: unrelated });
-    expect(diff.summary).toBe("1 paragraph added, 1 removed (+12/−9 words); modified timestamp moved");
+    expect(diff.summary).toBe("1 paragraph added; 1 paragraph removed; +12/−9 words; modified timestamp moved");
   });
 
   it("reports a removed paragraph at the place it was", () => {
@@ -134,18 +134,21 @@ describe("body changes", () => {
       { op: "removed", before: 2, text: P3 },
       { op: "equal", before: 3, after: 2, text: P4 },
     ]);
-    expect(diff.stats).toEqual({ wordsAdded: 0, wordsRemoved: 9, paragraphsAdded: 0, paragraphsRemoved: 1, paragraphsChanged: 0 });
+    expect(diff.stats).toMatchObject({ wordsAdded: 0, wordsRemoved: 9, paragraphsAdded: 0, paragraphsRemoved: 1, paragraphsChanged: 0, sentencesRemoved: 1 });
   });
 
-  it("shows a moved paragraph as removed at its old place and added at its new one", () => {
+  it("shows a moved paragraph as removed at its old place and added at its new one, marked as a move", () => {
     const diff = diffVersions(article(), withParagraphs([P1, P3, P4, P2], "2026-04-01T11:00:00Z"));
     expect(diff.paragraphs).toEqual([
       { op: "equal", before: 0, after: 0, text: P1 },
-      { op: "removed", before: 1, text: P2 },
+      { op: "removed", before: 1, text: P2, movedTo: 3 },
       { op: "equal", before: 2, after: 1, text: P3 },
       { op: "equal", before: 3, after: 2, text: P4 },
-      { op: "added", after: 3, text: P2 },
+      { op: "added", after: 3, text: P2, movedFrom: 1 },
     ]);
+    expect(diff.kinds).toEqual(["modified-date", "body", "refactor"]);
+    expect(diff.sentences.moved).toEqual([{ before: { paragraph: 1, text: P2 }, after: { paragraph: 3, text: P2 } }]);
+    expect(diff.summary).toBe("1 paragraph moved; +9/−9 words; modified timestamp moved");
   });
 
   it("pairs several edited paragraphs in order within one run of changes", () => {
@@ -203,15 +206,15 @@ describe("body changes", () => {
 describe("stealth edits", () => {
   it("flags a body edit that leaves the modified timestamp alone", () => {
     const diff = diffVersions(article(), withParagraphs([P1, P2.replace("$2", "$3"), P3, P4]));
-    expect(diff.kinds).toEqual(["body", "stealth-edit"]);
-    expect(diff.summary).toBe("Text changed without a new modified timestamp (stealth edit): 1 paragraph edited (+1/−1 words)");
+    expect(diff.kinds).toEqual(["body", "numbers-changed", "stealth-edit"]);
+    expect(diff.summary).toBe("Text changed without a new modified timestamp (stealth edit): 1 sentence edited (figures changed); +1/−1 words");
   });
 
   it("flags a headline edit on a page that has no modified timestamp at all", () => {
     const before = article({ modifiedAt: null });
     const diff = diffVersions(before, { ...before, title: "Library to close" });
     expect(diff.kinds).toEqual(["title", "stealth-edit"]);
-    expect(diff.summary).toBe("Text changed without a new modified timestamp (stealth edit): headline changed");
+    expect(diff.summary).toBe("Text changed without a new modified timestamp (stealth edit): headline edited");
   });
 
   it("does not flag a text change that comes with a new modified timestamp", () => {
@@ -237,7 +240,7 @@ describe("combined changes", () => {
     const diff = diffVersions(before, after);
     expect(diff.kinds).toEqual(["title", "byline", "published-date", "modified-date", "body"]);
     expect(diff.summary).toBe(
-      "Headline changed; byline changed; published date changed; 1 paragraph added, 1 edited, 1 removed (+8/−10 words); modified timestamp moved",
+      "Headline rewritten; byline changed; published date changed; 1 paragraph added; 1 paragraph removed; 1 sentence edited; +8/−10 words; modified timestamp moved",
     );
   });
 });

@@ -1,5 +1,6 @@
-import type { ArticleContent, ChangeKind, DiffStats } from "../model";
+import type { ArticleContent, FieldChange, SentenceEdit, VersionDiff } from "../model";
 import { normalizeContent } from "./canonical";
+import { textSimilarity } from "./similarity";
 import { countWords } from "./text";
 
 /* Every summary line shown in lists and feeds is worded here. */
@@ -9,36 +10,67 @@ const formatCount = (count: number): string => count.toLocaleString("en-US");
 const countOf = (count: number, singular: string, plural: string): string =>
   `${formatCount(count)} ${count === 1 ? singular : plural}`;
 
-/** e.g. "Headline changed; 1 paragraph added, 2 edited (+57/−12 words); modified timestamp moved". */
-export function summarizeDiff(kinds: readonly ChangeKind[], stats: DiffStats): string {
+/** e.g. "Headline rewritten; 1 paragraph added; 2 sentences edited (figures changed)". */
+export function summarizeDiff(diff: Omit<VersionDiff, "summary">): string {
+  const { kinds } = diff;
   if (kinds.length === 0) return "No changes";
   if (kinds.includes("timestamp-only")) return "Only the modified timestamp moved";
 
-  const clauses: string[] = [];
-  if (kinds.includes("title")) clauses.push("headline changed");
-  if (kinds.includes("byline")) clauses.push("byline changed");
-  if (kinds.includes("published-date")) clauses.push("published date changed");
-  if (kinds.includes("body")) clauses.push(describeBodyChange(stats));
-  if (kinds.includes("modified-date")) clauses.push("modified timestamp moved");
+  const flags = [
+    ...(kinds.includes("numbers-changed") ? ["figures changed"] : []),
+    ...(kinds.includes("quote-changed") ? ["quotes changed"] : []),
+  ];
+  const body = kinds.includes("body") ? describeBodyChange(diff) : [];
+  const flagsOnBody = body.some((clause) => clause.includes("edited"));
+  const clauses = [
+    ...(diff.fields.title ? [describeHeadline(diff.fields.title, flagsOnBody ? [] : flags)] : []),
+    ...(kinds.includes("byline") ? ["byline changed"] : []),
+    ...(kinds.includes("published-date") ? ["published date changed"] : []),
+    ...(kinds.includes("canonical-url") ? ["canonical URL changed"] : []),
+    ...(kinds.includes("final-url") ? ["final URL changed"] : []),
+    ...body.map((clause) => (flagsOnBody && clause.includes("edited") && flags.length > 0 ? `${clause} (${flags.join(", ")})` : clause)),
+    ...(kinds.includes("modified-date") ? ["modified timestamp moved"] : []),
+  ];
   const changes = clauses.join("; ");
 
   if (kinds.includes("stealth-edit")) return `Text changed without a new modified timestamp (stealth edit): ${changes}`;
   return changes.charAt(0).toUpperCase() + changes.slice(1);
 }
 
-/** e.g. "1 paragraph added, 2 edited (+57/−12 words)". */
-function describeBodyChange(stats: DiffStats): string {
-  const counts = [
-    [stats.paragraphsAdded, "added"],
-    [stats.paragraphsChanged, "edited"],
-    [stats.paragraphsRemoved, "removed"],
-  ] as const;
-  const paragraphCounts = counts
-    .filter(([count]) => count > 0)
-    .map(([count, verb], position) =>
-      position === 0 ? `${countOf(count, "paragraph", "paragraphs")} ${verb}` : `${formatCount(count)} ${verb}`,
-    );
-  return `${paragraphCounts.join(", ")} (+${formatCount(stats.wordsAdded)}/−${formatCount(stats.wordsRemoved)} words)`;
+function describeHeadline(title: FieldChange, flags: string[]): string {
+  const verb = textSimilarity(title.before ?? "", title.after ?? "") < 0.5 ? "rewritten" : "edited";
+  return `headline ${verb}${flags.length > 0 ? ` (${flags.join(", ")})` : ""}`;
+}
+
+/**
+ * Whole paragraphs first, then sentences outside them, then the word count, e.g. "1 paragraph
+ * added", "2 sentences edited", "1 sentence moved", "+57/−12 words".
+ */
+function describeBodyChange({ kinds, paragraphs, sentences, stats }: Omit<VersionDiff, "summary">): string[] {
+  const wholeAdded = new Set<number>();
+  const wholeRemoved = new Set<number>();
+  const movedTo = new Set<number>();
+  for (const paragraph of paragraphs) {
+    if (paragraph.op === "added") (paragraph.movedFrom === undefined ? wholeAdded : movedTo).add(paragraph.after);
+    if (paragraph.op === "removed" && paragraph.movedTo === undefined) wholeRemoved.add(paragraph.before);
+  }
+  const editsShaped = (shape: SentenceEdit["shape"]): number => sentences.edited.filter((edit) => edit.shape === shape).length;
+  const counts: Array<[number, string, string]> = [
+    [wholeAdded.size, "paragraph added", "paragraphs added"],
+    [wholeRemoved.size, "paragraph removed", "paragraphs removed"],
+    [movedTo.size, "paragraph moved", "paragraphs moved"],
+    [sentences.added.filter((sentence) => !wholeAdded.has(sentence.paragraph)).length, "sentence added", "sentences added"],
+    [sentences.removed.filter((sentence) => !wholeRemoved.has(sentence.paragraph)).length, "sentence removed", "sentences removed"],
+    [editsShaped("edited"), "sentence edited", "sentences edited"],
+    [editsShaped("split"), "sentence split in two", "sentences split in two"],
+    [editsShaped("merged"), "pair of sentences merged", "pairs of sentences merged"],
+    [sentences.moved.filter((move) => !movedTo.has(move.after.paragraph)).length, "sentence moved", "sentences moved"],
+  ];
+  const clauses = counts.filter(([count]) => count > 0).map(([count, singular, plural]) => countOf(count, singular, plural));
+  if (kinds.includes("correction")) clauses.push("correction or editor's note added");
+  if (clauses.length === 0) clauses.push("text edited");
+  if (stats.wordsAdded + stats.wordsRemoved > 0) clauses.push(`+${formatCount(stats.wordsAdded)}/−${formatCount(stats.wordsRemoved)} words`);
+  return clauses;
 }
 
 /** e.g. "First capture: 9 paragraphs, 812 words". */

@@ -124,7 +124,7 @@ function storyText(blocks: readonly TextBlock[], repeats: Repeats): StoryText {
   return withoutTrailingSections(story, paragraphWords);
 }
 
-function extract(html: string, profile: SiteProfile | null): ExtractionResult {
+function extract(html: string, pageUrl: string, profile: SiteProfile | null): ExtractionResult {
   const siteProfileName = profile?.name ?? GENERIC_PROFILE_NAME;
   if (html.trim() === "") return noArticle("empty document", siteProfileName);
 
@@ -164,7 +164,18 @@ function extract(html: string, profile: SiteProfile | null): ExtractionResult {
     modifiedAt: readModifiedAt(page),
     paragraphs,
   };
-  return { ok: true, article, profile: profileName };
+  return { ok: true, article, profile: profileName, canonicalUrl: absoluteHttpUrl(metadata.canonicalHref, pageUrl) };
+}
+
+/** `href` resolved against the page, if it names an http(s) URL. */
+function absoluteHttpUrl(href: string | null, pageUrl: string): string | null {
+  if (href === null) return null;
+  try {
+    const url = new URL(href, pageUrl);
+    return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -175,7 +186,7 @@ function extract(html: string, profile: SiteProfile | null): ExtractionResult {
 export function extractArticle(html: string, url: string): ExtractionResult {
   const profile = profileFor(url);
   try {
-    return extract(typeof html === "string" ? html : "", profile);
+    return extract(typeof html === "string" ? html : "", url, profile);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { ok: false, reason: `extraction failed: ${message}`, profile: profile?.name ?? GENERIC_PROFILE_NAME };

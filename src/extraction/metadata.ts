@@ -26,6 +26,8 @@ export interface PageMetadata {
   timeElements: readonly ElementNode[];
   /** Names the site goes by (`og:site_name`, `application-name`), to tell it apart from people. */
   siteNames: readonly string[];
+  /** `<link rel="canonical">`'s href, else `og:url`, as written (possibly relative). */
+  canonicalHref: string | null;
 }
 
 const isJsonObject = (value: JsonValue | undefined): value is JsonObject =>
@@ -98,7 +100,7 @@ function readMetas(metaElements: readonly ElementNode[]): Map<string, string> {
 }
 
 /** The elements metadata comes from, gathered in one walk over the tree. */
-const METADATA_TAGS = new Set(["meta", "title", "time", "script"]);
+const METADATA_TAGS = new Set(["meta", "title", "time", "script", "link"]);
 
 export function readMetadata(root: ElementNode): PageMetadata {
   const elementsByTag = new Map<string, ElementNode[]>();
@@ -118,5 +120,12 @@ export function readMetadata(root: ElementNode): PageMetadata {
     timeElements: elementsByTag.get("time") ?? [],
     documentTitle: titleElement ? normalizeText(textContent(titleElement)) : "",
     siteNames,
+    canonicalHref: canonicalHref(elementsByTag.get("link") ?? [], metas),
   };
+}
+
+function canonicalHref(links: readonly ElementNode[], metas: ReadonlyMap<string, string>): string | null {
+  const canonical = links.find((link) => link.attributes.get("rel")?.toLowerCase().split(/\s+/u).includes("canonical"));
+  const href = canonical?.attributes.get("href")?.trim() || metas.get("og:url")?.trim();
+  return href || null;
 }

@@ -38,6 +38,8 @@ export interface VersionRecord {
   capturedAt: string;
   url: string;
   finalUrl: string;
+  /** The page's `<link rel="canonical">` (or `og:url`); absent on versions stored before it was read. */
+  canonicalUrl?: string | null;
   httpStatus: number;
   charset: string;
   contentHash: string;
@@ -87,6 +89,8 @@ export interface ChangeRecord {
   detectedAt: string;
   kinds: ChangeKind[];
   summary: string;
+  /** 0–1, see src/diffing/significance.ts; absent on changes recorded before it was scored. */
+  significance?: number;
   fields?: Partial<Record<FieldKind, FieldChange>>;
   stats?: DiffStats;
   /** With kind `revert`: the older version whose content `to` repeats exactly. */
@@ -95,7 +99,7 @@ export interface ChangeRecord {
 
 export type ChangeListItem = Pick<
   ChangeRecord,
-  "id" | "articleId" | "url" | "title" | "from" | "to" | "detectedAt" | "kinds" | "summary"
+  "id" | "articleId" | "url" | "title" | "from" | "to" | "detectedAt" | "kinds" | "summary" | "significance"
 >;
 
 export interface CronRunRecord {

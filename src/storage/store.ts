@@ -225,6 +225,6 @@ export class RedlineStore {
   }
 }
 
-function toListItem({ id, articleId, url, title, from, to, detectedAt, kinds, summary }: ChangeRecord): ChangeListItem {
-  return { id, articleId, url, title, from, to, detectedAt, kinds, summary };
+function toListItem({ id, articleId, url, title, from, to, detectedAt, kinds, summary, significance }: ChangeRecord): ChangeListItem {
+  return { id, articleId, url, title, from, to, detectedAt, kinds, summary, ...(significance === undefined ? {} : { significance }) };
 }

@@ -3,7 +3,17 @@
  * only place that writes versions and changes, and it writes them in an order that keeps the
  * history consistent if the Worker dies half-way (see docs/storage.md, "Write order").
  */
-import { contentHash, diffVersions, normalizeContent, summarizeCreated, summarizeRemoved, summarizeRestored, summarizeRevert } from "../diffing";
+import {
+  contentHash,
+  diffVersions,
+  EVENT_SIGNIFICANCE,
+  normalizeContent,
+  summarizeCreated,
+  summarizeRemoved,
+  summarizeRestored,
+  summarizeRevert,
+  withRevert,
+} from "../diffing";
 import { extractArticle } from "../extraction";
 import { fetchPage, type FetchOptions } from "../fetching/fetch-page";
 import type { ArticleContent, ChangeKind, VersionDiff } from "../model";
@@ -21,6 +31,7 @@ export interface Tracker {
 /** A page that fetched and extracted cleanly. */
 interface Capture {
   finalUrl: string;
+  canonicalUrl: string | null;
   httpStatus: number;
   charset: string;
   etag: string | null;
@@ -72,6 +83,7 @@ async function attemptCapture(tracker: Tracker, url: string, validators: Pick<Fe
         kind: "captured",
         capture: {
           finalUrl: fetched.finalUrl,
+          canonicalUrl: extraction.canonicalUrl,
           httpStatus: fetched.status,
           charset: fetched.charset,
           etag: fetched.etag,
@@ -107,6 +119,7 @@ async function versionFrom(
     capturedAt,
     url: article.url,
     finalUrl: capture.finalUrl,
+    canonicalUrl: capture.canonicalUrl,
     httpStatus: capture.httpStatus,
     charset: capture.charset,
     contentHash: capture.hash,
@@ -126,9 +139,19 @@ function contentOf(version: VersionRecord): ArticleContent {
   return { title, byline, publishedAt, modifiedAt, paragraphs };
 }
 
+
 function changeFor(
   article: ArticleRecord,
-  event: { from: number | null; to: number | null; detectedAt: string; kinds: ChangeKind[]; summary: string; diff?: VersionDiff; revertOf?: number | null },
+  event: {
+    from: number | null;
+    to: number | null;
+    detectedAt: string;
+    kinds: ChangeKind[];
+    summary: string;
+    significance: number;
+    diff?: VersionDiff;
+    revertOf?: number | null;
+  },
 ): ChangeRecord {
   const seq = article.changeCount + 1;
   return {
@@ -142,6 +165,7 @@ function changeFor(
     detectedAt: event.detectedAt,
     kinds: event.kinds,
     summary: event.summary,
+    significance: event.significance,
     ...(event.diff ? { fields: event.diff.fields, stats: event.diff.stats } : {}),
     ...(event.revertOf ? { revertOf: event.revertOf } : {}),
   };
@@ -170,9 +194,9 @@ function changeForVersion(
 ): ChangeRecord {
   const titled = { ...article, title: version.title };
   if (!previous) {
-    return changeFor(titled, { from: null, to: version.n, detectedAt: version.capturedAt, kinds: ["created"], summary: summarizeCreated(contentOf(version)) });
+    return changeFor(titled, { from: null, to: version.n, detectedAt: version.capturedAt, kinds: ["created"], summary: summarizeCreated(contentOf(version)), significance: EVENT_SIGNIFICANCE.created });
   }
-  const diff = diffVersions(contentOf(previous), contentOf(version));
+  const diff = diffVersions(previous, version);
   const prefixes = [
     ...(extraKinds.includes("restored") ? [summarizeRestored()] : []),
     ...(revertOf === null ? [] : [summarizeRevert(revertOf)]),
@@ -183,6 +207,7 @@ function changeForVersion(
     detectedAt: version.capturedAt,
     kinds: [...diff.kinds, ...(revertOf === null ? [] : (["revert"] as const)), ...extraKinds],
     summary: [...prefixes, diff.summary].join("; "),
+    significance: revertOf === null ? diff.significance : withRevert(diff.significance),
     diff,
     revertOf,
   });
@@ -317,6 +342,7 @@ async function runCheck(tracker: Tracker, stored: ArticleRecord, nowMs: number):
       detectedAt: now,
       kinds: ["removed"],
       summary: summarizeRemoved(attempt.status),
+      significance: EVENT_SIGNIFICANCE.removed,
     });
     await store.putChange(change);
     const article = scheduled(
@@ -352,6 +378,7 @@ async function runCheck(tracker: Tracker, stored: ArticleRecord, nowMs: number):
       detectedAt: now,
       kinds: ["restored"],
       summary: summarizeRestored(),
+      significance: EVENT_SIGNIFICANCE.restored,
     });
     await store.putChange(change);
     const article = scheduled(healthy({ ...refreshed, changeCount: change.seq, lastChangedAt: now }), nowMs);
