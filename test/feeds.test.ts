@@ -52,6 +52,21 @@ describe("change feeds", () => {
     expect(edits.items[0].tags).toContain("body");
   });
 
+  it("filters entries by significance, and carries the score in JSON Feed", async () => {
+    const all = JSON.parse(await (await getRaw("/feeds/changes.json")).text());
+    const scores = all.items.map((item: { _redline: { significance: number } }) => item._redline.significance);
+    expect(scores.every((score: number) => score >= 0 && score <= 1)).toBe(true);
+    const edit = Math.min(...scores);
+    expect(edit).toBeLessThan(1);
+    const significant = JSON.parse(await (await getRaw(`/feeds/changes.json?min_significance=${edit + 0.01}`)).text());
+    expect(significant.items.length).toBe(all.items.length - scores.filter((score: number) => score === edit).length);
+    const everything = JSON.parse(await (await getRaw("/feeds/changes.json?min_significance=0")).text());
+    expect(everything.items).toHaveLength(all.items.length);
+    for (const bad of ["1.5", "-0.1", "high", "0x1"]) {
+      expect((await api("GET", `/feeds/changes.atom?min_significance=${bad}`)).status).toBe(400);
+    }
+  });
+
   it("pages with rel=next until the oldest change", async () => {
     const first = JSON.parse(await (await getRaw("/feeds/changes.json?limit=1")).text());
     expect(first.items).toHaveLength(1);

@@ -1,6 +1,7 @@
 /** Shared by the end-to-end tests: calling the worker, and steering the fixture replay origin. */
 import { reset } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import { expect } from "vitest";
 import timeline from "../fixtures/timeline.json";
 
 export const SEED_URLS = {
@@ -79,4 +80,41 @@ export async function freshArticleWithTwoVersions(): Promise<string> {
 
 export async function check(id: string) {
   return api("POST", `/api/articles/${id}/check`);
+}
+
+export interface TimelineStep {
+  k: number;
+  outcome: string;
+  changed: boolean;
+  status: string;
+  kinds: string[];
+  summary: string | null;
+  significance: number | null;
+  version: number | null;
+  finalUrl: string | null;
+}
+
+/** Tracks `url` at timeline entry 1 and checks it once at every later entry. */
+export async function walkTimeline(url: string): Promise<{ id: string; steps: TimelineStep[] }> {
+  await serveTimelineEntry(url, 1);
+  const created = await track(url);
+  expect(created.status).toBe(201);
+  const id: string = created.json.id;
+  const steps: TimelineStep[] = [];
+  for (let k = 2; k <= versionTimes(url).length; k++) {
+    await serveTimelineEntry(url, k);
+    const { json } = await check(id);
+    steps.push({
+      k,
+      outcome: json.outcome,
+      changed: json.changed,
+      status: json.status,
+      kinds: json.change?.kinds ?? [],
+      summary: json.change?.summary ?? null,
+      significance: json.change?.significance ?? null,
+      version: json.version?.n ?? null,
+      finalUrl: json.article.finalUrl,
+    });
+  }
+  return { id, steps };
 }

@@ -4,40 +4,7 @@
  */
 import { reset } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, check, getRaw, SEED_URLS, serveTimelineEntry, track, versionTimes } from "./helpers";
-
-interface Step {
-  k: number;
-  outcome: string;
-  changed: boolean;
-  status: string;
-  kinds: string[];
-  version: number | null;
-  finalUrl: string | null;
-}
-
-/** Tracks `url` at timeline entry 1 and checks it once at every later entry. */
-async function walkTimeline(url: string): Promise<{ id: string; steps: Step[] }> {
-  await serveTimelineEntry(url, 1);
-  const created = await track(url);
-  expect(created.status).toBe(201);
-  const id: string = created.json.id;
-  const steps: Step[] = [];
-  for (let k = 2; k <= versionTimes(url).length; k++) {
-    await serveTimelineEntry(url, k);
-    const { json } = await check(id);
-    steps.push({
-      k,
-      outcome: json.outcome,
-      changed: json.changed,
-      status: json.status,
-      kinds: json.change?.kinds ?? [],
-      version: json.version?.n ?? null,
-      finalUrl: json.article.finalUrl,
-    });
-  }
-  return { id, steps };
-}
+import { api, check, getRaw, SEED_URLS, serveTimelineEntry, track, versionTimes, walkTimeline } from "./helpers";
 
 beforeAll(async () => {
   await reset();

@@ -21,8 +21,13 @@ export function correctionAppeared(sentences: SentenceChanges): boolean {
   );
 }
 
-/** A figure: digits with their separators, and a currency sign or magnitude word if any. */
-const FIGURE = /[$€£¥₩]?\d[\d,.]*(?:\s?(?:%|percent|per cent|thousand|million|billion|trillion|won|dollars?))?/giu;
+/**
+ * A figure: digits with their separators and a currency sign or magnitude word if any, or a
+ * number written out ("six-fold", "a dozen", "twenty"). "One" is left out: it is more often a
+ * pronoun than a figure.
+ */
+const FIGURE =
+  /[$€£¥₩]?\d[\d,.]*(?:\s?(?:%|percent|per cent|thousand|million|billion|trillion|won|dollars?))?|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion|half|double|twice|triple|quadruple)(?:-fold)?\b/giu;
 
 const figuresIn = (text: string): string[] => (text.match(FIGURE) ?? []).map((figure) => figure.replace(/[.,]$/u, "").toLowerCase());
 

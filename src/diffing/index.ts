@@ -1,4 +1,4 @@
 export { diffVersions, type DiffSide } from "./diff";
 export { EVENT_SIGNIFICANCE, withRevert } from "./significance";
 export { contentHash, normalizeContent } from "./canonical";
-export { summarizeCreated, summarizeRemoved, summarizeRestored, summarizeRevert } from "./summary";
+export { summarizeCreated, summarizeRelocated, summarizeRemoved, summarizeRestored, summarizeRevert } from "./summary";

@@ -4,7 +4,7 @@
  * is enough to be significant, several weak ones add up, and the score never exceeds 1.
  */
 import type { ChangeKind, DiffStats, FieldChange, FieldKind, SentenceChanges } from "../model";
-import { textSimilarity } from "./similarity";
+import { HEADLINE_REWRITE_SIMILARITY, textSimilarity } from "./similarity";
 
 const FIELD_WEIGHTS: Record<Exclude<FieldKind, "title">, number> = {
   byline: 0.3,
@@ -21,7 +21,7 @@ const FLAG_WEIGHTS: Partial<Record<ChangeKind, number>> = {
 };
 
 /** Whole-page events, which carry no diff. */
-export const EVENT_SIGNIFICANCE = { created: 1, removed: 0.9, restored: 0.5 } as const;
+export const EVENT_SIGNIFICANCE = { created: 1, removed: 0.9, restored: 0.5, relocated: 0.1 } as const;
 
 /** A page going back to an earlier version is news in itself, whatever the size of the edit. */
 const REVERT_WEIGHT = 0.3;
@@ -39,7 +39,8 @@ function headlineWeight(title: FieldChange | undefined): number {
   if (!title) return 0;
   const similarity = textSimilarity(title.before ?? "", title.after ?? "");
   if (similarity === 1) return 0.1; // punctuation or capitals only
-  return similarity < 0.5 ? 0.6 : 0.35;
+  if (similarity < 0.5) return 0.6;
+  return similarity < HEADLINE_REWRITE_SIMILARITY ? 0.45 : 0.3;
 }
 
 function bodyWeight({ sentences, stats, wordsBefore }: SignificanceInput): number {

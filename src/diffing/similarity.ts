@@ -25,6 +25,12 @@ export function diceSimilarity(left: WordBag, right: WordBag): number {
   return total === 0 ? 0 : (2 * shared) / total;
 }
 
+/**
+ * Below this similarity a headline counts as rewritten rather than edited: a new verb or framing
+ * ("walks away from … talks" → "unilaterally halts … negotiations") keeps two thirds of its words.
+ */
+export const HEADLINE_REWRITE_SIMILARITY = 0.8;
+
 /** Dice similarity of two texts' word bags. */
 export const textSimilarity = (left: string, right: string): number => diceSimilarity(wordBag(left), wordBag(right));
 

@@ -1,6 +1,6 @@
 import type { ArticleContent, FieldChange, SentenceEdit, VersionDiff } from "../model";
 import { normalizeContent } from "./canonical";
-import { textSimilarity } from "./similarity";
+import { HEADLINE_REWRITE_SIMILARITY, textSimilarity } from "./similarity";
 import { countWords } from "./text";
 
 /* Every summary line shown in lists and feeds is worded here. */
@@ -38,7 +38,7 @@ export function summarizeDiff(diff: Omit<VersionDiff, "summary">): string {
 }
 
 function describeHeadline(title: FieldChange, flags: string[]): string {
-  const verb = textSimilarity(title.before ?? "", title.after ?? "") < 0.5 ? "rewritten" : "edited";
+  const verb = textSimilarity(title.before ?? "", title.after ?? "") < HEADLINE_REWRITE_SIMILARITY ? "rewritten" : "edited";
   return `headline ${verb}${flags.length > 0 ? ` (${flags.join(", ")})` : ""}`;
 }
 
@@ -93,4 +93,9 @@ export function summarizeRemoved(httpStatus: number): string {
 /** e.g. "Page back (HTTP 200)"; just "Page back" when the status is not worth quoting (a 304). */
 export function summarizeRestored(httpStatus?: number): string {
   return httpStatus === undefined ? "Page back" : `Page back (HTTP ${httpStatus})`;
+}
+
+/** The same text served from a new final URL. */
+export function summarizeRelocated(): string {
+  return "Final URL changed; text unchanged";
 }

@@ -80,6 +80,8 @@ function jsonFeed(feed: Feed): string {
       ...(entry.contentHtml === null ? { content_text: clean(entry.summary) } : { content_html: clean(entry.contentHtml) }),
       date_published: entry.detectedAt,
       tags: entry.kinds,
+      // JSON Feed extensions start with an underscore; readers that do not know it skip it.
+      ...(entry.significance === null ? {} : { _redline: { significance: entry.significance } }),
     })),
   });
 }

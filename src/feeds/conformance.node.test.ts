@@ -30,6 +30,7 @@ const feed: Feed = {
       link: "https://redline.example/api/articles/3f2a9c0d1b7e4a55/diff?from=1&to=2&format=html",
       articleUrl: "https://english.hani.co.kr/arti/english_edition/e_international/917772.html",
       kinds: ["title", "stealth-edit"],
+      significance: 0.6,
       contentHtml: `<section class="redline"><p class="changed">Talks <del>collapsed</del><ins>halted</ins> &amp; ${HOSTILE.replace("<", "&lt;")}</p></section>`,
     },
     {
@@ -40,6 +41,7 @@ const feed: Feed = {
       link: "https://redline.example/api/articles/3f2a9c0d1b7e4a55/versions/1",
       articleUrl: "https://english.hani.co.kr/arti/english_edition/e_international/917772.html",
       kinds: ["created"],
+      significance: 1,
       contentHtml: null,
     },
   ],

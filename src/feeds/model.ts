@@ -11,6 +11,8 @@ export interface FeedEntry {
   /** The tracked article's own URL. */
   articleUrl: string;
   kinds: string[];
+  /** 0–1 (see src/diffing/significance.ts); null for changes recorded before it was scored. */
+  significance: number | null;
   /** The redline of the edit as an HTML fragment; null where there is no pair of versions to compare. */
   contentHtml: string | null;
 }

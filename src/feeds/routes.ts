@@ -3,13 +3,13 @@ import { problem } from "../api/problem";
 import { cursorParam, pageSize } from "../api/params";
 import { sha256Hex } from "../digest";
 import type { Env } from "../env";
-import { CHANGE_KINDS, type ChangeKind } from "../model";
 import type { ChangeListItem, VersionRecord } from "../storage/records";
 import { diffVersions } from "../diffing";
 import { renderRedlineFragment } from "../diffing/render";
 import type { RedlineStore } from "../storage/store";
 import { trackerFor } from "../tracking";
 import { buildFeed } from "./build";
+import { matchesFilter, parseKinds, parseMinSignificance, type ChangeFilter } from "./filter";
 import type { Feed, FeedEntry, FeedFormat } from "./model";
 
 /** Readers poll; five minutes keeps them fresh without re-listing KV on every poll. */
@@ -17,14 +17,6 @@ const CACHE_CONTROL = "public, max-age=300";
 /** A feed entry shows each change with one paragraph either side, not the whole article. */
 const FEED_CONTEXT_PARAGRAPHS = 1;
 const EMPTY_FEED_UPDATED = "1970-01-01T00:00:00.000Z";
-
-function kindsFilter(raw: string | undefined): Set<ChangeKind> | null {
-  if (raw === undefined || raw === "") return null;
-  const kinds = raw.split(",").map((kind) => kind.trim());
-  const unknown = kinds.filter((kind) => !(CHANGE_KINDS as readonly string[]).includes(kind));
-  if (unknown.length > 0) throw problem(400, `\`kinds\` takes a comma-separated list of ${CHANGE_KINDS.join(", ")}; unknown: ${unknown.join(", ")}.`);
-  return new Set(kinds as ChangeKind[]);
-}
 
 /** Where a reader sees the change: the redline for an edit, the capture for a first version, the article otherwise. */
 function changeLink(origin: string, change: ChangeListItem): string {
@@ -42,6 +34,7 @@ const toEntry = (origin: string, change: ChangeListItem, contentHtml: string | n
   link: changeLink(origin, change),
   articleUrl: change.url,
   kinds: change.kinds,
+  significance: change.significance ?? null,
   contentHtml,
 });
 
@@ -88,10 +81,10 @@ interface FeedPage {
 }
 
 async function feedResponse(c: Context<{ Bindings: Env }>, format: FeedFormat, page: FeedPage): Promise<Response> {
-  const kinds = kindsFilter(c.req.query("kinds"));
+  const filter: ChangeFilter = { kinds: parseKinds(c.req.query("kinds")), minSignificance: parseMinSignificance(c.req.query("min_significance")) };
   const requestUrl = new URL(c.req.url);
   const origin = requestUrl.origin;
-  const shown = page.changes.filter((change) => !kinds || change.kinds.some((kind) => kinds.has(kind)));
+  const shown = page.changes.filter((change) => matchesFilter(change, filter));
   const redlines = await redlinesOf(trackerFor(c.env).store, shown);
   const entries = shown.map((change, index) => toEntry(origin, change, redlines[index]!));
   const feed: Feed = {

@@ -9,6 +9,7 @@ import {
   EVENT_SIGNIFICANCE,
   normalizeContent,
   summarizeCreated,
+  summarizeRelocated,
   summarizeRemoved,
   summarizeRestored,
   summarizeRevert,
@@ -49,7 +50,7 @@ type CaptureAttempt =
   | { kind: "missing"; status: number }
   | { kind: "failed"; reason: string };
 
-export type CheckOutcome = "created" | "new-version" | "unchanged" | "missing" | "removed" | "restored" | "failed";
+export type CheckOutcome = "created" | "new-version" | "unchanged" | "relocated" | "missing" | "removed" | "restored" | "failed";
 
 export interface CheckResult {
   outcome: CheckOutcome;
@@ -150,6 +151,7 @@ function changeFor(
     summary: string;
     significance: number;
     diff?: VersionDiff;
+    fields?: ChangeRecord["fields"];
     revertOf?: number | null;
   },
 ): ChangeRecord {
@@ -167,6 +169,7 @@ function changeFor(
     summary: event.summary,
     significance: event.significance,
     ...(event.diff ? { fields: event.diff.fields, stats: event.diff.stats } : {}),
+    ...(event.fields ? { fields: event.fields } : {}),
     ...(event.revertOf ? { revertOf: event.revertOf } : {}),
   };
 }
@@ -367,7 +370,13 @@ async function runCheck(tracker: Tracker, stored: ArticleRecord, nowMs: number):
       attempt.kind === "captured"
         ? { ...stored, etag: attempt.capture.etag, lastModified: attempt.capture.lastModified, finalUrl: attempt.capture.finalUrl }
         : stored;
-    if (!wasRemoved) {
+    // The same text at a new address (a site moving its pages) is a change of its own: no new
+    // version, since the content is what versions hold, but readers and archivists see the move.
+    const relocated =
+      attempt.kind === "captured" && stored.finalUrl !== null && attempt.capture.finalUrl !== stored.finalUrl
+        ? { before: stored.finalUrl, after: attempt.capture.finalUrl }
+        : null;
+    if (!wasRemoved && !relocated) {
       const article = scheduled(healthy(refreshed), nowMs);
       await store.putArticle(article);
       return { outcome: "unchanged", changed: false, article, version: await latest(), change: null, error: null };
@@ -376,14 +385,15 @@ async function runCheck(tracker: Tracker, stored: ArticleRecord, nowMs: number):
       from: stored.versionCount,
       to: stored.versionCount,
       detectedAt: now,
-      kinds: ["restored"],
-      summary: summarizeRestored(),
-      significance: EVENT_SIGNIFICANCE.restored,
+      kinds: [...(relocated ? (["final-url"] as const) : []), ...(wasRemoved ? (["restored"] as const) : [])],
+      summary: [...(wasRemoved ? [summarizeRestored()] : []), ...(relocated ? [summarizeRelocated()] : [])].join("; "),
+      significance: wasRemoved ? EVENT_SIGNIFICANCE.restored : EVENT_SIGNIFICANCE.relocated,
+      ...(relocated ? { fields: { "final-url": relocated } } : {}),
     });
     await store.putChange(change);
     const article = scheduled(healthy({ ...refreshed, changeCount: change.seq, lastChangedAt: now }), nowMs);
     await store.putArticle(article);
-    return { outcome: "restored", changed: true, article, version: await latest(), change, error: null };
+    return { outcome: wasRemoved ? "restored" : "relocated", changed: true, article, version: await latest(), change, error: null };
   }
 
   const recorded = await recordVersion(tracker, healthy(stored), attempt.capture, now, wasRemoved ? ["restored"] : []);

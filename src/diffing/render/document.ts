@@ -1,4 +1,4 @@
-import type { VersionDiff } from "../../model";
+import type { FieldKind, ParagraphDiff, VersionDiff } from "../../model";
 
 /** One side of a rendered diff: which version, when it was captured, and its headline then. */
 export interface VersionLabel {
@@ -16,12 +16,24 @@ export interface DiffDocument {
 }
 
 /** Reader-facing names of the field kinds, shared by the text and HTML renderings. */
-export const FIELD_LABELS = {
+export const FIELD_LABELS: Record<FieldKind, string> = {
   title: "Headline",
   byline: "Byline",
   "published-date": "Published",
   "modified-date": "Modified",
-} as const;
+  "canonical-url": "Canonical URL",
+  "final-url": "Final URL",
+};
+
+/** e.g. "moved to paragraph 4": where a paragraph shown as removed or added went or came from (1-based). */
+export function moveNote(paragraph: ParagraphDiff): string | null {
+  if (paragraph.op === "removed" && paragraph.movedTo !== undefined) return `moved to paragraph ${paragraph.movedTo + 1}`;
+  if (paragraph.op === "added" && paragraph.movedFrom !== undefined) return `moved from paragraph ${paragraph.movedFrom + 1}`;
+  return null;
+}
+
+/** e.g. "Significance 0.42 · body, numbers-changed, stealth-edit". */
+export const diffLabels = (diff: VersionDiff): string => `Significance ${diff.significance.toFixed(2)} · ${diff.kinds.join(", ")}`;
 
 /**
  * Ranges [start, end) of `items` around each change, with `context` unchanged items either side,

@@ -1,5 +1,5 @@
-import type { FieldChange, ParagraphDiff, WordPart } from "../../model";
-import { changeRanges, FIELD_LABELS, type DiffDocument } from "./document";
+import type { FieldChange, FieldKind, ParagraphDiff, WordPart } from "../../model";
+import { changeRanges, diffLabels, FIELD_LABELS, moveNote, type DiffDocument } from "./document";
 
 const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
@@ -14,14 +14,21 @@ const WORD_TAGS: Record<WordPart["op"], (text: string) => string> = {
   removed: (text) => `<del>${text}</del>`,
 };
 
+/** A moved paragraph keeps its `<ins>`/`<del>` (readable anywhere) and says where it went. */
+function movedHtml(paragraph: ParagraphDiff): { className: string; note: string } {
+  const note = moveNote(paragraph);
+  return note === null ? { className: "", note: "" } : { className: " moved", note: ` <small class="move">(${note})</small>` };
+}
+
 function paragraphHtml(paragraph: ParagraphDiff): string {
+  const { className, note } = movedHtml(paragraph);
   switch (paragraph.op) {
     case "equal":
       return `<p>${escapeHtml(paragraph.text)}</p>`;
     case "added":
-      return `<p class="added"><ins>${escapeHtml(paragraph.text)}</ins></p>`;
+      return `<p class="added${className}"><ins>${escapeHtml(paragraph.text)}</ins>${note}</p>`;
     case "removed":
-      return `<p class="removed"><del>${escapeHtml(paragraph.text)}</del></p>`;
+      return `<p class="removed${className}"><del>${escapeHtml(paragraph.text)}</del>${note}</p>`;
     case "changed":
       return `<p class="changed">${paragraph.words.map((part) => WORD_TAGS[part.op](escapeHtml(part.text))).join("")}</p>`;
   }
@@ -54,7 +61,7 @@ function compactBody(paragraphs: ParagraphDiff[], context: number): string {
  * With `context`, unchanged paragraphs further than that from a change are left out (feeds).
  */
 export function renderRedlineFragment({ diff }: DiffDocument, options: { context?: number } = {}): string {
-  const fields = (Object.entries(diff.fields) as Array<[keyof typeof FIELD_LABELS, FieldChange]>)
+  const fields = (Object.entries(diff.fields) as Array<[FieldKind, FieldChange]>)
     .map(([kind, change]) => fieldHtml(FIELD_LABELS[kind], change))
     .join("");
   const fieldList = fields ? `<dl class="fields">${fields}</dl>` : "";
@@ -69,6 +76,8 @@ body{margin:0 auto;max-width:46rem;padding:1.5rem;font:1.05rem/1.6 Georgia,serif
 header p{color:var(--muted);font-family:system-ui,sans-serif;font-size:.9rem}
 ins{background:var(--ins);text-decoration:none}del{background:var(--del)}
 p.added,p.removed,p.changed{border-left:3px solid var(--muted);padding-left:.6rem}
+p.moved{border-left-style:dashed}p.moved ins,p.moved del{background:none;text-decoration:none;font-style:italic}
+small.move{color:var(--muted);font-family:system-ui,sans-serif}
 dl.fields{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;font-family:system-ui,sans-serif}
 dt{font-weight:600}dd{margin:0}`;
 
@@ -81,7 +90,8 @@ export function renderRedlinePage(document: DiffDocument): string {
 <title>Redline: ${title} (version ${from.n} → ${to.n})</title><style>${PAGE_STYLE}</style></head>
 <body><header><h1>${title}</h1>
 <p><a href="${escapeHtml(document.articleUrl)}">${escapeHtml(document.articleUrl)}</a></p>
-<p>Version ${from.n} (${escapeHtml(from.capturedAt)}) → version ${to.n} (${escapeHtml(to.capturedAt)}): ${escapeHtml(diff.summary)}</p></header>
+<p>Version ${from.n} (${escapeHtml(from.capturedAt)}) → version ${to.n} (${escapeHtml(to.capturedAt)}): ${escapeHtml(diff.summary)}</p>
+<p>${escapeHtml(diffLabels(diff))}</p></header>
 <main>${renderRedlineFragment(document)}</main></body></html>
 `;
 }

@@ -29,6 +29,7 @@ describe("unified text", () => {
       [
         "Redline diff of https://news.example/a?x=1&y=2",
         `Summary: ${documentFor(before, after).diff.summary}`,
+        `Significance ${documentFor(before, after).diff.significance.toFixed(2)} · title, body, stealth-edit`,
         "Headline:",
         "- Talks collapse",
         "+ Talks halted",
@@ -83,5 +84,23 @@ describe("HTML redline", () => {
     expect(page).toContain("<style>");
     expect(page).not.toMatch(/<script|<link /);
     expect(page).toContain('href="https://news.example/a?x=1&amp;y=2"');
+  });
+});
+
+describe("moved paragraphs", () => {
+  const before = article({});
+  const after = article({ paragraphs: ["One.", "Three.", "Four.", "Five.", "Two.", "Six."] });
+
+  it("are marked in the HTML redline, still as <del>/<ins>", () => {
+    const fragment = renderRedlineFragment(documentFor(before, after));
+    expect(fragment).toContain('<p class="removed moved"><del>Two.</del> <small class="move">(moved to paragraph 5)</small></p>');
+    expect(fragment).toContain('<p class="added moved"><ins>Two.</ins> <small class="move">(moved from paragraph 2)</small></p>');
+  });
+
+  it("are named in the unified preamble, the hunks staying patch-compatible", () => {
+    const text = renderUnified(documentFor(before, after));
+    expect(text).toContain("Paragraph 2 moved to paragraph 5\n");
+    expect(text).toContain("\n-Two.\n");
+    expect(text).toContain("\n+Two.\n");
   });
 });

@@ -1,5 +1,5 @@
-import type { ParagraphDiff, WordPart } from "../../model";
-import { changeRanges, FIELD_LABELS, type DiffDocument } from "./document";
+import type { FieldChange, FieldKind, ParagraphDiff, WordPart } from "../../model";
+import { changeRanges, diffLabels, FIELD_LABELS, moveNote, type DiffDocument } from "./document";
 
 /** Paragraphs of unchanged context printed around each hunk, as `diff -U1` would. */
 const CONTEXT = 1;
@@ -47,9 +47,14 @@ function hunkHeader(hunk: Line[], preceding: Line[]): string {
  */
 export function renderUnified(document: DiffDocument): string {
   const { from, to, diff } = document;
-  const out: string[] = [`Redline diff of ${document.articleUrl}`, `Summary: ${diff.summary}`];
-  for (const [kind, change] of Object.entries(diff.fields) as Array<[keyof typeof FIELD_LABELS, { before: string | null; after: string | null }]>) {
+  const out: string[] = [`Redline diff of ${document.articleUrl}`, `Summary: ${diff.summary}`, diffLabels(diff)];
+  for (const [kind, change] of Object.entries(diff.fields) as Array<[FieldKind, FieldChange]>) {
     out.push(`${FIELD_LABELS[kind]}:`, `- ${change.before ?? "(none)"}`, `+ ${change.after ?? "(none)"}`);
+  }
+  // Moved paragraphs stay plain -/+ lines so patch tools still apply the diff; the preamble says which.
+  for (const paragraph of diff.paragraphs) {
+    const note = moveNote(paragraph);
+    if (note !== null && paragraph.op === "removed") out.push(`Paragraph ${paragraph.before + 1} ${note}`);
   }
   out.push(`--- version ${from.n}\t${from.capturedAt}`, `+++ version ${to.n}\t${to.capturedAt}`);
   const lines = toLines(diff.paragraphs);

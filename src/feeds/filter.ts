@@ -1,0 +1,35 @@
+/**
+ * Which changes a reader wants: by kind and by significance. Feeds take it from the query
+ * string; webhook subscriptions store it with the subscription.
+ */
+import { problem } from "../api/problem";
+import { CHANGE_KINDS, type ChangeKind } from "../model";
+import type { ChangeListItem } from "../storage/records";
+
+export interface ChangeFilter {
+  /** Any of these kinds; null for every kind. */
+  kinds: ChangeKind[] | null;
+  /** 0 lets everything through. */
+  minSignificance: number;
+}
+
+export function parseKinds(raw: string | undefined): ChangeKind[] | null {
+  if (raw === undefined || raw === "") return null;
+  const kinds = raw.split(",").map((kind) => kind.trim());
+  const unknown = kinds.filter((kind) => !(CHANGE_KINDS as readonly string[]).includes(kind));
+  if (unknown.length > 0) throw problem(400, `\`kinds\` takes a comma-separated list of ${CHANGE_KINDS.join(", ")}; unknown: ${unknown.join(", ")}.`);
+  return kinds as ChangeKind[];
+}
+
+export function parseMinSignificance(raw: string | undefined): number {
+  if (raw === undefined || raw === "") return 0;
+  const value = Number(raw);
+  if (!/^\d*\.?\d+$/u.test(raw) || value > 1) throw problem(400, `\`min_significance\` must be a number from 0 to 1, not ${JSON.stringify(raw)}.`);
+  return value;
+}
+
+/** Changes recorded before significance was scored count as significant: nothing is hidden by age. */
+export function matchesFilter(change: Pick<ChangeListItem, "kinds" | "significance">, filter: ChangeFilter): boolean {
+  if (filter.kinds && !change.kinds.some((kind) => filter.kinds?.includes(kind))) return false;
+  return (change.significance ?? 1) >= filter.minSignificance;
+}
