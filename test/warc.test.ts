@@ -61,7 +61,7 @@ describe("WARC export", () => {
     await env.REDLINE_KV.delete(`raw:${versions[0].raw.sha256}`);
     const warc = await gunzipAll(await getRaw(`/api/articles/${id}/warc`));
     expect(recordTypes(warc)).toEqual(["warcinfo", "metadata", "request", "response", "metadata"]);
-    expect(warc).toMatch(/^raw-unavailable: missing from storage; GET \/api\/articles\/[0-9a-f]{16}\/verify reports it\r$/m);
+    expect(warc).toMatch(/^redline-raw-unavailable: missing from storage; GET \/api\/articles\/[0-9a-f]{16}\/verify reports it\r$/m);
   });
 
   it("answers problems for a bad `since` and an unknown article", async () => {

@@ -236,10 +236,10 @@ describe("WARC writer, read back with warcio", () => {
   it("says in metadata what Redline knows, what it changed and why a body is missing", () => {
     const metadata = records.filter((record) => record.type === "metadata").map((record) => textOf(record.block));
     expect(metadata[0]).toContain("redline-version: 1\r\n");
-    expect(metadata[0]).toContain("http-header-dropped: content-encoding: gzip\r\n");
-    expect(metadata[0]).toContain("http-header-dropped: content-length: 77\r\n");
-    expect(metadata[1]).toContain("http-header-dropped: transfer-encoding: chunked\r\n");
+    expect(metadata[0]).toContain("redline-http-header-dropped: content-encoding: gzip\r\n");
+    expect(metadata[0]).toContain("redline-http-header-dropped: content-length: 77\r\n");
+    expect(metadata[1]).toContain("redline-http-header-dropped: transfer-encoding: chunked\r\n");
     expect(metadata[3]).toContain("redline-version: 4\r\n");
-    expect(metadata[3]).toContain("raw-unavailable: not kept: the compressed body exceeds KV's 25 MiB value limit\r\n");
+    expect(metadata[3]).toContain("redline-raw-unavailable: not kept: the compressed body exceeds KV's 25 MiB value limit\r\n");
   });
 });

@@ -49,7 +49,8 @@ const encoder = new TextEncoder();
  */
 const FRAMING_HEADERS = new Set(["content-encoding", "transfer-encoding", "content-length"]);
 
-const REASON_PHRASES: Record<number, string> = { 200: "OK", 203: "Non-Authoritative Information" };
+/** Redline keeps only 200 responses, and the reason phrase was not stored; any other status gets none. */
+const reasonPhrase = (status: number): string => (status === 200 ? "OK" : "");
 
 const BASE32_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
@@ -126,7 +127,7 @@ export function requestBlock(targetUri: string): Uint8Array {
 export function responseBlock(response: CapturedResponse): { block: Uint8Array; dropped: Array<[string, string]> } {
   const kept = response.headers.filter(([name]) => !FRAMING_HEADERS.has(name.toLowerCase()));
   const dropped = response.headers.filter(([name]) => FRAMING_HEADERS.has(name.toLowerCase()));
-  const statusLine = `HTTP/1.1 ${response.status} ${REASON_PHRASES[response.status] ?? ""}${CRLF}`;
+  const statusLine = `HTTP/1.1 ${response.status} ${reasonPhrase(response.status)}${CRLF}`;
   const head = `${statusLine}${headerLines([...kept, ["Content-Length", String(response.body.byteLength)]])}${CRLF}`;
   return { block: concat([encoder.encode(head), response.body]), dropped };
 }
@@ -146,7 +147,7 @@ export async function* warcRecords(info: WarcInfo, captures: AsyncIterable<WarcC
     ["software", "Redline"],
     ["format", "WARC File Format 1.1"],
     ["conformsTo", "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"],
-    ["exported-at", info.exportedAt],
+    ["redline-exported-at", info.exportedAt],
     ...info.fields,
   ]);
   yield serializeRecord(
@@ -173,7 +174,7 @@ export async function* warcRecords(info: WarcInfo, captures: AsyncIterable<WarcC
     const metadataId = await warcRecordId(`metadata ${capture.id}`);
 
     if (capture.response === null) {
-      const block = warcFields([...capture.metadata, ["raw-unavailable", capture.unavailable]]);
+      const block = warcFields([...capture.metadata, ["redline-raw-unavailable", capture.unavailable]]);
       yield serializeRecord([...common("metadata", metadataId), ["Content-Type", "application/warc-fields"], ["WARC-Block-Digest", await warcDigest(block)]], block);
       continue;
     }
@@ -205,8 +206,8 @@ export async function* warcRecords(info: WarcInfo, captures: AsyncIterable<WarcC
 
     const metadata = warcFields([
       ...capture.metadata,
-      ["request", "reconstructed from the fetcher's fixed headers; conditional validators, if any were sent, are not included"],
-      ...dropped.map(([name, value]): [string, string] => ["http-header-dropped", `${name}: ${value}`]),
+      ["redline-request", "reconstructed from the fetcher's fixed headers; conditional validators, if any were sent, are not included"],
+      ...dropped.map(([name, value]): [string, string] => ["redline-http-header-dropped", `${name}: ${value}`]),
     ]);
     yield serializeRecord(
       [...common("metadata", metadataId), ["WARC-Concurrent-To", responseId], ["Content-Type", "application/warc-fields"], ["WARC-Block-Digest", await warcDigest(metadata)]],
