@@ -127,6 +127,22 @@ describe("WARC writer, read back with warcio", () => {
     expect(members).toHaveLength(records.length);
   });
 
+  it("reads a capture only when the consumer pulls its records", async () => {
+    let pulled = 0;
+    async function* counted(): AsyncGenerator<WarcCapture> {
+      for (const capture of CAPTURES) {
+        pulled++;
+        yield capture;
+      }
+    }
+    const reader = warcGzipStream(warcRecords(INFO, counted())).getReader();
+    await reader.read(); // warcinfo
+    await reader.read(); // the first capture's request
+    expect(pulled).toBeLessThanOrEqual(2);
+    await reader.cancel();
+    expect(pulled).toBeLessThan(CAPTURES.length);
+  });
+
   it("writes warcinfo, then request, response and metadata per kept capture, and only metadata for the rest", () => {
     expect(records.map((record) => record.type)).toEqual([
       "warcinfo",

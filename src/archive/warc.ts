@@ -55,7 +55,7 @@ const reasonPhrase = (status: number): string => (status === 200 ? "OK" : "");
 const BASE32_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 /** RFC 4648 base32, upper case and padded: the form warcio (and most WARC tools) write for digests. */
-export function base32(bytes: Uint8Array): string {
+function base32(bytes: Uint8Array): string {
   let out = "";
   let buffer = 0;
   let bits = 0;
@@ -76,7 +76,7 @@ async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
 }
 
 /** A `WARC-Block-Digest` / `WARC-Payload-Digest` value: `sha256:<base32>`. */
-export async function warcDigest(bytes: Uint8Array): Promise<string> {
+async function warcDigest(bytes: Uint8Array): Promise<string> {
   return `sha256:${base32(await sha256(bytes))}`;
 }
 
@@ -84,7 +84,7 @@ export async function warcDigest(bytes: Uint8Array): Promise<string> {
  * A name-based UUID (RFC 9562 version 8, from SHA-256 of `name`), so exporting the same capture
  * twice gives the same record ids and duplicates across exports can be recognised.
  */
-export async function warcRecordId(name: string): Promise<string> {
+async function warcRecordId(name: string): Promise<string> {
   const bytes = (await sha256(encoder.encode(name))).slice(0, 16);
   bytes[6] = (bytes[6]! & 0x0f) | 0x80;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
@@ -93,7 +93,7 @@ export async function warcRecordId(name: string): Promise<string> {
 }
 
 /** `YYYY-MM-DDThh:mm:ssZ`: WARC-Date at second precision, UTC. */
-export function warcDate(iso: string): string {
+function warcDate(iso: string): string {
   return `${new Date(iso).toISOString().slice(0, 19)}Z`;
 }
 
@@ -117,14 +117,14 @@ function concat(parts: Uint8Array[]): Uint8Array {
  * are fixed (src/fetching/fetch-page.ts), apart from the If-None-Match / If-Modified-Since
  * validators of a conditional check, which are not stored and so are left out.
  */
-export function requestBlock(targetUri: string): Uint8Array {
+function requestBlock(targetUri: string): Uint8Array {
   const url = new URL(targetUri);
   const head = `GET ${url.pathname}${url.search} HTTP/1.1${CRLF}${headerLines([["Host", url.host], ["User-Agent", USER_AGENT], ["Accept", ACCEPT]])}${CRLF}`;
   return encoder.encode(head);
 }
 
 /** The HTTP response block, and the framing headers dropped from it. */
-export function responseBlock(response: CapturedResponse): { block: Uint8Array; dropped: Array<[string, string]> } {
+function responseBlock(response: CapturedResponse): { block: Uint8Array; dropped: Array<[string, string]> } {
   const kept = response.headers.filter(([name]) => !FRAMING_HEADERS.has(name.toLowerCase()));
   const dropped = response.headers.filter(([name]) => FRAMING_HEADERS.has(name.toLowerCase()));
   const statusLine = `HTTP/1.1 ${response.status} ${reasonPhrase(response.status)}${CRLF}`;
