@@ -3,7 +3,7 @@ import { articles } from "./api/articles";
 import { changes } from "./api/changes";
 import { handleError, problemResponse } from "./api/problem";
 import { status } from "./api/status";
-import { memento } from "./archive/routes";
+import { memento, warc } from "./archive/routes";
 import { feeds } from "./feeds/routes";
 import type { Env } from "./env";
 
@@ -12,6 +12,7 @@ export const app = new Hono<{ Bindings: Env }>();
 app.route("/api/articles", articles);
 app.route("/api/changes", changes);
 app.route("/api/status", status);
+app.route("/api", warc);
 app.route("/feeds", feeds);
 app.route("/", memento);
 
@@ -19,7 +20,7 @@ app.get("/", (c) =>
   c.json({
     name: "Redline",
     description: "Tracks edits to news articles.",
-    endpoints: ["/api/articles", "/api/changes", "/api/status", "/feeds/changes.atom", "/feeds/changes.rss", "/feeds/changes.json"],
+    endpoints: ["/api/articles", "/api/changes", "/api/status", "/api/warc?since=", "/feeds/changes.atom", "/feeds/changes.rss", "/feeds/changes.json"],
   }),
 );
 

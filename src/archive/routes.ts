@@ -1,18 +1,22 @@
 /**
- * Memento (RFC 7089) over HTTP: TimeMaps, a TimeGate and mementos for every tracked URL. The
- * original URL is the rest of the path, query included, exactly as archives' URI schemes have it:
- * `/timegate/https://english.hani.co.kr/arti/…/917772.html`.
+ * The archive routes. Memento (RFC 7089) over HTTP: TimeMaps, a TimeGate and mementos for every
+ * tracked URL. The original URL is the rest of the path, query included, exactly as archives'
+ * URI schemes have it: `/timegate/https://english.hani.co.kr/arti/…/917772.html`. And WARC
+ * exports: `/api/articles/:id/warc` and `/api/warc?since=`.
  */
 import { Hono, type Context } from "hono";
-import { loadVersion } from "../api/articles";
+import { loadArticle, loadVersion } from "../api/articles";
+import { instantParam } from "../api/params";
 import { problem } from "../api/problem";
 import { rawCaptureResponse } from "../api/raw";
 import type { Env } from "../env";
 import { articleIdFor, InvalidUrlError, normalizeArticleUrl } from "../fetching/url";
 import type { ArticleRecord, VersionRecord } from "../storage/records";
 import { trackerFor } from "../tracking";
+import { articleCaptures, capturesSince } from "./export";
 import {
   closestMemento,
+  compactDatetime,
   httpDate,
   jsonTimeMap,
   linkFormatTimeMap,
@@ -23,6 +27,7 @@ import {
   parseHttpDate,
   type Memento,
 } from "./memento";
+import { WARC_MEDIA_TYPE, warcGzipStream, warcRecords, type WarcCapture } from "./warc";
 
 type RouteContext = Context<{ Bindings: Env }>;
 
@@ -107,4 +112,29 @@ memento.get("/memento/:datetime{\\d{4,14}}/*", async (c) => {
   const version = await loadVersion(c.env, article, chosen.n);
   if (view === "text") return c.text(textView(version), 200, headers);
   return rawCaptureResponse(trackerFor(c.env).store, article.id, version, headers);
+});
+
+/** Streamed: the archive is written as the client reads it, one capture at a time. */
+function warcResponse(filename: string, exportedAtMs: number, fields: Array<[string, string]>, captures: AsyncIterable<WarcCapture>): Response {
+  const records = warcRecords({ filename, exportedAt: new Date(exportedAtMs).toISOString(), fields }, captures);
+  return new Response(warcGzipStream(records), {
+    headers: { "Content-Type": WARC_MEDIA_TYPE, "Content-Disposition": `attachment; filename="${filename}"` },
+  });
+}
+
+export const warc = new Hono<{ Bindings: Env }>();
+
+warc.get("/articles/:id/warc", async (c) => {
+  const article = await loadArticle(c.env, c.req.param("id"));
+  const now = Date.now();
+  const fields: Array<[string, string]> = [["redline-article-id", article.id], ["redline-article-url", article.url]];
+  return warcResponse(`redline-${article.id}-${compactDatetime(now)}.warc.gz`, now, fields, articleCaptures(trackerFor(c.env).store, article, null));
+});
+
+warc.get("/warc", async (c) => {
+  const sinceMs = instantParam(c.req.query("since"), "since");
+  if (sinceMs === null) throw problem(400, "`since` is required: the earliest capture time to export, e.g. since=2019-11-20T00:00:00Z (since=1970-01-01 exports everything).");
+  const now = Date.now();
+  const fields: Array<[string, string]> = [["redline-since", new Date(sinceMs).toISOString()]];
+  return warcResponse(`redline-since-${compactDatetime(sinceMs)}-${compactDatetime(now)}.warc.gz`, now, fields, capturesSince(trackerFor(c.env).store, sinceMs));
 });

@@ -6,7 +6,9 @@
 import { decodeBody } from "./charset";
 import { refusalReason } from "./url";
 
+/** Every request sends exactly these two headers (plus validators); the WARC export rebuilds requests from them. */
 export const USER_AGENT = "Redline/0.1 (news edit tracker; +https://github.com/redline-news/redline)";
+export const ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5";
 export const MAX_REDIRECTS = 5;
 export const DEFAULT_TIMEOUT_MS = 20_000;
 /** Real article pages are well under 2 MB; anything far larger is not an article. */
@@ -96,7 +98,7 @@ export async function fetchPage(url: string, options: FetchOptions): Promise<Fet
       const refusal = refusalReason(current, options.allowLoopback);
       if (refusal) return { kind: "refused", status: null, finalUrl: current, reason: refusal };
 
-      const headers = new Headers({ "User-Agent": USER_AGENT, Accept: "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5" });
+      const headers = new Headers({ "User-Agent": USER_AGENT, Accept: ACCEPT });
       // Validators belong to the URL they came from; a redirected hop asks unconditionally.
       if (hop === 0 && options.etag) headers.set("If-None-Match", options.etag);
       if (hop === 0 && options.lastModified) headers.set("If-Modified-Since", options.lastModified);
