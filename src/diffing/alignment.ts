@@ -70,7 +70,80 @@ export function alignUnits(before: readonly string[], after: readonly string[], 
   return result;
 }
 
-function exactRuns(before: readonly string[], after: readonly string[], maxEdits: number): Array<{ op: Op; count: number }> {
+export type ExactRun = { op: Op; count: number };
+
+/**
+ * Runs of exact matches, patience-style: sentences and paragraphs are nearly all unique, so
+ * the units that occur exactly once on each side anchor the alignment (their longest increasing
+ * run, which leaves moved units out), and Myers' diff only fills the small gaps between anchors.
+ * That keeps a 500-sentence article with 100 edits at a few thousand steps instead of Myers'
+ * (N+M)·D, and keeps unrelated repeats from matching across the whole text.
+ */
+export function exactRuns(before: readonly string[], after: readonly string[], maxEdits: number): ExactRun[] {
+  const runs: ExactRun[] = [];
+  const push = (op: Op, count: number): void => {
+    if (count === 0) return;
+    const last = runs.at(-1);
+    if (last && last.op === op) last.count += count;
+    else runs.push({ op, count });
+  };
+  let beforeStart = 0;
+  let afterStart = 0;
+  for (const [beforeAnchor, afterAnchor] of [...uniqueAnchors(before, after), [before.length, after.length] as const]) {
+    for (const run of gapRuns(before.slice(beforeStart, beforeAnchor), after.slice(afterStart, afterAnchor), maxEdits)) push(run.op, run.count);
+    if (beforeAnchor < before.length) push("equal", 1);
+    beforeStart = beforeAnchor + 1;
+    afterStart = afterAnchor + 1;
+  }
+  return runs;
+}
+
+/** [beforeIndex, afterIndex] of units unique on both sides, in an order both sides agree on. */
+function uniqueAnchors(before: readonly string[], after: readonly string[]): Array<[number, number]> {
+  const occurrences = new Map<string, { before: number; after: number; beforeIndex: number }>();
+  before.forEach((text, index) => {
+    const entry = occurrences.get(text);
+    if (entry) entry.before++;
+    else occurrences.set(text, { before: 1, after: 0, beforeIndex: index });
+  });
+  for (const text of after) {
+    const entry = occurrences.get(text);
+    if (entry) entry.after++;
+  }
+  const candidates: Array<[number, number]> = [];
+  after.forEach((text, afterIndex) => {
+    const entry = occurrences.get(text);
+    if (entry && entry.before === 1 && entry.after === 1) candidates.push([entry.beforeIndex, afterIndex]);
+  });
+  return longestIncreasingRun(candidates);
+}
+
+/** Patience sorting: the longest subsequence of `pairs` (ordered by after) increasing in before. */
+function longestIncreasingRun(pairs: Array<[number, number]>): Array<[number, number]> {
+  const pileTops: number[] = [];
+  const previous = new Array<number>(pairs.length).fill(-1);
+  pairs.forEach(([beforeIndex], position) => {
+    let low = 0;
+    let high = pileTops.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((pairs[pileTops[middle] ?? 0]?.[0] ?? 0) < beforeIndex) low = middle + 1;
+      else high = middle;
+    }
+    previous[position] = low > 0 ? (pileTops[low - 1] ?? -1) : -1;
+    pileTops[low] = position;
+  });
+  const chain: Array<[number, number]> = [];
+  for (let position = pileTops.at(-1) ?? -1; position >= 0; position = previous[position] ?? -1) {
+    const pair = pairs[position];
+    if (pair) chain.push(pair);
+  }
+  return chain.reverse();
+}
+
+/** Myers' diff between two anchors; past `maxEdits`, only the common head and tail are matched. */
+function gapRuns(before: readonly string[], after: readonly string[], maxEdits: number): ExactRun[] {
+  if (before.length === 0 || after.length === 0) return [{ op: "removed", count: before.length }, { op: "added", count: after.length }];
   const changes = diffArrays(before as string[], after as string[], { maxEditLength: maxEdits });
   if (changes !== undefined) return changes.map((change) => ({ op: opOf(change), count: change.value.length }));
   const shorter = Math.min(before.length, after.length);

@@ -214,7 +214,7 @@ describe("stealth edits", () => {
     const before = article({ modifiedAt: null });
     const diff = diffVersions(before, { ...before, title: "Library to close" });
     expect(diff.kinds).toEqual(["title", "stealth-edit"]);
-    expect(diff.summary).toBe("Text changed without a new modified timestamp (stealth edit): headline edited");
+    expect(diff.summary).toBe("Text changed without a new modified timestamp (stealth edit): headline rewritten");
   });
 
   it("does not flag a text change that comes with a new modified timestamp", () => {

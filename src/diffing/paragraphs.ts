@@ -1,6 +1,7 @@
 import { diffWordsWithSpace } from "diff";
 import type { ParagraphDiff, WordPart } from "../model";
-import { alignUnits, opOf, type AlignmentLimits } from "./alignment";
+import { alignUnits, exactRuns, opOf, type AlignmentLimits } from "./alignment";
+import { sentenceSpans } from "./sentences";
 
 /**
  * Minimum Dice similarity (over word bags) for a removed and an added paragraph to be shown as
@@ -32,7 +33,7 @@ export function diffParagraphs(before: string[], after: string[]): ParagraphDiff
       case "added":
         return { op: "added", after: unit.after, text: after[unit.after] ?? "" };
       case "paired":
-        return { op: "changed", before: unit.before, after: unit.after, words: diffWordParts(before[unit.before] ?? "", after[unit.after] ?? "") };
+        return { op: "changed", before: unit.before, after: unit.after, words: diffParagraphWords(before[unit.before] ?? "", after[unit.after] ?? "") };
     }
   });
   markMoves(entries);
@@ -52,6 +53,47 @@ function markMoves(entries: ParagraphDiff[]): void {
     origin.movedTo = entry.after;
     entry.movedFrom = origin.before;
   }
+}
+
+/** Sentences of one paragraph whose edits are word-diffed together, past which it is all one run. */
+const MAX_SENTENCE_EDITS = 200;
+
+/**
+ * Word-level parts of an edited paragraph, word-diffing only the sentences that differ: a long
+ * paragraph with one edited sentence costs one sentence's word diff. Same guarantee as
+ * {@link diffWordParts}.
+ */
+export function diffParagraphWords(before: string, after: string): WordPart[] {
+  const oldSentences = sentenceSpans(before);
+  const newSentences = sentenceSpans(after);
+  const parts: WordPart[] = [];
+  let removedText = "";
+  let addedText = "";
+  const push = (part: WordPart): void => {
+    const last = parts.at(-1);
+    if (last && last.op === part.op) last.text += part.text;
+    else parts.push({ ...part });
+  };
+  const flushHunk = (): void => {
+    if (removedText !== "" || addedText !== "") diffWordParts(removedText, addedText).forEach(push);
+    removedText = "";
+    addedText = "";
+  };
+  let oldIndex = 0;
+  let newIndex = 0;
+  for (const { op, count } of exactRuns(oldSentences, newSentences, MAX_SENTENCE_EDITS)) {
+    if (op === "removed") {
+      removedText += oldSentences.slice(oldIndex, (oldIndex += count)).join("");
+    } else if (op === "added") {
+      addedText += newSentences.slice(newIndex, (newIndex += count)).join("");
+    } else {
+      flushHunk();
+      push({ op: "equal", text: newSentences.slice(newIndex, (newIndex += count)).join("") });
+      oldIndex += count;
+    }
+  }
+  flushHunk();
+  return parts;
 }
 
 /**

@@ -89,10 +89,11 @@ function widenedEdit(
 function widenedSpan(sentences: SentenceRef[], index: number, unpaired: Set<number>, counterpart: string): number[] {
   const sentence = sentences[index];
   if (!sentence) return [index];
-  const alone = containment(counterpart, sentence.text);
+  let alone: number | undefined;
   for (const neighbour of [index + 1, index - 1]) {
     const candidate = sentences[neighbour];
     if (!candidate || !unpaired.has(neighbour) || candidate.paragraph !== sentence.paragraph) continue;
+    alone ??= containment(counterpart, sentence.text);
     const span = neighbour > index ? [index, neighbour] : [neighbour, index];
     const joined = span.map((position) => sentences[position]?.text ?? "").join(" ");
     if (containment(counterpart, joined) >= alone + SPLIT_GAIN && containment(candidate.text, counterpart) >= SPLIT_SOURCE_SHARE) {

@@ -65,10 +65,13 @@ function quoteDepths(text: string): Int8Array | null {
   return depths[text.length] === 0 ? depths : null;
 }
 
-/** Splits one (normalised) paragraph into sentences, each trimmed, in order. */
-export function splitSentences(paragraph: string): string[] {
+/**
+ * One (normalised) paragraph cut into sentences, each with the whitespace that follows it, so
+ * the pieces concatenate back to the paragraph exactly.
+ */
+export function sentenceSpans(paragraph: string): string[] {
   const depths = quoteDepths(paragraph);
-  const sentences: string[] = [];
+  const spans: string[] = [];
   let start = 0;
   for (const match of paragraph.matchAll(BOUNDARY)) {
     const index = match.index;
@@ -79,11 +82,16 @@ export function splitSentences(paragraph: string): string[] {
       if (depths && (depths[afterClosers] ?? 0) > 0) continue;
       if (terminal === "." && endsWithAbbreviation(paragraph, index, paragraph.slice(end))) continue;
     }
-    const sentence = paragraph.slice(start, end).trim();
-    if (sentence !== "") sentences.push(sentence);
+    if (end > start) spans.push(paragraph.slice(start, end));
     start = end;
   }
-  const rest = paragraph.slice(start).trim();
-  if (rest !== "") sentences.push(rest);
-  return sentences;
+  if (start < paragraph.length) spans.push(paragraph.slice(start));
+  return spans;
+}
+
+/** Splits one (normalised) paragraph into sentences, each trimmed, in order. */
+export function splitSentences(paragraph: string): string[] {
+  return sentenceSpans(paragraph)
+    .map((span) => span.trim())
+    .filter((sentence) => sentence !== "");
 }

@@ -4,7 +4,7 @@
  * is enough to be significant, several weak ones add up, and the score never exceeds 1.
  */
 import type { ChangeKind, DiffStats, FieldChange, FieldKind, SentenceChanges } from "../model";
-import { HEADLINE_REWRITE_SIMILARITY, textSimilarity } from "./similarity";
+import { HEADLINE_REWRITE_SIMILARITY, headlineSimilarity } from "./similarity";
 
 const FIELD_WEIGHTS: Record<Exclude<FieldKind, "title">, number> = {
   byline: 0.3,
@@ -37,14 +37,14 @@ export interface SignificanceInput {
 
 function headlineWeight(title: FieldChange | undefined): number {
   if (!title) return 0;
-  const similarity = textSimilarity(title.before ?? "", title.after ?? "");
+  const similarity = headlineSimilarity(title.before ?? "", title.after ?? "");
   if (similarity === 1) return 0.1; // punctuation or capitals only
   if (similarity < 0.5) return 0.6;
   return similarity < HEADLINE_REWRITE_SIMILARITY ? 0.45 : 0.3;
 }
 
 function bodyWeight({ sentences, stats, wordsBefore }: SignificanceInput): number {
-  const wordingEdits = sentences.edited.filter((edit) => textSimilarity(edit.before.text, edit.after.text) < 1).length;
+  const wordingEdits = sentences.edited.filter((edit) => edit.words.some((part) => part.op !== "equal" && /[\p{L}\p{N}]/u.test(part.text))).length;
   if (sentences.added.length + sentences.removed.length + wordingEdits === 0) {
     // Moves reorder the story; punctuation and capitals alone barely change it.
     if (sentences.moved.length > 0 || stats.paragraphsMoved > 0) return 0.1;

@@ -26,9 +26,15 @@ export function diceSimilarity(left: WordBag, right: WordBag): number {
 }
 
 /**
- * Below this similarity a headline counts as rewritten rather than edited: a new verb or framing
- * ("walks away from … talks" → "unilaterally halts … negotiations") keeps two thirds of its words.
+ * How alike two headlines read, 0–1, counting words but not figures: a changed figure is an
+ * edit, flagged on its own, while a new verb or framing ("walks away from … talks" →
+ * "unilaterally halts … negotiations") is a rewrite, below {@link HEADLINE_REWRITE_SIMILARITY}.
  */
+export function headlineSimilarity(before: string, after: string): number {
+  const withoutFigures = (text: string): string => text.replace(/\p{N}+/gu, " ");
+  return textSimilarity(withoutFigures(before), withoutFigures(after));
+}
+
 export const HEADLINE_REWRITE_SIMILARITY = 0.8;
 
 /** Dice similarity of two texts' word bags. */
@@ -48,12 +54,34 @@ export function containment(part: string, whole: string): number {
 }
 
 /**
+ * A cheap sufficient test for similarity: the texts share a prefix and suffix covering 80% of
+ * the longer one, as an edit in place (a word or figure changed) leaves them.
+ */
+function keepsMostCharacters(left: string, right: string): boolean {
+  const shorter = Math.min(left.length, right.length);
+  let prefix = 0;
+  while (prefix < shorter && left.charCodeAt(prefix) === right.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < shorter - prefix && left.charCodeAt(left.length - 1 - suffix) === right.charCodeAt(right.length - 1 - suffix)) suffix++;
+  return prefix + suffix >= 0.8 * Math.max(left.length, right.length);
+}
+
+/**
  * The order-preserving matching of `removed` to `added` with the highest total similarity,
  * counting only pairs at or above `threshold`. Returns [removedPosition, addedPosition] pairs in
  * order. Costs removed × added similarity computations; callers budget for that.
  */
 export function pairSimilar(removed: readonly string[], added: readonly string[], threshold: number): Array<[number, number]> {
   const addedBags = added.map(wordBag);
+  // Most hunks are units edited in place: when each pairs with the one opposite, that is the
+  // best matching, found with n comparisons instead of n².
+  if (removed.length === added.length) {
+    const similarOpposite = (text: string, index: number): boolean => {
+      const opposite = added[index] ?? "";
+      return keepsMostCharacters(text, opposite) || diceSimilarity(wordBag(text), addedBags[index] ?? new Map()) >= threshold;
+    };
+    if (removed.every(similarOpposite)) return removed.map((_, index) => [index, index]);
+  }
   const similarity = removed.map((text) => {
     const removedBag = wordBag(text);
     return addedBags.map((addedBag) => diceSimilarity(removedBag, addedBag));
