@@ -6,12 +6,14 @@ import { status } from "./api/status";
 import { memento, warc } from "./archive/routes";
 import { feeds } from "./feeds/routes";
 import type { Env } from "./env";
+import { subscriptions } from "./webhooks/routes";
 
 export const app = new Hono<{ Bindings: Env }>();
 
 app.route("/api/articles", articles);
 app.route("/api/changes", changes);
 app.route("/api/status", status);
+app.route("/api/subscriptions", subscriptions);
 app.route("/api", warc);
 app.route("/feeds", feeds);
 app.route("/", memento);

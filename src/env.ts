@@ -1,6 +1,10 @@
+import type { WebhookMessage } from "./webhooks/queue";
+
 /** Bindings and variables the worker runs with (wrangler.toml, `.dev.vars`, secrets). */
 export interface Env {
   REDLINE_KV: KVNamespace;
+  /** Webhook deliveries (src/webhooks/queue.ts); without it changes are not announced. */
+  WEBHOOKS?: Queue<WebhookMessage>;
   /** Bearer token required by every write endpoint (a Worker secret). */
   ADMIN_TOKEN?: string;
   /** "true" lets local development track pages served from 127.0.0.1 / localhost. */

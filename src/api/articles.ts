@@ -8,7 +8,7 @@ import type { ArticleRecord, VersionRecord } from "../storage/records";
 import { checkArticle, FirstCaptureError, trackNewArticle, trackerFor } from "../tracking";
 import { requireAdmin } from "./auth";
 import { rawCaptureResponse } from "./raw";
-import { cursorParam, pageSize, versionNumber } from "./params";
+import { cursorParam, pageSize, readJsonObject, versionNumber } from "./params";
 import { problem } from "./problem";
 
 /** The public shape of an article; internal bookkeeping (validators, hashes) stays out. */
@@ -31,15 +31,8 @@ export function articleView(article: ArticleRecord) {
 }
 
 async function readUrlFromBody(request: Request): Promise<string> {
-  let body: unknown;
-  try {
-    body = await request.json();
-  } catch {
-    throw problem(400, 'The request body is not valid JSON; send {"url": "https://…"}.');
-  }
-  if (typeof body !== "object" || body === null || Array.isArray(body) || !("url" in body)) {
-    throw problem(400, 'The request body must be a JSON object with a `url` field, e.g. {"url": "https://…"}.');
-  }
+  const body = await readJsonObject(request, '{"url": "https://…"}');
+  if (!("url" in body)) throw problem(400, 'The request body must be a JSON object with a `url` field, e.g. {"url": "https://…"}.');
   try {
     return normalizeArticleUrl(body.url);
   } catch (error) {

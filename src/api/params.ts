@@ -31,3 +31,15 @@ export function instantParam(raw: string | undefined, name: string): number | nu
   }
   return ms;
 }
+
+/** The request body as a JSON object; `example` shows the caller what to send instead. */
+export async function readJsonObject(request: Request, example: string): Promise<Record<string, unknown>> {
+  let body: unknown;
+  try {
+    body = await request.json();
+  } catch {
+    throw problem(400, `The request body is not valid JSON; send ${example}.`);
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw problem(400, `The request body must be a JSON object, e.g. ${example}.`);
+  return body as Record<string, unknown>;
+}

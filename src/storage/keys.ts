@@ -24,6 +24,8 @@ export const keys = {
     `sitechanges:${host}:${pad(TIME_CEILING - detectedAtMs, 13)}:${id}:${pad(seq, 8)}`,
   siteChangeFeedPrefix: (host: string) => `sitechanges:${host}:`,
   raw: (sha256: string) => `raw:${sha256}`,
+  subscription: (id: string) => `subscription:${id}`,
+  subscriptionPrefix: "subscription:",
   cronLast: "cron:last",
 } as const;
 

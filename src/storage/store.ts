@@ -4,6 +4,7 @@
  */
 import { gunzip, gzip } from "../archive/gzip";
 import { detectedAtFromFeedKey, idFromArticleKey, keys, seqFromChangeKey } from "./keys";
+import type { SubscriptionFilter, SubscriptionRecord } from "../webhooks/subscription";
 import type {
   ArticleRecord,
   ChangeListItem,
@@ -29,6 +30,12 @@ export interface ArticleIndexEntry {
 }
 
 type ArticleMetadata = Omit<ArticleIndexEntry, "id">;
+
+/** Subscription metadata: what fan-out needs to match changes without reading each subscription. */
+export interface SubscriptionIndexEntry {
+  filter: SubscriptionFilter;
+  createdAt: string;
+}
 type FeedMetadata = ChangeListItem | { id: string; articleId: string; seq: number; partial: true };
 
 export interface Page<T> {
@@ -69,11 +76,18 @@ export class RedlineStore {
 
   /** Every article's scheduling state, one KV list call per 1000 articles. */
   async *scanArticleIndex(): AsyncGenerator<ArticleIndexEntry> {
+    for await (const { name, metadata } of this.everyKeyWithMetadata<ArticleMetadata>(keys.articlePrefix)) {
+      yield { id: idFromArticleKey(name), ...metadata };
+    }
+  }
+
+  /** Every key under `prefix` that carries metadata, one KV list call per 1000 keys. */
+  private async *everyKeyWithMetadata<Metadata>(prefix: string): AsyncGenerator<{ name: string; metadata: Metadata }> {
     let cursor: string | undefined;
     do {
-      const page = await this.kv.list<ArticleMetadata>({ prefix: keys.articlePrefix, ...(cursor ? { cursor } : {}) });
-      for (const key of page.keys) {
-        if (key.metadata) yield { id: idFromArticleKey(key.name), ...key.metadata };
+      const page = await this.kv.list<Metadata>({ prefix, ...(cursor ? { cursor } : {}) });
+      for (const { name, metadata } of page.keys) {
+        if (metadata) yield { name, metadata };
       }
       cursor = page.list_complete ? undefined : page.cursor;
     } while (cursor);
@@ -222,6 +236,26 @@ export class RedlineStore {
 
   async putCronRun(run: CronRunRecord): Promise<void> {
     await this.kv.put(keys.cronLast, JSON.stringify(run));
+  }
+
+  getSubscription(id: string): Promise<SubscriptionRecord | null> {
+    return this.kv.get<SubscriptionRecord>(keys.subscription(id), "json");
+  }
+
+  /** The filter and creation time ride in the list metadata, so fanning a change out costs no reads. */
+  async putSubscription(subscription: SubscriptionRecord): Promise<void> {
+    const metadata: SubscriptionIndexEntry = { filter: subscription.filter, createdAt: subscription.createdAt };
+    await this.kv.put(keys.subscription(subscription.id), JSON.stringify(subscription), { metadata });
+  }
+
+  async deleteSubscription(id: string): Promise<void> {
+    await this.kv.delete(keys.subscription(id));
+  }
+
+  async *subscriptionIndex(): AsyncGenerator<SubscriptionIndexEntry & { id: string }> {
+    for await (const { name, metadata } of this.everyKeyWithMetadata<SubscriptionIndexEntry>(keys.subscriptionPrefix)) {
+      yield { id: name.slice(keys.subscriptionPrefix.length), ...metadata };
+    }
   }
 }
 

@@ -27,6 +27,21 @@ import type { RedlineStore } from "../storage/store";
 export interface Tracker {
   store: RedlineStore;
   fetchOptions: Omit<FetchOptions, "etag" | "lastModified">;
+  /** Tells subscribers (webhooks) about a change once it is stored. */
+  announce?: (change: ChangeRecord) => Promise<void>;
+}
+
+/**
+ * Stores a change, then announces it. A failed announcement is logged, not thrown: the change
+ * is recorded either way, and the check must not fail because a queue is unavailable.
+ */
+async function recordChange(tracker: Tracker, change: ChangeRecord): Promise<void> {
+  await tracker.store.putChange(change);
+  try {
+    await tracker.announce?.(change);
+  } catch (error) {
+    console.error(`redline: could not announce change ${change.id}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /** A page that fetched and extracted cleanly. */
@@ -252,7 +267,7 @@ async function recordVersion(
     const isThisCapture = version.contentHash === capture.hash;
     const revertOf = previous ? await revertedTo(store, current.id, version) : null;
     const change = changeForVersion(current, previous, version, isThisCapture ? extraKinds : [], revertOf);
-    await store.putChange(change);
+    await recordChange(tracker, change);
     current = advancedTo(current, version, isThisCapture ? capture : null);
     if (isThisCapture) return { article: current, version, change };
     previous = version;
@@ -347,7 +362,7 @@ async function runCheck(tracker: Tracker, stored: ArticleRecord, nowMs: number):
       summary: summarizeRemoved(attempt.status),
       significance: EVENT_SIGNIFICANCE.removed,
     });
-    await store.putChange(change);
+    await recordChange(tracker, change);
     const article = scheduled(
       {
         ...stored,
@@ -390,7 +405,7 @@ async function runCheck(tracker: Tracker, stored: ArticleRecord, nowMs: number):
       significance: wasRemoved ? EVENT_SIGNIFICANCE.restored : EVENT_SIGNIFICANCE.relocated,
       ...(relocated ? { fields: { "final-url": relocated } } : {}),
     });
-    await store.putChange(change);
+    await recordChange(tracker, change);
     const article = scheduled(healthy({ ...refreshed, changeCount: change.seq, lastChangedAt: now }), nowMs);
     await store.putArticle(article);
     return { outcome: wasRemoved ? "restored" : "relocated", changed: true, article, version: await latest(), change, error: null };

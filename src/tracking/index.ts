@@ -1,6 +1,8 @@
 import type { Env } from "../env";
 import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from "../fetching/fetch-page";
+import type { ChangeRecord } from "../storage/records";
 import { RedlineStore } from "../storage/store";
+import { announceChange } from "../webhooks/queue";
 import { DEFAULT_MAX_CHECKS_PER_RUN } from "./cron";
 import type { Tracker } from "./check";
 
@@ -13,8 +15,10 @@ function positiveInteger(value: string | undefined, fallback: number): number {
 }
 
 export function trackerFor(env: Env): Tracker {
+  const webhooks = env.WEBHOOKS;
   return {
     store: new RedlineStore(env.REDLINE_KV),
+    ...(webhooks ? { announce: (change: ChangeRecord) => announceChange(webhooks, change) } : {}),
     fetchOptions: {
       allowLoopback: env.ALLOW_LOOPBACK === "true",
       replayOrigin: env.REPLAY_ORIGIN || undefined,

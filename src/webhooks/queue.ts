@@ -1,0 +1,121 @@
+/**
+ * Webhook delivery through Cloudflare Queues. A check only enqueues one small message per change
+ * (`announce`), so a slow or failing subscriber never delays checks. The consumer fans each
+ * change out to one delivery message per matching subscription, and each delivery is POSTed,
+ * signed, and retried with exponential backoff; after the queue's `max_retries` Cloudflare moves
+ * it to the dead-letter queue, whose consumer records the failure on the subscription.
+ */
+import type { Env } from "../env";
+import type { ChangeRecord } from "../storage/records";
+import { RedlineStore } from "../storage/store";
+import { retryDelaySeconds, SIGNATURE_HEADER, signatureOf, wantsChange, type SubscriptionRecord } from "./subscription";
+
+/** Must match wrangler.toml's `[[queues.consumers]]`. */
+export const DEAD_LETTER_QUEUE = "redline-webhooks-dlq";
+
+/** A subscriber gets this long to answer before the attempt counts as failed. */
+const DELIVERY_TIMEOUT_MS = 10_000;
+/** Queues accept at most 100 messages per sendBatch. */
+const SEND_BATCH_SIZE = 100;
+
+export type WebhookMessage =
+  | { type: "change"; articleId: string; seq: number }
+  | { type: "delivery"; subscriptionId: string; articleId: string; seq: number };
+
+/** What a subscriber receives (the request body, signed). */
+export interface WebhookPayload {
+  event: "change";
+  /** `<change id>/<subscription id>`: the same on every retry, so receivers can drop duplicates. */
+  deliveryId: string;
+  change: ChangeRecord;
+  links: { article: string; diff: string | null; feed: string };
+}
+
+/** The producer side, for the tracker: one message per recorded change. */
+export async function announceChange(queue: Queue<WebhookMessage>, change: ChangeRecord): Promise<void> {
+  await queue.send({ type: "change", articleId: change.articleId, seq: change.seq });
+}
+
+export async function handleWebhookBatch(batch: MessageBatch<WebhookMessage>, env: Env): Promise<void> {
+  const store = new RedlineStore(env.REDLINE_KV);
+  for (const message of batch.messages) {
+    if (batch.queue === DEAD_LETTER_QUEUE) {
+      await recordDeadLetter(store, message.body);
+      message.ack();
+      continue;
+    }
+    const outcome = message.body.type === "change" ? await fanOut(store, env, message.body) : await deliver(store, message.body);
+    if (outcome === "done") message.ack();
+    else message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+  }
+}
+
+type Outcome = "done" | "retry";
+
+async function fanOut(store: RedlineStore, env: Env, { articleId, seq }: Extract<WebhookMessage, { type: "change" }>): Promise<Outcome> {
+  const change = await store.getChange(articleId, seq);
+  if (!change || !env.WEBHOOKS) return "done";
+  const deliveries: Array<MessageSendRequest<WebhookMessage>> = [];
+  for await (const subscription of store.subscriptionIndex()) {
+    if (wantsChange(subscription.filter, subscription.createdAt, change)) {
+      deliveries.push({ body: { type: "delivery", subscriptionId: subscription.id, articleId, seq } });
+    }
+  }
+  for (let start = 0; start < deliveries.length; start += SEND_BATCH_SIZE) {
+    await env.WEBHOOKS.sendBatch(deliveries.slice(start, start + SEND_BATCH_SIZE));
+  }
+  return "done";
+}
+
+export function payloadFor(subscription: SubscriptionRecord, change: ChangeRecord): WebhookPayload {
+  const article = `${subscription.origin}/api/articles/${change.articleId}`;
+  const comparable = change.from !== null && change.to !== null && change.from !== change.to;
+  return {
+    event: "change",
+    deliveryId: `${change.id}/${subscription.id}`,
+    change,
+    links: {
+      article,
+      diff: comparable ? `${article}/diff?from=${change.from}&to=${change.to}&format=html` : null,
+      feed: `${subscription.origin}/feeds/articles/${change.articleId}.atom`,
+    },
+  };
+}
+
+/** One attempt. A deleted subscription or change is done: there is no one left to tell. */
+async function deliver(store: RedlineStore, message: Extract<WebhookMessage, { type: "delivery" }>): Promise<Outcome> {
+  const [subscription, change] = await Promise.all([store.getSubscription(message.subscriptionId), store.getChange(message.articleId, message.seq)]);
+  if (!subscription || !change) return "done";
+  const payload = payloadFor(subscription, change);
+  const body = JSON.stringify(payload);
+  try {
+    const response = await fetch(subscription.url, {
+      method: "POST",
+      body,
+      redirect: "manual",
+      signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+      headers: {
+        "Content-Type": "application/json",
+        "User-Agent": "Redline-Webhooks/0.1",
+        "Redline-Event": payload.event,
+        "Redline-Delivery": payload.deliveryId,
+        [SIGNATURE_HEADER]: await signatureOf(subscription.secret, body),
+      },
+    });
+    await response.body?.cancel();
+    return response.ok ? "done" : "retry";
+  } catch {
+    return "retry";
+  }
+}
+
+async function recordDeadLetter(store: RedlineStore, message: WebhookMessage): Promise<void> {
+  if (message.type !== "delivery") return;
+  const subscription = await store.getSubscription(message.subscriptionId);
+  if (!subscription) return;
+  await store.putSubscription({
+    ...subscription,
+    deadLettered: subscription.deadLettered + 1,
+    lastDeadLetter: { changeId: `${message.articleId}-${message.seq}`, at: new Date().toISOString() },
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * Webhook subscriptions: who wants which changes, and the pure parts of delivering them
+ * (matching, signing, retry delays), testable without KV, queues or HTTP.
+ */
+import { matchesFilter, type ChangeFilter } from "../feeds/filter";
+import type { ChangeListItem } from "../storage/records";
+
+export interface SubscriptionFilter extends ChangeFilter {
+  /** Only this article's changes; null for every article. */
+  articleId: string | null;
+  /** Only articles on this host (e.g. `en.yna.co.kr`); null for every site. */
+  site: string | null;
+}
+
+export interface SubscriptionRecord {
+  id: string;
+  /** Where changes are POSTed. */
+  url: string;
+  filter: SubscriptionFilter;
+  /** HMAC-SHA256 key for the signature header; returned once, when the subscription is created. */
+  secret: string;
+  createdAt: string;
+  /** The Worker's origin as the subscriber called it, for the links in each delivery. */
+  origin: string;
+  /** Deliveries that exhausted their retries and went to the dead-letter queue. */
+  deadLettered: number;
+  lastDeadLetter: { changeId: string; at: string } | null;
+}
+
+/** What a subscription looks like to anyone but its creator: everything except the secret. */
+export type SubscriptionView = Omit<SubscriptionRecord, "secret">;
+
+export function publicView({ secret: _secret, ...view }: SubscriptionRecord): SubscriptionView {
+  return view;
+}
+
+/**
+ * Whether `change` goes to a subscriber with `filter`. Changes detected before the subscription
+ * existed never do: a new subscriber gets what happens from then on.
+ */
+export function wantsChange(filter: SubscriptionFilter, createdAt: string, change: ChangeListItem): boolean {
+  if (Date.parse(change.detectedAt) < Date.parse(createdAt)) return false;
+  if (filter.articleId !== null && change.articleId !== filter.articleId) return false;
+  if (filter.site !== null && new URL(change.url).hostname !== filter.site) return false;
+  return matchesFilter(change, filter);
+}
+
+/** The header a delivery's signature travels in, GitHub-style: `sha256=<hex HMAC of the body>`. */
+export const SIGNATURE_HEADER = "Redline-Signature-256";
+
+export async function signatureOf(secret: string, body: string): Promise<string> {
+  const encoder = new TextEncoder();
+  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(body)));
+  return `sha256=${[...mac].map((byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/** 30 s after the first failure, doubling each time, at most an hour between attempts. */
+export function retryDelaySeconds(attempts: number): number {
+  return Math.min(3600, 30 * 2 ** Math.max(0, attempts - 1));
+}
+
+/** 256 random bits as hex, for subscribers who do not bring their own secret. */
+export function newSecret(): string {
+  return [...crypto.getRandomValues(new Uint8Array(32))].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
