@@ -29,7 +29,7 @@ describe("writes require the admin token", () => {
 describe("POST /api/articles rejects bad input with a clear detail", () => {
   it.each([
     ["malformed JSON", "{not json", /not valid JSON/],
-    ["a JSON array", "[]", /JSON object with a `url` field/],
+    ["a JSON array", "[]", /must be a JSON object, e.g. {"url"/],
     ["no url field", '{"link": "https://example.com"}', /`url` field/],
     ["an empty url", '{"url": ""}', /non-empty/],
     ["a number", '{"url": 5}', /non-empty string/],
