@@ -11,10 +11,11 @@
  * Each extractor runs in a child process of its own, so its peak memory (max RSS) is its own and
  * no extractor warms the JIT for another. Times are wall-clock around the extractor call (HTML
  * string in, all fields out; reading and gunzipping the file is outside), after a warm-up pass
- * over the first pages. Per-page results go to bench-results/extract-<time>.json.
+ * over the first pages. A page one extractor spends over 30 s on is killed and counted as no
+ * result for it (see runExtractor). Per-page results go to bench-results/extract-<time>.json.
  */
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,6 +24,8 @@ import { aebShingleCounts, aebSummary, wcxbSummary, wcxbWordScores } from "./lib
 import { loadRedlineExtractor, readPageBytes } from "./lib/redline-extractor.mjs";
 
 const WARM_UP_PAGES = 20;
+/** Far beyond any extractor's slowest real page (Readability's p95 is well under a second). */
+const PAGE_TIMEOUT_MS = 30_000;
 const scriptPath = fileURLToPath(import.meta.url);
 const repositoryRoot = resolve(scriptPath, "..", "..");
 const defaultCorpus = process.env.REDLINE_CORPUS ?? join(repositoryRoot, "..", "shared", "corpus");
@@ -33,22 +36,30 @@ function option(name, fallback) {
 }
 
 
-/** Child: one extractor over every page of the job file; results to the output file. */
-async function runChild(name, jobPath, outputPath) {
+/**
+ * Child: one extractor over the job file's pages from `startIndex`, skipping `skipped` (pages
+ * that hung before). Before each page (warm-up included) it writes the page's index to
+ * `<output>.current`, and after it appends one JSON line to the output, so the parent can tell
+ * which page hung.
+ */
+async function runChild(name, jobPath, outputPath, startIndex, skipped) {
   const pages = JSON.parse(readFileSync(jobPath, "utf8"));
   const [extractor, { decodeBody }] = await Promise.all([EXTRACTORS[name](), loadRedlineExtractor()]);
   const html = (page) => decodeBody(readPageBytes(page.path), null).text;
-  for (const page of pages.slice(0, WARM_UP_PAGES)) {
+  const startPage = (index) => writeFileSync(`${outputPath}.current`, String(index));
+  for (const [index, page] of pages.slice(0, WARM_UP_PAGES).entries()) {
+    if (skipped.has(index)) continue;
+    startPage(index);
     try {
       await extractor.run(html(page), page.url);
     } catch {}
   }
-  const startRss = process.memoryUsage().rss;
-  const results = [];
-  for (const page of pages) {
+  for (const [index, page] of pages.entries()) {
+    if (index < startIndex || skipped.has(index)) continue;
     const input = html(page);
     let raw;
     let error = null;
+    startPage(index);
     const started = performance.now();
     try {
       raw = await extractor.run(input, page.url);
@@ -57,17 +68,55 @@ async function runChild(name, jobPath, outputPath) {
     }
     const milliseconds = performance.now() - started;
     const fields = error ? { text: "", title: null, byline: null, publishedAt: null, failure: `threw: ${error}` } : extractor.fields(raw);
-    results.push({ dataset: page.dataset, id: page.id, milliseconds, ...fields });
-    if (results.length % 250 === 0) process.stderr.write(`  ${name}: ${results.length}/${pages.length}\n`);
+    const peakRssMb = process.resourceUsage().maxRSS / 1024;
+    appendFileSync(outputPath, `${JSON.stringify({ index, dataset: page.dataset, id: page.id, milliseconds, ...fields, peakRssMb })}\n`);
+    if ((index + 1) % 250 === 0) process.stderr.write(`  ${name}: ${index + 1}/${pages.length}\n`);
   }
-  writeFileSync(
-    outputPath,
-    JSON.stringify({
-      results,
-      startRssMb: startRss / 2 ** 20,
-      peakRssMb: process.resourceUsage().maxRSS / 1024,
-    }),
-  );
+}
+
+/**
+ * Runs one extractor over every page in child processes. A page that takes longer than
+ * PAGE_TIMEOUT_MS (one Defuddle release spins forever on a WCXB page) is killed, recorded as a
+ * timeout, and the run resumes in a fresh child without it, so one page cannot stall the table.
+ */
+async function runExtractor(name, jobPath, pageCount, work) {
+  const outputPath = join(work, `${name}.jsonl`);
+  writeFileSync(outputPath, "");
+  const readResults = () => readFileSync(outputPath, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line));
+  const timedOut = new Set();
+  for (;;) {
+    const results = readResults();
+    const startIndex = results.length === 0 ? 0 : results.at(-1).index + 1;
+    const child = spawn(
+      process.execPath,
+      ["--max-old-space-size=4096", scriptPath, "--child", name, jobPath, outputPath, String(startIndex), [...timedOut].join(",")],
+      { stdio: ["ignore", "inherit", "inherit"] },
+    );
+    const exited = new Promise((resolve) => child.on("exit", resolve));
+    let current = null;
+    let currentSince = Date.now();
+    let hungPage = null;
+    for (;;) {
+      const finished = await Promise.race([exited.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 500))]);
+      if (finished) break;
+      const now = existsSync(`${outputPath}.current`) ? readFileSync(`${outputPath}.current`, "utf8") : null;
+      if (now !== current) {
+        current = now;
+        currentSince = Date.now();
+      } else if (current !== null && Date.now() - currentSince > PAGE_TIMEOUT_MS) {
+        hungPage = Number(current);
+        child.kill("SIGKILL");
+        await exited;
+        break;
+      }
+    }
+    rmSync(`${outputPath}.current`, { force: true });
+    if (hungPage === null) break;
+    timedOut.add(hungPage);
+  }
+  const results = readResults();
+  if (results.length + timedOut.size < pageCount) throw new Error(`${name} stopped after ${results.length} of ${pageCount} pages`);
+  return { results, timeouts: [...timedOut].sort((left, right) => left - right) };
 }
 
 function wcxbPages(directory) {
@@ -141,12 +190,14 @@ async function runBenchmark() {
 
   const runs = {};
   for (const name of names) {
-    const outputPath = join(work, `${name}.json`);
     process.stderr.write(`running ${name} over ${pages.length} pages…\n`);
-    execFileSync(process.execPath, ["--max-old-space-size=4096", scriptPath, "--child", name, jobPath, outputPath], {
-      stdio: ["ignore", "inherit", "inherit"],
-    });
-    runs[name] = JSON.parse(readFileSync(outputPath, "utf8"));
+    const { results, timeouts } = await runExtractor(name, jobPath, pages.length, work);
+    for (const index of timeouts) {
+      const { dataset, id } = pages[index];
+      results.push({ dataset, id, milliseconds: PAGE_TIMEOUT_MS, text: "", title: null, byline: null, publishedAt: null, failure: `timed out after ${PAGE_TIMEOUT_MS} ms` });
+      process.stderr.write(`  ${name}: ${dataset}/${id} timed out after ${PAGE_TIMEOUT_MS} ms; counted as no result\n`);
+    }
+    runs[name] = { results, peakRssMb: Math.max(0, ...results.map((result) => result.peakRssMb ?? 0)) };
   }
 
   rmSync(work, { recursive: true, force: true });
@@ -155,7 +206,7 @@ async function runBenchmark() {
   const rows = [];
   const perPage = {};
   for (const name of names) {
-    const { results, peakRssMb, startRssMb } = runs[name];
+    const { results, peakRssMb } = runs[name];
     const scored = results.map((result) => {
       const page = byKey.get(`${result.dataset}/${result.id}`);
       const scores =
@@ -191,7 +242,6 @@ async function runBenchmark() {
       p95: quantile(times, 0.95),
       articleMedian: quantile(articleTimes, 0.5),
       peakRssMb,
-      startRssMb,
       failures: scored.filter((page) => page.failure).length,
     });
   }
@@ -252,5 +302,7 @@ async function runBenchmark() {
   console.log(`\nper-page results: bench-results/extract-${stamp}.json (and extract-latest.json)`);
 }
 
-if (process.argv[2] === "--child") await runChild(process.argv[3], process.argv[4], process.argv[5]);
-else await runBenchmark();
+if (process.argv[2] === "--child") {
+  const skipped = new Set((process.argv[7] ?? "").split(",").filter(Boolean).map(Number));
+  await runChild(process.argv[3], process.argv[4], process.argv[5], Number(process.argv[6]), skipped);
+} else await runBenchmark();

@@ -3,7 +3,7 @@
  * and paragraphs by their wording. Shared by site profiles and the generic fallback.
  */
 import { parseHumanDate } from "./dates";
-import type { ElementNode } from "./html";
+import { type ElementNode, findAllElements } from "./html";
 
 /**
  * Subtrees that are never read as text: code, embeds, form controls, media and their captions.
@@ -13,8 +13,21 @@ import type { ElementNode } from "./html";
 const SKIPPED_TAGS = new Set([
   "head", "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
   "canvas", "video", "audio", "picture", "img", "map", "button", "input", "select", "textarea",
-  "label", "figure", "figcaption", "nav", "aside", "footer", "dialog",
+  "label", "figure", "figcaption", "dialog",
 ]);
+
+/**
+ * Landmarks that hold page furniture, pruned like the skipped tags unless one holds the page's
+ * `<main>`: an `<aside>` left unclosed by its author swallows the rest of the page, story
+ * included, and a browser still shows that story.
+ */
+const FURNITURE_LANDMARKS = new Set(["nav", "aside", "footer"]);
+
+export function isFurnitureLandmark(element: ElementNode): boolean {
+  if (!FURNITURE_LANDMARKS.has(element.tag)) return false;
+  // One holding the page's <main> was left unclosed and swallowed the page: it is not furniture.
+  return findAllElements(element, (descendant) => descendant.tag === "main").length === 0;
+}
 
 /**
  * Words in class/id names that mark page furniture rather than story text. Matched against whole
@@ -88,7 +101,9 @@ export function hasBoilerplateName(element: ElementNode): boolean {
 function isHidden(element: ElementNode): boolean {
   const { attributes } = element;
   if (attributes.size === 0) return false;
-  if (attributes.has("hidden")) return true;
+  // React's streaming renderer sends finished Suspense content as <div hidden id="S:0"> and a
+  // script moves it into place at once: a reader sees it, so it is story text, not hidden.
+  if (attributes.has("hidden")) return !/^S:\d+$/u.test(attributes.get("id") ?? "");
   if ((attributes.get("aria-hidden") ?? "").trim().toLowerCase() === "true") return true;
   const style = (attributes.get("style") ?? "").toLowerCase().replace(/\s+/g, "");
   return style.includes("display:none") || style.includes("visibility:hidden");

@@ -118,6 +118,20 @@ describe("generic pages", () => {
     expect(articleOf(extractArticle(html, GENERIC_URL)).paragraphs).toEqual([prose(1), prose(2)]);
   });
 
+  it("reads a story React streamed into a hidden segment (<div hidden id=\"S:0\">) that a script moves into place", () => {
+    const html = page(`<template id="B:0"></template><p>Loading…</p>
+      <div hidden id="S:0"><main><article><h1>Talks resume</h1><p>${prose(1)}</p><p>${prose(2)}</p></article></main></div>
+      <script>$RC("B:0","S:0")</script>`);
+    expect(articleOf(extractArticle(html, GENERIC_URL)).paragraphs).toEqual([prose(1), prose(2)]);
+  });
+
+  it("reads a story inside an <aside> its author left unclosed, and still drops a closed one", () => {
+    const html = page(`<aside class="announcement-banner"><a href="/news">We have joined Example Corp</a>
+      <main><article><h1>Talks resume</h1><p>${prose(1)}</p><p>${prose(2)}</p>
+      <aside class="related"><p>${prose(90)}</p></aside></article></main>`);
+    expect(articleOf(extractArticle(html, GENERIC_URL)).paragraphs).toEqual([prose(1), prose(2)]);
+  });
+
   it("decodes entities and composes text to NFC", () => {
     const html = page(`<div class="story"><p>Caf&eacute; owners &amp; &ldquo;cooks&rdquo; met Jose\u0301 &#8212; ${prose(1)}</p><p>${prose(2)}</p></div>`);
     const [first] = articleOf(extractArticle(html, GENERIC_URL)).paragraphs;

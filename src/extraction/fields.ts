@@ -1,7 +1,7 @@
 /**
  * Title, byline and timestamps, each from the most trustworthy source the page offers.
  */
-import { isNeverText } from "./boilerplate";
+import { isFurnitureLandmark, isNeverText } from "./boilerplate";
 import { cleanByline } from "./byline";
 import { parseHumanDate, parseMachineDate } from "./dates";
 import { type ElementNode, findFirstElement, textContent } from "./html";
@@ -21,7 +21,7 @@ export interface PageContext {
 
 function isRendered(element: ElementNode): boolean {
   for (let node: ElementNode | null = element; node; node = node.parent) {
-    if (isNeverText(node)) return false;
+    if (isNeverText(node) || isFurnitureLandmark(node)) return false;
   }
   return true;
 }

@@ -3,7 +3,7 @@
  * text: never-text elements (scripts, forms, figures, hidden), the profile's `exclude`, elements
  * with boilerplate class/id names, and link lists.
  */
-import { hasBoilerplateName, isNeverText, rememberedByNames } from "./boilerplate";
+import { hasBoilerplateName, isFurnitureLandmark, isNeverText, rememberedByNames } from "./boilerplate";
 import type { ElementNode } from "./html";
 import { TextMeasurer } from "./measure";
 import { type CompiledSelector, matches } from "./selector";
@@ -22,7 +22,7 @@ export interface Pruning {
 }
 
 export function createPruning(root: ElementNode, exclude: CompiledSelector | null): Pruning {
-  const renderedText = new TextMeasurer(isNeverText);
+  const renderedText = new TextMeasurer((element) => isNeverText(element) || isFurnitureLandmark(element));
   const pageTextLength = renderedText.measure(root).text;
   // Every walk over the page asks again about the same elements: remember the answers per
   // element (and, for names, per name).
@@ -36,6 +36,7 @@ export function createPruning(root: ElementNode, exclude: CompiledSelector | nul
       verdict =
         isNeverText(element) ||
         (exclude !== null && matches(element, exclude)) ||
+        isFurnitureLandmark(element) ||
         ((element.tag === "form" || hasBoilerplateNameRemembered(element)) &&
           renderedText.measure(element).text <= pageTextLength * MAX_PRUNED_SHARE_OF_PAGE_TEXT);
       furnitureVerdicts.set(element, verdict);
