@@ -175,14 +175,18 @@ describe("web pages", () => {
     }
   });
 
-  it("serves its stylesheet from a versioned URL, cacheable for a year", async () => {
-    const href = /<link rel="stylesheet" href="(\/static\/redline\.[0-9a-f]{8}\.css)"/.exec(await page("/"))?.[1];
-    expect(href).toBeDefined();
-    const css = await getRaw(href!);
-    expect(css.status).toBe(200);
-    expect(css.headers.get("Content-Type")).toBe("text/css; charset=utf-8");
-    expect(css.headers.get("Cache-Control")).toBe("public, max-age=31536000, immutable");
-    expect(await css.text()).toContain("prefers-color-scheme:dark");
+  it("serves its stylesheet and icon from versioned URLs, cacheable for a year", async () => {
+    const html = await page("/");
+    const stylesheet = /<link rel="stylesheet" href="(\/static\/redline\.[0-9a-f]{8}\.css)"/.exec(html)?.[1];
+    const icon = /<link rel="icon" type="image\/svg\+xml" href="(\/static\/icon\.[0-9a-f]{8}\.svg)"/.exec(html)?.[1];
+    for (const [path, type] of [[stylesheet, "text/css; charset=utf-8"], [icon, "image/svg+xml"]]) {
+      expect(path).toBeDefined();
+      const response = await getRaw(path!);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("Content-Type")).toBe(type);
+      expect(response.headers.get("Cache-Control")).toBe("public, max-age=31536000, immutable");
+    }
+    expect(await (await getRaw(stylesheet!)).text()).toContain("prefers-color-scheme:dark");
     expect((await getRaw("/static/redline.00000000.css")).status).toBe(404);
   });
 

@@ -1,6 +1,6 @@
 import type { Child } from "hono/jsx";
 import { html } from "hono/html";
-import { STYLESHEET_PATH } from "./stylesheet";
+import { ICON_SVG, STYLESHEET } from "./assets";
 
 /** A feed offered for autodiscovery: `<path>.atom`, `.rss` and `.json` exist, plus an optional query. */
 export interface FeedRef {
@@ -52,7 +52,8 @@ export function Layout({ title, feed, children }: LayoutProps) {
         <meta name="viewport" content="width=device-width,initial-scale=1" />
         <meta name="color-scheme" content="light dark" />
         <title>{title} · Redline</title>
-        <link rel="stylesheet" href={STYLESHEET_PATH} />
+        <link rel="stylesheet" href={STYLESHEET.path} />
+        <link rel="icon" type={ICON_SVG.contentType} href={ICON_SVG.path} />
         {FEED_FORMATS.map((format) => (
           <link rel="alternate" type={format.type} title={`${feed.title} (${format.label})`} href={feedHref(feed, format.extension)} />
         ))}

@@ -15,13 +15,13 @@ import { matchesFilter, parseKinds, parseMinSignificance } from "../feeds/filter
 import type { ChangeListItem } from "../storage/records";
 import type { Page, RedlineStore } from "../storage/store";
 import { trackerFor } from "../tracking";
+import { ASSETS } from "./assets";
 import type { FeedRef } from "./layout";
 import { ArticlePage } from "./pages/article";
 import { DIFF_VIEWS, DiffPage, type DiffView } from "./pages/diff";
 import { ErrorPage } from "./pages/error";
 import { filterParams, HomePage, type HomeFilter } from "./pages/home";
 import { VersionPage } from "./pages/version";
-import { STYLESHEET, STYLESHEET_PATH } from "./stylesheet";
 
 /**
  * Filters apply to listed changes, so a selective filter lists further pages to fill the screen;
@@ -88,9 +88,9 @@ function diffView(raw: string | undefined): DiffView {
 
 export const web = new Hono<{ Bindings: Env }>();
 
-web.get(STYLESHEET_PATH, (c) =>
-  c.body(STYLESHEET, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=31536000, immutable" }),
-);
+for (const { path, contentType, body } of ASSETS) {
+  web.get(path, (c) => c.body(body, 200, { "Content-Type": contentType, "Cache-Control": "public, max-age=31536000, immutable" }));
+}
 
 web.get("/", async (c) => {
   const filter = homeFilter(c);

@@ -1,7 +1,7 @@
 /**
- * The one stylesheet of the web pages, served by the Worker itself (no external resources).
- * Its URL carries a digest of its text, so browsers may cache it for a year and still get the
- * new file the moment it changes.
+ * The files the web pages load besides themselves, the stylesheet and the icon, served by the
+ * Worker itself (no external resources). Each URL carries a digest of the file, so browsers may
+ * cache it for a year and still get the new file the moment it changes.
  */
 
 const CSS = `
@@ -63,6 +63,7 @@ small.move,p.elided{color:var(--muted);font-family:system-ui,sans-serif}
 .view-toggle a[aria-current]{font-weight:700;color:var(--ink);text-decoration:none}
 table.side{table-layout:fixed;font:1rem/1.6 Georgia,"Times New Roman",serif}
 table.side th{font-family:system-ui,sans-serif;font-size:.9rem}
+table.side caption{text-align:left;font-family:system-ui,sans-serif;padding:.3rem 0}
 table.side td:empty{background:var(--panel)}
 @media (max-width:40rem){
 table.side,table.side tbody,table.side tr,table.side td{display:block;width:100%}
@@ -82,5 +83,21 @@ function fnv1a(text: string): string {
   return (hash >>> 0).toString(16).padStart(8, "0");
 }
 
-export const STYLESHEET = CSS.trim();
-export const STYLESHEET_PATH = `/static/redline.${fnv1a(STYLESHEET)}.css`;
+/** A struck-through red line: the icon browsers would otherwise ask `/favicon.ico` for. */
+const ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#fbd9d6"/><path d="M2 8h12" stroke="#b3261e" stroke-width="2.5"/></svg>`;
+
+interface Asset {
+  path: string;
+  contentType: string;
+  body: string;
+}
+
+const asset = (name: string, extension: string, contentType: string, body: string): Asset => ({
+  path: `/static/${name}.${fnv1a(body)}.${extension}`,
+  contentType,
+  body,
+});
+
+export const STYLESHEET = asset("redline", "css", "text/css; charset=utf-8", CSS.trim());
+export const ICON_SVG = asset("icon", "svg", "image/svg+xml", ICON);
+export const ASSETS: readonly Asset[] = [STYLESHEET, ICON_SVG];
