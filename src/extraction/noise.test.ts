@@ -33,7 +33,10 @@ describe("boilerplate-only edits leave the extraction identical", () => {
         const mutated = mutation.apply(html, original.article.paragraphs);
         if (mutated === null) continue;
         applied++;
-        expect(extractArticle(mutated, url), mutation.name).toStrictEqual(original);
+        // The content and profile; not the page's canonical link, which the cache-buster mutation also rewrites.
+        const after = extractArticle(mutated, url);
+        expect(after.ok ? after.article : after.reason, mutation.name).toStrictEqual(original.article);
+        expect(after.profile, mutation.name).toBe(original.profile);
       }
       expect(applied).toBeGreaterThan(2);
     });
