@@ -34,7 +34,7 @@ h2{font-size:1.2rem;margin-top:2rem}
 .significance{font-variant-numeric:tabular-nums;font-weight:600}
 ol.changes{list-style:none;margin:0;padding:0}
 ol.changes>li{border-bottom:1px solid var(--line);padding:.75rem 0}
-ol.changes h3{font-size:1.05rem;margin:0}
+ol.changes h2{font-size:1.05rem;margin:0}
 ol.changes p{margin:.2rem 0}
 form.filters{background:var(--panel);border:1px solid var(--line);border-radius:.4rem;padding:.75rem 1rem;display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-end}
 form.filters fieldset{border:0;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.2rem .9rem}

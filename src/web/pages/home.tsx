@@ -26,7 +26,7 @@ function ChangeItem({ change }: { change: ChangeListItem }) {
   const site = siteOf(change.url);
   return (
     <li>
-      <h3><a href={articlePath(change.articleId)}>{change.title || change.url}</a></h3>
+      <h2><a href={articlePath(change.articleId)}>{change.title || change.url}</a></h2>
       <p class="meta">
         <a href={`/?site=${encodeURIComponent(site)}`}>{site}</a> · detected <Instant iso={change.detectedAt} /> · <Significance value={change.significance} />
       </p>
