@@ -6,6 +6,7 @@ import { status } from "./api/status";
 import { memento, warc } from "./archive/routes";
 import { feeds } from "./feeds/routes";
 import type { Env } from "./env";
+import { web } from "./web/routes";
 import { subscriptions } from "./webhooks/routes";
 
 export const app = new Hono<{ Bindings: Env }>();
@@ -17,14 +18,8 @@ app.route("/api/subscriptions", subscriptions);
 app.route("/api", warc);
 app.route("/feeds", feeds);
 app.route("/", memento);
-
-app.get("/", (c) =>
-  c.json({
-    name: "Redline",
-    description: "Tracks edits to news articles.",
-    endpoints: ["/api/articles", "/api/changes", "/api/status", "/api/warc?since=", "/feeds/changes.atom", "/feeds/changes.rss", "/feeds/changes.json"],
-  }),
-);
+// The HTML pages; after the routes above, none of which they overlap.
+app.route("/", web);
 
 app.notFound((c) => problemResponse(404, `No route for ${c.req.method} ${c.req.path}.`));
 app.onError(handleError);

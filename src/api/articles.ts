@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { verifyChain } from "../archive/chain";
 import { diffVersions } from "../diffing";
-import { renderRedlinePage, renderUnified, type DiffDocument } from "../diffing/render";
+import { renderRedlinePage, renderUnified, versionLabel, type DiffDocument } from "../diffing/render";
 import type { Env } from "../env";
 import { articleIdFor, InvalidUrlError, normalizeArticleUrl, refusalReason } from "../fetching/url";
 import type { ArticleRecord, VersionRecord } from "../storage/records";
@@ -142,8 +142,7 @@ articles.get("/:id/diff", async (c) => {
   const [before, after] = await Promise.all([loadVersion(c.env, article, from), loadVersion(c.env, article, to)]);
   const diff = diffVersions(before, after);
   if (format === "json") return c.json({ from, to, ...diff });
-  const label = (version: VersionRecord) => ({ n: version.n, capturedAt: version.capturedAt, title: version.title });
-  const document: DiffDocument = { articleUrl: article.url, from: label(before), to: label(after), diff };
+  const document: DiffDocument = { articleUrl: article.url, from: versionLabel(before), to: versionLabel(after), diff };
   if (format === "unified") return c.text(renderUnified(document));
   return c.html(renderRedlinePage(document));
 });

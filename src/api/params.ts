@@ -23,6 +23,13 @@ export function versionNumber(raw: string | undefined, name: string): number | u
   return Number(raw);
 }
 
+/** `?before=` of a per-article page: the change sequence number to list below. */
+export function beforeParam(raw: string | undefined): number | null {
+  if (raw === undefined || raw === "") return null;
+  if (!/^[1-9]\d{0,8}$/.test(raw)) throw problem(400, `\`before\` must be a change sequence number (1, 2, …), not ${JSON.stringify(raw)}.`);
+  return Number(raw);
+}
+
 export function instantParam(raw: string | undefined, name: string): number | null {
   if (raw === undefined || raw === "") return null;
   const ms = Date.parse(raw);

@@ -17,24 +17,29 @@ const TITLES: Record<number, string> = {
   503: "Service Unavailable",
 };
 
+export const problemTitle = (status: number): string => TITLES[status] ?? "Error";
+
 export function problemResponse(status: ContentfulStatusCode, detail: string, headers: Record<string, string> = {}): Response {
-  const body = { type: "about:blank", status, title: TITLES[status] ?? "Error", detail };
+  const body = { type: "about:blank", status, title: problemTitle(status), detail };
   return new Response(JSON.stringify(body), {
     status,
     headers: { "Content-Type": "application/problem+json", ...headers },
   });
 }
 
-/** Throw from a handler to answer with a problem document. */
+/**
+ * Throw from a handler to answer with a problem document. The detail is also the exception's
+ * message, so the web pages can show the same words in an HTML error page.
+ */
 export function problem(status: ContentfulStatusCode, detail: string, headers?: Record<string, string>): HTTPException {
-  return new HTTPException(status, { res: problemResponse(status, detail, headers) });
+  return new HTTPException(status, { res: problemResponse(status, detail, headers), message: detail });
 }
 
 export function handleError(error: Error, c: Context): Response {
   if (error instanceof HTTPException) {
     const response = error.getResponse();
     if (response.headers.get("Content-Type")?.startsWith("application/problem+json")) return response;
-    return problemResponse(error.status as ContentfulStatusCode, error.message || (TITLES[error.status] ?? "Error"));
+    return problemResponse(error.status as ContentfulStatusCode, error.message || problemTitle(error.status));
   }
   // Internal details stay in the log; the client gets a stable message.
   console.error(JSON.stringify({ event: "unhandled-error", method: c.req.method, path: c.req.path, error: String(error), stack: error.stack }));

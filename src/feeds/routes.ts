@@ -1,11 +1,11 @@
 import { Hono, type Context } from "hono";
 import { problem } from "../api/problem";
-import { cursorParam, pageSize } from "../api/params";
+import { beforeParam, cursorParam, pageSize } from "../api/params";
 import { sha256Hex } from "../digest";
 import type { Env } from "../env";
 import type { ChangeListItem, VersionRecord } from "../storage/records";
 import { diffVersions } from "../diffing";
-import { renderRedlineFragment } from "../diffing/render";
+import { renderRedlineFragment, versionLabel } from "../diffing/render";
 import type { RedlineStore } from "../storage/store";
 import { trackerFor } from "../tracking";
 import { buildFeed } from "./build";
@@ -54,8 +54,7 @@ async function redlinesOf(store: RedlineStore, changes: ChangeListItem[]): Promi
       if (change.from === null || change.to === null || change.from === change.to) return null;
       const [before, after] = await Promise.all([version(change.articleId, change.from), version(change.articleId, change.to)]);
       if (!before || !after) return null;
-      const label = ({ n, capturedAt, title }: VersionRecord) => ({ n, capturedAt, title });
-      const document = { articleUrl: change.url, from: label(before), to: label(after), diff: diffVersions(before, after) };
+      const document = { articleUrl: change.url, from: versionLabel(before), to: versionLabel(after), diff: diffVersions(before, after) };
       return renderRedlineFragment(document, { context: FEED_CONTEXT_PARAGRAPHS });
     }),
   );
@@ -112,12 +111,6 @@ function withParams(url: URL, params: Record<string, string>): string {
 
 /** `changes.atom` → `atom`; the route patterns only let the three formats through. */
 const formatOf = (file: string): FeedFormat => file.slice(file.lastIndexOf(".") + 1) as FeedFormat;
-
-function beforeParam(raw: string | undefined): number | null {
-  if (raw === undefined || raw === "") return null;
-  if (!/^[1-9]\d{0,8}$/.test(raw)) throw problem(400, `\`before\` must be a change sequence number (1, 2, …), not ${JSON.stringify(raw)}.`);
-  return Number(raw);
-}
 
 export const feeds = new Hono<{ Bindings: Env }>();
 

@@ -7,6 +7,9 @@ export interface VersionLabel {
   title: string;
 }
 
+/** The label of a stored version (or anything shaped like one), without the rest of its record. */
+export const versionLabel = ({ n, capturedAt, title }: VersionLabel): VersionLabel => ({ n, capturedAt, title });
+
 /** What every rendering of a diff receives: the diff model plus the two versions it compares. */
 export interface DiffDocument {
   articleUrl: string;

@@ -1,3 +1,3 @@
-export type { DiffDocument, VersionLabel } from "./document";
+export { versionLabel, type DiffDocument, type VersionLabel } from "./document";
 export { escapeHtml, renderRedlineFragment, renderRedlinePage } from "./html";
 export { renderUnified } from "./unified";

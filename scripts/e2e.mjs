@@ -1,0 +1,192 @@
+#!/usr/bin/env node
+// `npm run test:e2e`: the web pages in a real browser. Starts Redline as `npm start` does (wrangler
+// dev beside the fixture replay origin, seed timelines replayed), but on free ports with a fresh
+// KV folder and token of its own, then drives Debian's Chromium (with JavaScript off: the pages
+// must work without it) through the home page, a redline and its side-by-side view, keyboard
+// focus and dark mode. Screenshots go to e2e-screenshots/; the diff page's also to
+// docs/diff-page.png for the README. Exits 1 listing every check that failed.
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { startReplayServer } from "../fixtures/replay.mjs";
+import { root, seed, startWrangler, waitForWorker } from "./lib/local-worker.mjs";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const SCREENSHOTS = join(root, "e2e-screenshots");
+/** The whole run, startup included; CI should never wait on a hung browser or worker. */
+const DEADLINE_MS = 150_000;
+/** The Yonhap stealth edit: "six-fold" became "five-fold" (fixtures/README.md, article C). */
+const YONHAP_URL = "https://en.yna.co.kr/view/AEN20191218010400325";
+
+const failures = [];
+async function check(name, body) {
+  try {
+    await body();
+    console.log(`  ok   ${name}`);
+  } catch (error) {
+    failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    console.log(`  FAIL ${name}`);
+  }
+}
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Relative luminance (WCAG) of a computed `rgb(r, g, b)` colour. */
+function luminance(rgb) {
+  const channels = rgb.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number);
+  const [r, g, b] = channels.map((value) => {
+    const c = value / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+async function browse(workerUrl, yonhapId) {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  try {
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1100, height: 820 }, colorScheme: "light" });
+    const page = await context.newPage();
+    const consoleErrors = [];
+    page.on("console", (message) => message.type() === "error" && consoleErrors.push(message.text()));
+    page.on("requestfailed", (request) => consoleErrors.push(`request failed: ${request.url()}`));
+    page.on("response", (response) => response.status() >= 400 && consoleErrors.push(`${response.status()} for ${response.url()}`));
+
+    await check("home page lists changes linking to their redlines", async () => {
+      await page.goto(`${workerUrl}/`);
+      await page.getByRole("heading", { level: 1, name: "Recent changes to tracked articles" }).waitFor();
+      const items = await page.locator("ol.changes > li").count();
+      assert(items >= 5, `expected the seeded changes, found ${items}`);
+      await page.screenshot({ path: join(SCREENSHOTS, "home.png"), fullPage: true });
+    });
+
+    await check("following a change opens its diff page", async () => {
+      await page.locator(`a[href^="/articles/${yonhapId}/diff/"]`).first().click();
+      await page.waitForURL(/\/diff\/\d+\.\.\d+$/);
+      await page.getByRole("heading", { level: 1 }).waitFor();
+    });
+
+    await check("the redline shows the deleted and the inserted words", async () => {
+      const deleted = page.locator(".redline del", { hasText: "six" }).first();
+      const inserted = page.locator(".redline ins", { hasText: "five" }).first();
+      assert(await deleted.isVisible(), "no visible <del> with “six”");
+      assert(await inserted.isVisible(), "no visible <ins> with “five”");
+      const decoration = await deleted.evaluate((element) => getComputedStyle(element).textDecorationLine);
+      assert(decoration.includes("line-through"), `deleted text is not struck through (${decoration})`);
+      await page.screenshot({ path: join(SCREENSHOTS, "diff-inline.png"), fullPage: true });
+      await page.screenshot({ path: join(root, "docs", "diff-page.png") });
+    });
+
+    await check("the side-by-side toggle works without JavaScript", async () => {
+      await page.getByRole("link", { name: "Side by side" }).click();
+      await page.waitForURL(/\?view=side$/);
+      const table = page.locator("table.side");
+      assert(await table.isVisible(), "no side-by-side table");
+      assert(await table.locator("td:nth-child(1) del", { hasText: "six" }).first().isVisible(), "old column lacks the deletion");
+      assert(await table.locator("td:nth-child(2) ins", { hasText: "five" }).first().isVisible(), "new column lacks the insertion");
+      const current = await page.getByRole("link", { name: "Side by side" }).getAttribute("aria-current");
+      assert(current === "page", "the side-by-side link is not marked as the current view");
+      await page.screenshot({ path: join(SCREENSHOTS, "diff-side.png"), fullPage: true });
+    });
+
+    await check("keyboard focus reaches the skip link first, then links, with a visible outline", async () => {
+      await page.keyboard.press("Tab");
+      const first = await page.evaluate(() => ({ text: document.activeElement?.textContent, box: document.activeElement?.getBoundingClientRect().left }));
+      assert(first.text === "Skip to content", `first Tab focused ${JSON.stringify(first.text)}`);
+      assert(first.box >= 0, "the focused skip link stays off screen");
+      await page.keyboard.press("Enter");
+      await page.keyboard.press("Tab");
+      const focused = await page.evaluate(() => {
+        const element = document.activeElement;
+        const style = element ? getComputedStyle(element) : null;
+        return { tag: element?.tagName, inMain: Boolean(element?.closest("main")), outline: style?.outlineStyle, width: style?.outlineWidth };
+      });
+      assert(focused.tag === "A" && focused.inMain, `Tab after the skip link focused ${JSON.stringify(focused)}`);
+      assert(focused.outline !== "none" && focused.width !== "0px", `focused link has no outline (${focused.outline} ${focused.width})`);
+      await page.screenshot({ path: join(SCREENSHOTS, "focus.png") });
+    });
+
+    await check("dark mode darkens the page", async () => {
+      const lightBackground = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      await page.emulateMedia({ colorScheme: "dark" });
+      const darkBackground = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      assert(darkBackground !== lightBackground, `background stayed ${lightBackground}`);
+      assert(luminance(darkBackground) < 0.05 && luminance(lightBackground) > 0.9, `light ${lightBackground}, dark ${darkBackground}`);
+      await page.screenshot({ path: join(SCREENSHOTS, "diff-side-dark.png"), fullPage: true });
+    });
+
+    await check("no console errors or failed requests (the CSP blocked nothing)", async () => {
+      assert(consoleErrors.length === 0, consoleErrors.join("; "));
+    });
+  } finally {
+    await browser.close();
+  }
+}
+
+async function main() {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const state = mkdtempSync(join(tmpdir(), "redline-e2e-"));
+  const token = randomBytes(18).toString("base64url");
+  const replay = await startReplayServer({ port: 0, host: "127.0.0.1" });
+  const envFile = join(state, "e2e.env");
+  writeFileSync(envFile, `ADMIN_TOKEN=${token}\nALLOW_LOOPBACK=true\nREPLAY_ORIGIN=${replay.url}\n`);
+  const [port, inspectorPort] = [await freePort(), await freePort()];
+  const workerUrl = `http://127.0.0.1:${port}`;
+  // Its own env file, KV folder and inspector port: the developer's .dev.vars, .wrangler/ and a running `npm start` stay untouched.
+  const wrangler = startWrangler({
+    port,
+    args: ["--env-file", envFile, "--persist-to", join(state, "kv"), "--inspector-port", String(inspectorPort), "--log-level", "warn"],
+    stdio: "pipe",
+  });
+  let wranglerOutput = "";
+  for (const stream of [wrangler.stdout, wrangler.stderr]) stream.on("data", (chunk) => (wranglerOutput += chunk));
+  const deadline = setTimeout(() => {
+    console.error(`e2e: gave up after ${DEADLINE_MS / 1000} s`);
+    wrangler.kill("SIGKILL");
+    process.exit(1);
+  }, DEADLINE_MS);
+
+  try {
+    await waitForWorker(wrangler, workerUrl);
+    const { ids, replayed } = await seed({ workerUrl, replay, token });
+    console.log(`e2e: Redline on ${workerUrl}, ${replayed} fixture edits replayed; Chromium at ${CHROMIUM}`);
+    await browse(workerUrl, ids.get(YONHAP_URL));
+  } catch (error) {
+    failures.push(`setup: ${error instanceof Error ? error.message : String(error)}`);
+    if (wranglerOutput) console.error(wranglerOutput);
+  } finally {
+    clearTimeout(deadline);
+    const exited = new Promise((resolve) => wrangler.once("exit", resolve));
+    wrangler.kill("SIGINT");
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    if (wrangler.exitCode === null) wrangler.kill("SIGKILL");
+    replay.close();
+    rmSync(state, { recursive: true, force: true });
+  }
+
+  if (failures.length > 0) {
+    console.error(`\ne2e: ${failures.length} check(s) failed:\n${failures.map((failure) => `  - ${failure}`).join("\n")}`);
+    process.exit(1);
+  }
+  console.log(`\ne2e: all checks passed; screenshots in ${SCREENSHOTS}`);
+}
+
+await main();

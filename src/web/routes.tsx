@@ -1,0 +1,142 @@
+/**
+ * The readable changelog: server-rendered HTML pages over the same store and diff model as the
+ * API. Mounted at `/`; every path here is outside `/api`, `/feeds` and the Memento prefixes.
+ */
+import { Hono, type Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { loadArticle, loadVersion } from "../api/articles";
+import { beforeParam, cursorParam, pageSize, versionNumber } from "../api/params";
+import { handleError, problem } from "../api/problem";
+import { diffVersions } from "../diffing";
+import { versionLabel, type DiffDocument } from "../diffing/render";
+import type { Env } from "../env";
+import { matchesFilter, parseKinds, parseMinSignificance } from "../feeds/filter";
+import type { ChangeListItem } from "../storage/records";
+import type { Page, RedlineStore } from "../storage/store";
+import { trackerFor } from "../tracking";
+import { ASSETS } from "./assets";
+import type { FeedRef } from "./layout";
+import { ArticlePage } from "./pages/article";
+import { DIFF_VIEWS, DiffPage, type DiffView } from "./pages/diff";
+import { ErrorPage } from "./pages/error";
+import { filterParams, HomePage, type HomeFilter } from "./pages/home";
+import { VersionPage } from "./pages/version";
+
+/**
+ * Filters apply to listed changes, so a selective filter lists further pages to fill the screen;
+ * this bounds the KV list calls one page view may cost.
+ */
+const MAX_LISTS_PER_HOME_PAGE = 5;
+/** Changes per article page: most articles have a handful, so one page nearly always shows all. */
+const ARTICLE_CHANGES_PAGE_SIZE = 100;
+
+/**
+ * The pages carry no script and load only their own stylesheet; the policy makes that a rule
+ * for the browser too, so a slip in escaping article text could not run anything.
+ */
+const PAGE_HEADERS = {
+  "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  "X-Content-Type-Options": "nosniff",
+};
+
+type WebContext = Context<{ Bindings: Env }>;
+
+const render = (c: WebContext, page: string | Promise<string>, status: ContentfulStatusCode = 200) => c.html(page, status, PAGE_HEADERS);
+
+const articleFeed = (articleId: string, title: string): FeedRef => ({ path: `/feeds/articles/${articleId}`, title: `Redline: changes to ${title}` });
+
+function homeFilter(c: WebContext): HomeFilter {
+  const site = c.req.query("site")?.trim().toLowerCase();
+  return {
+    limit: c.req.query("limit") === undefined ? null : pageSize(c.req.query("limit")),
+    // Checkboxes send `kinds` once per box; the feeds' comma-separated form works too.
+    kinds: parseKinds(c.req.queries("kinds")?.join(",")),
+    minSignificance: parseMinSignificance(c.req.query("min_significance")),
+    site: site ? site : null,
+  };
+}
+
+/** The newest changes matching `filter`, listing up to {@link MAX_LISTS_PER_HOME_PAGE} pages of the index. */
+async function filteredChanges(store: RedlineStore, filter: HomeFilter, limit: number, cursor: string | null): Promise<Page<ChangeListItem>> {
+  const items: ChangeListItem[] = [];
+  let next = cursor;
+  for (let lists = 0; lists < MAX_LISTS_PER_HOME_PAGE; lists++) {
+    const page = await store.listChanges(limit, next, null, filter.site);
+    items.push(...page.items.filter((change) => matchesFilter(change, filter)));
+    next = page.cursor;
+    if (next === null || items.length >= limit) break;
+  }
+  return { items, cursor: next };
+}
+
+/** `1..2` → [1, 2]: the versions a diff page compares, in either order but never the same one twice. */
+function versionRange(raw: string): [number, number] {
+  const match = /^([^.]+)\.\.([^.]+)$/.exec(raw);
+  if (!match) throw problem(400, `A diff page names two versions as <from>..<to>, e.g. 1..2, not ${JSON.stringify(raw)}.`);
+  const from = versionNumber(match[1], "from")!;
+  const to = versionNumber(match[2], "to")!;
+  if (from === to) throw problem(400, "`from` and `to` must name two different versions.");
+  return [from, to];
+}
+
+function diffView(raw: string | undefined): DiffView {
+  if (raw === undefined || raw === "") return "inline";
+  if ((DIFF_VIEWS as readonly string[]).includes(raw)) return raw as DiffView;
+  throw problem(400, `\`view\` must be one of ${DIFF_VIEWS.join(", ")}, not ${JSON.stringify(raw)}.`);
+}
+
+export const web = new Hono<{ Bindings: Env }>();
+
+for (const { path, contentType, body } of ASSETS) {
+  web.get(path, (c) => c.body(body, 200, { "Content-Type": contentType, "Cache-Control": "public, max-age=31536000, immutable" }));
+}
+
+web.get("/", async (c) => {
+  const filter = homeFilter(c);
+  const cursor = cursorParam(c.req.query("cursor"));
+  const page = await filteredChanges(trackerFor(c.env).store, filter, filter.limit ?? pageSize(undefined), cursor);
+  const olderQuery = page.cursor === null ? null : `${filterParams(filter)}&cursor=${encodeURIComponent(page.cursor)}`.replace(/^&/, "");
+  // The feed of what the page shows: the site's feed when filtered by site, with the same kind and significance filters.
+  const feed: FeedRef = {
+    path: filter.site ? `/feeds/sites/${filter.site}` : "/feeds/changes",
+    title: filter.site ? `Redline: changes on ${filter.site}` : "Redline: all changes",
+    query: filterParams({ ...filter, site: null, limit: null }).toString(),
+  };
+  return render(c, <HomePage changes={page.items} filter={filter} olderQuery={olderQuery} isFirstPage={cursor === null} feed={feed} />);
+});
+
+web.get("/articles/:id", async (c) => {
+  const article = await loadArticle(c.env, c.req.param("id"));
+  const store = trackerFor(c.env).store;
+  const [versions, changes] = await Promise.all([
+    store.listVersions(article.id, article.versionCount),
+    store.listArticleChanges(article.id, ARTICLE_CHANGES_PAGE_SIZE, beforeParam(c.req.query("before"))),
+  ]);
+  const feed = articleFeed(article.id, article.title || article.url);
+  return render(c, <ArticlePage article={article} versions={versions} changes={changes.items} olderChangesBefore={changes.nextBeforeSeq} feed={feed} />);
+});
+
+web.get("/articles/:id/diff/:range", async (c) => {
+  const view = diffView(c.req.query("view"));
+  const article = await loadArticle(c.env, c.req.param("id"));
+  const [from, to] = versionRange(c.req.param("range"));
+  const [before, after] = await Promise.all([loadVersion(c.env, article, from), loadVersion(c.env, article, to)]);
+  const document: DiffDocument = { articleUrl: article.url, from: versionLabel(before), to: versionLabel(after), diff: diffVersions(before, after) };
+  const feed = articleFeed(article.id, article.title || article.url);
+  return render(c, <DiffPage articleId={article.id} document={document} view={view} feed={feed} />);
+});
+
+web.get("/articles/:id/versions/:n", async (c) => {
+  const article = await loadArticle(c.env, c.req.param("id"));
+  const version = await loadVersion(c.env, article, versionNumber(c.req.param("n"), "n")!);
+  const feed = articleFeed(article.id, article.title || article.url);
+  return render(c, <VersionPage article={article} version={version} feed={feed} />);
+});
+
+/** Browsers get the problem as a page; API clients (and anything not asking for HTML) get problem+json, as everywhere else. */
+web.onError((error, c) => {
+  const wantsHtml = c.req.header("Accept")?.includes("text/html") ?? false;
+  if (!(error instanceof HTTPException) || !wantsHtml) return handleError(error, c);
+  return render(c, <ErrorPage status={error.status} detail={error.message} />, error.status as ContentfulStatusCode);
+});
