@@ -3,8 +3,8 @@
 // dev beside the fixture replay origin, seed timelines replayed), but on free ports with a fresh
 // KV folder and token of its own, then drives Debian's Chromium (with JavaScript off: the pages
 // must work without it) through the home page, a redline and its side-by-side view, keyboard
-// focus and dark mode. Screenshots go to e2e-screenshots/; the diff page's also to
-// docs/diff-page.png for the README. Exits 1 listing every check that failed.
+// focus and dark mode. Screenshots go to e2e-screenshots/; with --update-readme-screenshot the
+// diff page's also replaces docs/diff-page.png. Exits 1 listing every check that failed.
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -16,6 +16,8 @@ import { root, seed, startWrangler, waitForWorker } from "./lib/local-worker.mjs
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCREENSHOTS = join(root, "e2e-screenshots");
+/** The README's screenshot shows capture times, so it is only rewritten when asked for. */
+const UPDATE_README_SCREENSHOT = process.argv.includes("--update-readme-screenshot");
 /** The whole run, startup included; CI should never wait on a hung browser or worker. */
 const DEADLINE_MS = 150_000;
 /** The Yonhap stealth edit: "six-fold" became "five-fold" (fixtures/README.md, article C). */
@@ -92,7 +94,7 @@ async function browse(workerUrl, yonhapId) {
       const decoration = await deleted.evaluate((element) => getComputedStyle(element).textDecorationLine);
       assert(decoration.includes("line-through"), `deleted text is not struck through (${decoration})`);
       await page.screenshot({ path: join(SCREENSHOTS, "diff-inline.png"), fullPage: true });
-      await page.screenshot({ path: join(root, "docs", "diff-page.png") });
+      if (UPDATE_README_SCREENSHOT) await page.screenshot({ path: join(root, "docs", "diff-page.png") });
     });
 
     await check("the side-by-side toggle works without JavaScript", async () => {
