@@ -54,9 +54,18 @@ async function replayClock(replayUrl, body) {
  */
 export async function seed({ workerUrl, replay, token, onCheck = () => {} }) {
   const ids = new Map();
+  // Memento datetimes have one-second grain, so two captures of one article in the same second
+  // would leave only the later as a memento: each article's checks are kept a second apart.
+  const lastCapture = new Map();
+  const aSecondAfterLastCapture = async (url) => {
+    const wait = 1000 - (Date.now() - (lastCapture.get(url) ?? 0));
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    lastCapture.set(url, Date.now());
+  };
   let fresh = 0;
   for (const entry of replay.replay.timeline.articles) {
     const { status, json } = await api(workerUrl, "POST", "/api/articles", token, { url: entry.url });
+    lastCapture.set(entry.url, Date.now());
     ids.set(entry.url, json.id);
     if (status === 201) fresh++;
   }
@@ -72,6 +81,7 @@ export async function seed({ workerUrl, replay, token, onCheck = () => {} }) {
     for (const { url } of step.changes) {
       const id = ids.get(url);
       if (!id) continue;
+      await aSecondAfterLastCapture(url);
       const { json } = await api(workerUrl, "POST", `/api/articles/${id}/check`, token);
       replayed++;
       onCheck({ at: step.at, result: json, url });
