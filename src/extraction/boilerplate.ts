@@ -26,7 +26,29 @@ const FURNITURE_LANDMARKS = new Set(["nav", "aside", "footer"]);
 export function isFurnitureLandmark(element: ElementNode): boolean {
   if (!FURNITURE_LANDMARKS.has(element.tag)) return false;
   // One holding the page's <main> was left unclosed and swallowed the page: it is not furniture.
-  return findAllElements(element, (descendant) => descendant.tag === "main").length === 0;
+  return !ancestorsOfMain(documentOf(element)).has(element);
+}
+
+function documentOf(element: ElementNode): ElementNode {
+  let root = element;
+  while (root.parent) root = root.parent;
+  return root;
+}
+
+/** Every element enclosing a `<main>`, found once per document. */
+const mainAncestorsByDocument = new WeakMap<ElementNode, ReadonlySet<ElementNode>>();
+
+function ancestorsOfMain(document: ElementNode): ReadonlySet<ElementNode> {
+  let ancestors = mainAncestorsByDocument.get(document);
+  if (!ancestors) {
+    const found = new Set<ElementNode>();
+    for (const main of findAllElements(document, (element) => element.tag === "main")) {
+      for (let node = main.parent; node && !found.has(node); node = node.parent) found.add(node);
+    }
+    ancestors = found;
+    mainAncestorsByDocument.set(document, ancestors);
+  }
+  return ancestors;
 }
 
 /**
@@ -105,8 +127,11 @@ function isHidden(element: ElementNode): boolean {
   // script moves it into place at once: a reader sees it, so it is story text, not hidden.
   if (attributes.has("hidden")) return !/^S:\d+$/u.test(attributes.get("id") ?? "");
   if ((attributes.get("aria-hidden") ?? "").trim().toLowerCase() === "true") return true;
-  const style = (attributes.get("style") ?? "").toLowerCase().replace(/\s+/g, "");
-  return style.includes("display:none") || style.includes("visibility:hidden");
+  const style = attributes.get("style");
+  // Most inline styles hide nothing: only normalise the ones that could.
+  if (style === undefined || !/none|hidden/i.test(style)) return false;
+  const compact = style.toLowerCase().replace(/\s+/g, "");
+  return compact.includes("display:none") || compact.includes("visibility:hidden");
 }
 
 /** Elements whose whole subtree is dropped before any text is read, on every page. */

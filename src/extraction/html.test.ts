@@ -22,6 +22,12 @@ describe("parseHtml", () => {
     expect(childTags(root, "ul")).toEqual(["li", "li"]);
   });
 
+  it("skips inline SVG and MathML to their end tag, and lets <svg/> close itself", () => {
+    const root = parseHtml(`<p>Seoul<svg viewBox="0 0 9 9"><g><text>icon</text><path d="M0 0"/></g></svg> talks<math><mi>x</mi></math></p><p>a<svg class="i"/>b</p>`);
+    expect(childTags(root, "p")).toEqual(["#text", "svg", "#text", "math"]);
+    expect(textContent(root)).toBe("Seoul talksab");
+  });
+
   it("keeps markup inside scripts and raw-text elements from opening elements", () => {
     const root = parseHtml(`<div><script>document.write("<p>not text</p></div>")</script><p>text</p></div>`);
     expect(childTags(root, "div")).toEqual(["script", "p"]);

@@ -55,12 +55,16 @@ const VOID_TAGS = new Set([
  * with scripting enabled read it so; its content duplicates what scripts would render anyway.
  */
 const RAW_TEXT_TAGS = new Set([
-  "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript",
+  "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript", "svg", "math",
 ]);
 /** Raw-text elements whose entities are still decoded (RCDATA in the standard). */
 const ESCAPABLE_RAW_TEXT_TAGS = new Set(["textarea", "title"]);
-/** Raw text that is never read: dropping it keeps the tree small. JSON-LD scripts are kept. */
-const DISCARDED_RAW_TEXT_TAGS = new Set(["style", "script", "xmp", "iframe", "noembed", "noframes", "noscript"]);
+/**
+ * Raw text that is never read: dropping it keeps the tree small. JSON-LD scripts are kept.
+ * Inline SVG and MathML are never story text either, and icon-heavy pages carry thousands of
+ * their elements, so they are skipped to their end tag instead of being built into the tree.
+ */
+const DISCARDED_RAW_TEXT_TAGS = new Set(["style", "script", "xmp", "iframe", "noembed", "noframes", "noscript", "svg", "math"]);
 
 /** Start tags that close an open `<p>`. */
 const CLOSES_PARAGRAPH = new Set([
@@ -105,8 +109,8 @@ const NEVER_CLOSED = new Set(["body", "html"]);
 /** What may stay inside `<head>`; anything else (even without `<body>`) starts the body. */
 const HEAD_CONTENT = new Set(["base", "link", "meta", "noscript", "script", "style", "template", "title"]);
 
-/** Inside these, `<x/>` closes itself, as in browsers' handling of foreign (SVG, MathML) content. */
-const FOREIGN_ROOTS_LIST = ["svg", "math"];
+/** These close themselves when written `<svg/>`, as foreign (SVG, MathML) elements do in browsers. */
+const FOREIGN_ROOTS = new Set(["svg", "math"]);
 
 export function isJsonLdScript(element: ElementNode): boolean {
   return (
@@ -147,10 +151,6 @@ class TreeBuilder {
    * none is open, which keeps 100,000 unclosed `<div>`s from costing 100,000 scans each.
    */
   private readonly openCounts = new Map<string, number>();
-
-  get inForeignContent(): boolean {
-    return FOREIGN_ROOTS_LIST.some((tag) => this.isOpen(tag));
-  }
 
   private isOpen(tag: string): boolean {
     return (this.openCounts.get(tag) ?? 0) > 0;
@@ -351,7 +351,7 @@ function readMarkup(html: string, start: number, tree: TreeBuilder): number {
   // A tag cut off by the end of input is dropped, as browsers do.
   if (attributesEnd >= html.length) return html.length;
   const afterTag = attributesEnd + 1;
-  const selfClosing = tree.inForeignContent && html.charCodeAt(attributesEnd - 1) === SLASH;
+  const selfClosing = FOREIGN_ROOTS.has(tag) && html.charCodeAt(attributesEnd - 1) === SLASH;
   const element = tree.openElement(tag, attributes, selfClosing);
   if (!RAW_TEXT_TAGS.has(tag) || selfClosing) return afterTag;
 
