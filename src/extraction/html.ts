@@ -175,9 +175,9 @@ class TreeBuilder {
   /** Opens an element; void and self-closed elements are closed at once. */
   openElement(tag: string, attributes: ReadonlyMap<string, string>, selfClosing: boolean): ElementNode {
     if (this.insertionParent.tag === "head" && !HEAD_CONTENT.has(tag)) this.closeElement("head");
-    if (CLOSES_PARAGRAPH.has(tag)) this.closeWithin(PARAGRAPH, (open) => SCOPE_BOUNDARIES.has(open));
+    if (CLOSES_PARAGRAPH.has(tag)) this.closeWithin(PARAGRAPH, SCOPE_BOUNDARIES);
     const sibling = CLOSES_SIBLING.get(tag);
-    if (sibling) this.closeWithin(sibling.closes, (open) => sibling.stopAt.has(open));
+    if (sibling) this.closeWithin(sibling.closes, sibling.stopAt);
     const parent = this.insertionParent;
     const element = createElement(tag, attributes, parent);
     parent.children.push(element);
@@ -191,11 +191,11 @@ class TreeBuilder {
   closeElement(tag: string): void {
     if (NEVER_CLOSED.has(tag) || !this.isOpen(tag)) return;
     const boundaries = TABLE_PARTS.has(tag) ? TABLE_SCOPE_BOUNDARIES : SCOPE_BOUNDARIES;
-    this.closeWithin([tag], (open) => boundaries.has(open));
+    this.closeWithin([tag], boundaries);
   }
 
   /** Pops up to and including the innermost open element named in `targets`, unless a boundary comes first. */
-  private closeWithin(targets: readonly string[], isBoundary: (tag: string) => boolean): void {
+  private closeWithin(targets: readonly string[], boundaries: ReadonlySet<string>): void {
     if (!targets.some((tag) => this.isOpen(tag))) return;
     for (let index = this.open.length - 1; index > 0; index--) {
       const tag = this.open[index]?.tag ?? "";
@@ -203,7 +203,7 @@ class TreeBuilder {
         for (const closed of this.open.splice(index)) this.countOpen(closed.tag, -1);
         return;
       }
-      if (isBoundary(tag)) return;
+      if (boundaries.has(tag)) return;
     }
   }
 }
@@ -310,6 +310,16 @@ function rawTextEnd(html: string, tag: string, from: number): { textEnd: number;
   return { textEnd: match.index, end: close < 0 ? html.length : close + 1 };
 }
 
+/**
+ * The text from `start` to `end`. Most text between tags is indentation; every reader collapses
+ * whitespace, so such a run becomes one shared space instead of a copy of itself.
+ */
+function textBetween(html: string, start: number, end: number): string {
+  let position = start;
+  while (position < end && isTagSpace(html.charCodeAt(position))) position++;
+  return position === end ? " " : decodeText(html.slice(start, end));
+}
+
 /** Parses any string into a tree rooted at a synthetic `#document` element; never throws. */
 export function parseHtml(input: string): ElementNode {
   const html = input.startsWith("\uFEFF") ? input.slice(1) : input;
@@ -321,7 +331,7 @@ export function parseHtml(input: string): ElementNode {
       tree.appendText(decodeText(html.slice(position)));
       break;
     }
-    if (tagStart > position) tree.appendText(decodeText(html.slice(position, tagStart)));
+    if (tagStart > position) tree.appendText(textBetween(html, position, tagStart));
     position = readMarkup(html, tagStart, tree);
   }
   return tree.root;
