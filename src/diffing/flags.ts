@@ -11,7 +11,7 @@ import type { FieldChange, SentenceChanges, SentenceEdit } from "../model";
 const CORRECTION_NOTE =
   /\b(?:corrections?|clarifications?|editor['’]s note|erratum)\b|\bthis (?:article|story|report|version) (?:has been|was|is) (?:corrected|updated|amended|changed)\b|\ban earlier version of this (?:article|story|report)\b|\b(?:incorrectly|mistakenly|erroneously|wrongly) (?:said|stated|reported|identified|described|attributed)\b|정정|바로잡습니다|알려왔습니다/iu;
 
-export const isCorrectionNote = (text: string): boolean => CORRECTION_NOTE.test(text);
+const isCorrectionNote = (text: string): boolean => CORRECTION_NOTE.test(text);
 
 /** A correction or editor's note appeared: in a new sentence, or written into an edited one. */
 export function correctionAppeared(sentences: SentenceChanges): boolean {

@@ -5,7 +5,7 @@ import { splitSentences } from "./sentences";
 import { containment } from "./similarity";
 
 /** A removed and an added sentence sharing half their words are one edited sentence. */
-export const SENTENCE_SIMILARITY_THRESHOLD = 0.5;
+const SENTENCE_SIMILARITY_THRESHOLD = 0.5;
 
 /**
  * A neighbouring sentence joins an edit (a split or merge) when it covers this much more of the

@@ -4,9 +4,9 @@
  * still pairs with its original.
  */
 
-export type WordBag = Map<string, number>;
+type WordBag = Map<string, number>;
 
-export function wordBag(text: string): WordBag {
+function wordBag(text: string): WordBag {
   const bag: WordBag = new Map();
   for (const word of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
     bag.set(word, (bag.get(word) ?? 0) + 1);
@@ -14,7 +14,7 @@ export function wordBag(text: string): WordBag {
   return bag;
 }
 
-export function diceSimilarity(left: WordBag, right: WordBag): number {
+function diceSimilarity(left: WordBag, right: WordBag): number {
   let shared = 0;
   let total = 0;
   for (const [word, count] of left) {
@@ -38,7 +38,7 @@ export function headlineSimilarity(before: string, after: string): number {
 export const HEADLINE_REWRITE_SIMILARITY = 0.8;
 
 /** Dice similarity of two texts' word bags. */
-export const textSimilarity = (left: string, right: string): number => diceSimilarity(wordBag(left), wordBag(right));
+const textSimilarity = (left: string, right: string): number => diceSimilarity(wordBag(left), wordBag(right));
 
 /** The share of `part`'s words (with repeats) that `whole` also has. */
 export function containment(part: string, whole: string): number {

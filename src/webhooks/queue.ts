@@ -67,7 +67,7 @@ async function fanOut(store: RedlineStore, env: Env, { articleId, seq }: Extract
   return "done";
 }
 
-export function payloadFor(subscription: SubscriptionRecord, change: ChangeRecord): WebhookPayload {
+function payloadFor(subscription: SubscriptionRecord, change: ChangeRecord): WebhookPayload {
   const article = `${subscription.origin}/api/articles/${change.articleId}`;
   const comparable = change.from !== null && change.to !== null && change.from !== change.to;
   return {
