@@ -4,6 +4,7 @@
  * record. Pure: the caller supplies the captures as an async iterable, and the archive comes out
  * as a stream that holds one record at a time.
  */
+import { toHex } from "../digest";
 import { ACCEPT, USER_AGENT } from "../fetching/fetch-page";
 import { gzip } from "./gzip";
 
@@ -88,7 +89,7 @@ async function warcRecordId(name: string): Promise<string> {
   const bytes = (await sha256(encoder.encode(name))).slice(0, 16);
   bytes[6] = (bytes[6]! & 0x0f) | 0x80;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  const hex = toHex(bytes);
   return `<urn:uuid:${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}>`;
 }
 

@@ -2,6 +2,7 @@
  * Webhook subscriptions: who wants which changes, and the pure parts of delivering them
  * (matching, signing, retry delays), testable without KV, queues or HTTP.
  */
+import { toHex } from "../digest";
 import { matchesFilter, type ChangeFilter } from "../feeds/filter";
 import type { ChangeListItem } from "../storage/records";
 
@@ -52,7 +53,7 @@ export async function signatureOf(secret: string, body: string): Promise<string>
   const encoder = new TextEncoder();
   const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(body)));
-  return `sha256=${[...mac].map((byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+  return `sha256=${toHex(mac)}`;
 }
 
 /** 30 s after the first failure, doubling each time, at most an hour between attempts. */
@@ -62,5 +63,5 @@ export function retryDelaySeconds(attempts: number): number {
 
 /** 256 random bits as hex, for subscribers who do not bring their own secret. */
 export function newSecret(): string {
-  return [...crypto.getRandomValues(new Uint8Array(32))].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  return toHex(crypto.getRandomValues(new Uint8Array(32)));
 }
