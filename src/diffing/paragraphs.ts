@@ -1,7 +1,7 @@
 import { diffWordsWithSpace } from "diff";
 import type { ParagraphDiff, WordPart } from "../model";
 import { alignUnits, exactRuns, opOf, type AlignmentLimits } from "./alignment";
-import { sentenceSpans } from "./sentences";
+import { sentenceSpans, type SentenceSpans } from "./sentences";
 
 /**
  * Minimum Dice similarity (over word bags) for a removed and an added paragraph to be shown as
@@ -23,7 +23,7 @@ const MAX_WORD_EDITS = 400;
  * removed paragraphs at the place they were; indexes are 0-based positions in each list. A
  * paragraph removed in one place and added unchanged in another is marked as moved.
  */
-export function diffParagraphs(before: string[], after: string[]): ParagraphDiff[] {
+export function diffParagraphs(before: string[], after: string[], spansOf: SentenceSpans = sentenceSpans): ParagraphDiff[] {
   const entries = alignUnits(before, after, PARAGRAPH_LIMITS).map((unit): ParagraphDiff => {
     switch (unit.op) {
       case "equal":
@@ -33,7 +33,7 @@ export function diffParagraphs(before: string[], after: string[]): ParagraphDiff
       case "added":
         return { op: "added", after: unit.after, text: after[unit.after] ?? "" };
       case "paired":
-        return { op: "changed", before: unit.before, after: unit.after, words: diffParagraphWords(before[unit.before] ?? "", after[unit.after] ?? "") };
+        return { op: "changed", before: unit.before, after: unit.after, words: diffParagraphWords(before[unit.before] ?? "", after[unit.after] ?? "", spansOf) };
     }
   });
   markMoves(entries);
@@ -63,9 +63,9 @@ const MAX_SENTENCE_EDITS = 200;
  * paragraph with one edited sentence costs one sentence's word diff. Same guarantee as
  * {@link diffWordParts}.
  */
-export function diffParagraphWords(before: string, after: string): WordPart[] {
-  const oldSentences = sentenceSpans(before);
-  const newSentences = sentenceSpans(after);
+export function diffParagraphWords(before: string, after: string, spansOf: SentenceSpans = sentenceSpans): WordPart[] {
+  const oldSentences = spansOf(before);
+  const newSentences = spansOf(after);
   const parts: WordPart[] = [];
   let removedText = "";
   let addedText = "";

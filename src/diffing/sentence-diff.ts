@@ -1,7 +1,7 @@
 import type { SentenceChanges, SentenceEdit, SentenceRef } from "../model";
 import { alignUnits, type AlignmentLimits } from "./alignment";
 import { diffWordParts } from "./paragraphs";
-import { splitSentences } from "./sentences";
+import { sentenceSpans, splitSentences, type SentenceSpans } from "./sentences";
 import { containment } from "./similarity";
 
 /** A removed and an added sentence sharing half their words are one edited sentence. */
@@ -20,17 +20,21 @@ const SPLIT_SOURCE_SHARE = 0.2;
  */
 const SENTENCE_LIMITS: AlignmentLimits = { threshold: SENTENCE_SIMILARITY_THRESHOLD, maxEdits: 2_000, maxComparisons: 40_000 };
 
-function sentencesOf(paragraphs: readonly string[]): SentenceRef[] {
-  return paragraphs.flatMap((paragraph, index) => splitSentences(paragraph).map((text) => ({ paragraph: index, text })));
+function sentencesOf(paragraphs: readonly string[], spansOf: SentenceSpans): SentenceRef[] {
+  return paragraphs.flatMap((paragraph, index) => splitSentences(paragraph, spansOf).map((text) => ({ paragraph: index, text })));
 }
 
 /**
  * Sentence-level changes between two (normalised) paragraph lists: which sentences were added,
  * removed, edited (with word-level parts) or moved unchanged to another place.
  */
-export function diffSentences(beforeParagraphs: readonly string[], afterParagraphs: readonly string[]): SentenceChanges {
-  const before = sentencesOf(beforeParagraphs);
-  const after = sentencesOf(afterParagraphs);
+export function diffSentences(
+  beforeParagraphs: readonly string[],
+  afterParagraphs: readonly string[],
+  spansOf: SentenceSpans = sentenceSpans,
+): SentenceChanges {
+  const before = sentencesOf(beforeParagraphs, spansOf);
+  const after = sentencesOf(afterParagraphs, spansOf);
   const aligned = alignUnits(
     before.map((sentence) => sentence.text),
     after.map((sentence) => sentence.text),

@@ -90,8 +90,26 @@ export function sentenceSpans(paragraph: string): string[] {
 }
 
 /** Splits one (normalised) paragraph into sentences, each trimmed, in order. */
-export function splitSentences(paragraph: string): string[] {
-  return sentenceSpans(paragraph)
+export function splitSentences(paragraph: string, spansOf: SentenceSpans = sentenceSpans): string[] {
+  return spansOf(paragraph)
     .map((span) => span.trim())
     .filter((sentence) => sentence !== "");
+}
+
+export type SentenceSpans = (paragraph: string) => string[];
+
+/**
+ * {@link sentenceSpans} remembering each paragraph's answer: one diff splits a paragraph both to
+ * align sentences and to word-diff it when edited, and should pay for that once.
+ */
+export function rememberedSentenceSpans(): SentenceSpans {
+  const known = new Map<string, string[]>();
+  return (paragraph) => {
+    let spans = known.get(paragraph);
+    if (!spans) {
+      spans = sentenceSpans(paragraph);
+      known.set(paragraph, spans);
+    }
+    return spans;
+  };
 }

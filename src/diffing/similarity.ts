@@ -73,19 +73,16 @@ function keepsMostCharacters(left: string, right: string): boolean {
  */
 export function pairSimilar(removed: readonly string[], added: readonly string[], threshold: number): Array<[number, number]> {
   const addedBags = added.map(wordBag);
+  const removedBags: WordBag[] = [];
+  const removedBag = (index: number): WordBag => (removedBags[index] ??= wordBag(removed[index] ?? ""));
   // Most hunks are units edited in place: when each pairs with the one opposite, that is the
   // best matching, found with n comparisons instead of n².
   if (removed.length === added.length) {
-    const similarOpposite = (text: string, index: number): boolean => {
-      const opposite = added[index] ?? "";
-      return keepsMostCharacters(text, opposite) || diceSimilarity(wordBag(text), addedBags[index] ?? new Map()) >= threshold;
-    };
+    const similarOpposite = (text: string, index: number): boolean =>
+      keepsMostCharacters(text, added[index] ?? "") || diceSimilarity(removedBag(index), addedBags[index] ?? new Map()) >= threshold;
     if (removed.every(similarOpposite)) return removed.map((_, index) => [index, index]);
   }
-  const similarity = removed.map((text) => {
-    const removedBag = wordBag(text);
-    return addedBags.map((addedBag) => diceSimilarity(removedBag, addedBag));
-  });
+  const similarity = removed.map((_, row) => addedBags.map((addedBag) => diceSimilarity(removedBag(row), addedBag)));
   const similarityOf = (row: number, column: number): number => similarity[row]?.[column] ?? 0;
 
   // best[r][a]: highest total similarity pairing among the first r removed and first a added.
