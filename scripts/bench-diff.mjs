@@ -17,6 +17,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { importWorkerModules } from "./lib/bundle.mjs";
+import { quantile } from "./lib/metrics.mjs";
 
 const repositoryRoot = resolve(fileURLToPath(import.meta.url), "..", "..");
 const seedsDir = process.env.REDLINE_SEEDS ?? join(repositoryRoot, "..", "shared", "seeds");
@@ -113,10 +114,6 @@ function cases() {
   ].map((entry) => ({ ...entry, before: content(entry.before), after: content(entry.after) }));
 }
 
-function percentile(sorted, share) {
-  return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))];
-}
-
 /** Times `runs` calls; stops early when a call gives up (returns undefined), as jsdiff does at its timeout. */
 function time(run, runs) {
   const samples = [];
@@ -128,7 +125,7 @@ function time(run, runs) {
     if (result === undefined) break;
   }
   samples.sort((left, right) => left - right);
-  return { median: percentile(samples, 0.5), p95: percentile(samples, 0.95), max: samples.at(-1), result };
+  return { median: quantile(samples, 0.5), p95: quantile(samples, 0.95), max: samples.at(-1), result };
 }
 
 const { diffVersions } = await importWorkerModules("diffing", ['export { diffVersions } from "./src/diffing/index.ts";']);

@@ -20,7 +20,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EXTRACTORS } from "./lib/extractors.mjs";
-import { aebShingleCounts, aebSummary, wcxbSummary, wcxbWordScores } from "./lib/metrics.mjs";
+import { aebShingleCounts, aebSummary, quantile, wcxbSummary, wcxbWordScores } from "./lib/metrics.mjs";
 import { loadRedlineExtractor, readPageBytes } from "./lib/redline-extractor.mjs";
 
 const WARM_UP_PAGES = 20;
@@ -161,11 +161,6 @@ const comparable = (text) => (text ?? "").toLowerCase().replace(/^\s*by\s+/, "")
 function fieldMatches(field, extracted, gold) {
   if (field === "date") return typeof extracted === "string" && extracted.slice(0, 10) === gold.slice(0, 10);
   return comparable(extracted) === comparable(gold) && comparable(gold) !== "";
-}
-
-function quantile(sorted, q) {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
 async function runBenchmark() {

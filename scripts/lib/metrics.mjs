@@ -116,3 +116,9 @@ export function aebSummary(pageCounts) {
   const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
   return { pages: pageCounts.length, precision, recall, f1 };
 }
+
+/** The value at share `q` (0–1) of an ascending list of timings; NaN for an empty one. */
+export function quantile(sorted, q) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
