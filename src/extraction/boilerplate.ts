@@ -78,13 +78,37 @@ const CONTENT_NAME_TOKENS = new Set(["article", "body", "main", "story", "entry"
 const STRUCTURAL_TAGS = new Set(["#document", "html", "body", "article", "main"]);
 
 export function nameTokens(element: ElementNode): string[] {
-  const names = `${element.attributes.get("id") ?? ""} ${element.attributes.get("class") ?? ""}`;
-  return names
-    .replace(/([a-z])([A-Z])/g, "$1 $2")
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .map((token) => token.replace(/\d+$/, ""))
-    .filter(Boolean);
+  const tokens: string[] = [];
+  addNameTokens(element.getAttribute("id") ?? "", tokens);
+  addNameTokens(element.getAttribute("class") ?? "", tokens);
+  return tokens;
+}
+
+const isAsciiLowerCase = (code: number): boolean => code >= 0x61 && code <= 0x7a;
+const isAsciiUpperCase = (code: number): boolean => code >= 0x41 && code <= 0x5a;
+const isAsciiDigit = (code: number): boolean => code >= 0x30 && code <= 0x39;
+
+/** A character loop rather than replace/split/map/filter: it runs for thousands of names per page. */
+function addNameTokens(names: string, tokens: string[]): void {
+  let start = -1;
+  const addToken = (end: number): void => {
+    let tokenEnd = end;
+    while (tokenEnd > start && isAsciiDigit(names.charCodeAt(tokenEnd - 1))) tokenEnd--;
+    if (tokenEnd > start) tokens.push(names.slice(start, tokenEnd).toLowerCase());
+  };
+  for (let index = 0; index < names.length; index++) {
+    const code = names.charCodeAt(index);
+    if (!isAsciiLowerCase(code) && !isAsciiUpperCase(code) && !isAsciiDigit(code)) {
+      if (start >= 0) addToken(index);
+      start = -1;
+    } else if (start < 0) {
+      start = index;
+    } else if (isAsciiUpperCase(code) && isAsciiLowerCase(names.charCodeAt(index - 1))) {
+      addToken(index);
+      start = index;
+    }
+  }
+  if (start >= 0) addToken(names.length);
 }
 
 /** Most-viewed boxes are spelled every way: "most-viewed", "mostViewed", "most_read". */
@@ -103,7 +127,7 @@ function joinsMostViewed(tokens: readonly string[]): boolean {
 export function rememberedByNames<T>(compute: (element: ElementNode) => T): (element: ElementNode) => T {
   const verdicts = new Map<string, T>();
   return (element) => {
-    const names = `${element.tag} ${element.attributes.get("id") ?? ""} ${element.attributes.get("class") ?? ""}`;
+    const names = `${element.tag} ${element.getAttribute("id") ?? ""} ${element.getAttribute("class") ?? ""}`;
     let verdict = verdicts.get(names);
     if (verdict === undefined) {
       verdict = compute(element);
@@ -121,13 +145,12 @@ export function hasBoilerplateName(element: ElementNode): boolean {
 }
 
 function isHidden(element: ElementNode): boolean {
-  const { attributes } = element;
-  if (attributes.size === 0) return false;
+  if (!element.hasAttributes) return false;
   // React's streaming renderer sends finished Suspense content as <div hidden id="S:0"> and a
   // script moves it into place at once: a reader sees it, so it is story text, not hidden.
-  if (attributes.has("hidden")) return !/^S:\d+$/u.test(attributes.get("id") ?? "");
-  if ((attributes.get("aria-hidden") ?? "").trim().toLowerCase() === "true") return true;
-  const style = attributes.get("style");
+  if (element.hasAttribute("hidden")) return !/^S:\d+$/u.test(element.getAttribute("id") ?? "");
+  if ((element.getAttribute("aria-hidden") ?? "").trim().toLowerCase() === "true") return true;
+  const style = element.getAttribute("style");
   // Most inline styles hide nothing: only normalise the ones that could.
   if (style === undefined || !/none|hidden/i.test(style)) return false;
   const compact = style.toLowerCase().replace(/\s+/g, "");

@@ -137,7 +137,7 @@ function isInStoryFrame(element: ElementNode): boolean {
 function authorPageLinkText(root: ElementNode): string | null {
   let text: string | null = null;
   findFirstElement(root, (element) => {
-    if (element.tag !== "a" || !AUTHOR_PAGE_LINK.test(element.attributes.get("href") ?? "")) return false;
+    if (element.tag !== "a" || !AUTHOR_PAGE_LINK.test(element.getAttribute("href") ?? "")) return false;
     const candidate = normalizeText(textContent(element));
     const words = candidate.split(" ").length;
     if (candidate === "" || words > MAX_AUTHOR_LINK_WORDS || !isInStoryFrame(element) || !isRendered(element)) {
@@ -227,7 +227,7 @@ const MODIFIED: DateSources = {
 
 function readVisibleDate(root: ElementNode, rule: VisibleDateRule, timeZone: string): string | null {
   for (const element of selectAll(root, rule.selector)) {
-    const machineValue = element.attributes.get("datetime");
+    const machineValue = element.getAttribute("datetime");
     if (machineValue && !rule.label) {
       const parsed = parseMachineDate(machineValue, timeZone);
       if (parsed) return parsed;
@@ -253,7 +253,7 @@ function readDate(
     ...sources.timeSelectors.map((selector) => {
       const compiled = compileSelector(selector);
       return metadata.timeElements.find((time) => matches(time, compiled) && isRendered(time))
-        ?.attributes.get("datetime");
+        ?.getAttribute("datetime");
     }),
   ];
   for (const value of machineValues) {

@@ -176,7 +176,7 @@ export function findStoryContainers(
     if ((finalScores.get(sibling) ?? 0) >= siblingThreshold) return true;
     return (
       sibling.tag === "p" &&
-      measurer.measure(sibling).text >= PROSE_MIN_CHARS &&
+      measurer.textLength(sibling) >= PROSE_MIN_CHARS &&
       measurer.linkDensity(sibling) <= PROSE_MAX_LINK_DENSITY
     );
   });

@@ -19,16 +19,73 @@
  */
 import { decodeHTML, decodeHTMLAttribute } from "entities/decode";
 
-export interface ElementNode {
-  readonly kind: "element";
-  /** Lower-case tag name. */
-  readonly tag: string;
-  /** Lower-case attribute names, entity-decoded values; the first of duplicates wins. */
-  readonly attributes: ReadonlyMap<string, string>;
-  /** Tokens of the `class` attribute, precomputed because selectors and scoring read them often. */
-  readonly classes: readonly string[];
-  readonly children: HtmlNode[];
-  readonly parent: ElementNode | null;
+/**
+ * An element of the parsed tree. A class rather than a plain record, and attributes in a flat
+ * list rather than a Map: pages hold thousands of elements, and per-element allocations were a
+ * third of extraction time in garbage collection alone.
+ */
+export class ElementNode {
+  readonly kind = "element";
+  /** Shared and empty until a first child arrives: most elements have none or one. */
+  private childList: HtmlNode[] = NO_CHILDREN;
+
+  constructor(
+    /** Lower-case tag name. */
+    readonly tag: string,
+    /** Lower-case names and entity-decoded values, alternating; the first of duplicates wins. */
+    private readonly attributeList: readonly string[],
+    readonly parent: ElementNode | null,
+    /** Position in document order, the document itself being 0: per-element tables are arrays. */
+    readonly index: number,
+  ) {}
+
+  getAttribute(name: string): string | undefined {
+    const list = this.attributeList;
+    for (let position = 0; position < list.length; position += 2) {
+      if (list[position] === name) return list[position + 1];
+    }
+    return undefined;
+  }
+
+  hasAttribute(name: string): boolean {
+    return this.getAttribute(name) !== undefined;
+  }
+
+  get hasAttributes(): boolean {
+    return this.attributeList.length > 0;
+  }
+
+  /** Whether `name` is one of the whitespace-separated tokens of the `class` attribute. */
+  hasClass(name: string): boolean {
+    const classes = this.getAttribute("class");
+    if (classes === undefined || name === "") return false;
+    for (let at = classes.indexOf(name); at >= 0; at = classes.indexOf(name, at + 1)) {
+      const end = at + name.length;
+      if ((at === 0 || isTagSpace(classes.charCodeAt(at - 1))) && (end === classes.length || isTagSpace(classes.charCodeAt(end)))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  get children(): readonly HtmlNode[] {
+    return this.childList;
+  }
+
+  /** For the parser, which builds the tree; readers see `children` only. */
+  appendChild(node: HtmlNode): void {
+    if (this.childList === NO_CHILDREN) this.childList = [node];
+    else this.childList.push(node);
+  }
+}
+
+/** The parsed page: the root of the tree, which knows how many elements it holds. */
+export class DocumentNode extends ElementNode {
+  elementCount = 1;
+
+  constructor() {
+    super("#document", NO_ATTRIBUTES, null, 0);
+  }
 }
 
 export interface TextNode {
@@ -115,35 +172,19 @@ const FOREIGN_ROOTS = new Set(["svg", "math"]);
 export function isJsonLdScript(element: ElementNode): boolean {
   return (
     element.tag === "script" &&
-    (element.attributes.get("type") ?? "").trim().toLowerCase() === "application/ld+json"
+    (element.getAttribute("type") ?? "").trim().toLowerCase() === "application/ld+json"
   );
 }
 
 const decodeText = (text: string): string => (text.includes("&") ? decodeHTML(text) : text);
 
-/** Shared by the many elements without attributes or classes, to spare the allocations. */
-const NO_ATTRIBUTES: ReadonlyMap<string, string> = new Map();
-const NO_CLASSES: readonly string[] = [];
-
-function createElement(
-  tag: string,
-  attributes: ReadonlyMap<string, string>,
-  parent: ElementNode | null,
-): ElementNode {
-  const classAttribute = attributes.get("class");
-  return {
-    kind: "element",
-    tag,
-    attributes,
-    classes: classAttribute ? classAttribute.split(/\s+/).filter(Boolean) : NO_CLASSES,
-    children: [],
-    parent,
-  };
-}
+/** Shared by the many elements without attributes or children, to spare the allocations. */
+const NO_ATTRIBUTES: readonly string[] = [];
+const NO_CHILDREN: HtmlNode[] = [];
 
 /** The tree under construction: the open-element stack and where new nodes go. */
 class TreeBuilder {
-  readonly root = createElement("#document", NO_ATTRIBUTES, null);
+  readonly root = new DocumentNode();
   /** Open elements, outermost first; `root` is always at index 0. */
   private readonly open: ElementNode[] = [this.root];
   /**
@@ -166,21 +207,21 @@ class TreeBuilder {
 
   appendText(text: string): void {
     if (text === "") return;
-    const { children } = this.insertionParent;
-    const previous = children.at(-1);
+    const parent = this.insertionParent;
+    const previous = parent.children.at(-1);
     if (previous?.kind === "text") previous.text += text;
-    else children.push({ kind: "text", text });
+    else parent.appendChild({ kind: "text", text });
   }
 
   /** Opens an element; void and self-closed elements are closed at once. */
-  openElement(tag: string, attributes: ReadonlyMap<string, string>, selfClosing: boolean): ElementNode {
+  openElement(tag: string, attributes: readonly string[], selfClosing: boolean): ElementNode {
     if (this.insertionParent.tag === "head" && !HEAD_CONTENT.has(tag)) this.closeElement("head");
     if (CLOSES_PARAGRAPH.has(tag)) this.closeWithin(PARAGRAPH, SCOPE_BOUNDARIES);
     const sibling = CLOSES_SIBLING.get(tag);
     if (sibling) this.closeWithin(sibling.closes, sibling.stopAt);
     const parent = this.insertionParent;
-    const element = createElement(tag, attributes, parent);
-    parent.children.push(element);
+    const element = new ElementNode(tag, attributes, parent, this.root.elementCount++);
+    parent.appendChild(element);
     if (!VOID_TAGS.has(tag) && !selfClosing) {
       this.open.push(element);
       this.countOpen(tag, 1);
@@ -200,7 +241,7 @@ class TreeBuilder {
     for (let index = this.open.length - 1; index > 0; index--) {
       const tag = this.open[index]?.tag ?? "";
       if (targets.includes(tag)) {
-        for (const closed of this.open.splice(index)) this.countOpen(closed.tag, -1);
+        while (this.open.length > index) this.countOpen(this.open.pop()?.tag ?? "", -1);
         return;
       }
       if (boundaries.has(tag)) return;
@@ -233,6 +274,61 @@ function tagNameEnd(html: string, from: number): number {
   return position;
 }
 
+/**
+ * The tag and attribute names nearly every page is made of, interned: reading `<div class=…>`
+ * then allocates no name strings, and set look-ups and comparisons on these names are cheap.
+ * Any other name is sliced and lower-cased as usual.
+ */
+const COMMON_NAMES = [
+  "a", "article", "aside", "b", "blockquote", "body", "br", "button", "code", "dd", "div", "dl",
+  "dt", "em", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "head",
+  "header", "hr", "html", "i", "iframe", "img", "input", "label", "li", "link", "main", "meta",
+  "nav", "noscript", "ol", "option", "p", "picture", "pre", "script", "section", "select", "small",
+  "source", "span", "strong", "style", "sup", "svg", "table", "tbody", "td", "template", "th",
+  "time", "title", "tr", "u", "ul",
+  "alt", "aria-hidden", "aria-label", "as", "charset", "class", "content", "crossorigin",
+  "data-id", "data-src", "data-testid", "datetime", "decoding", "defer", "dir", "for", "height",
+  "hidden", "href", "http-equiv", "id", "itemprop", "itemscope", "itemtype", "lang", "loading",
+  "media", "name", "property", "rel", "role", "sizes", "src", "srcset", "tabindex", "target",
+  "type", "value", "width",
+];
+const MAX_COMMON_NAME_LENGTH = 12;
+
+const foldAsciiCase = (code: number): number => (code >= 0x41 && code <= 0x5a ? code + 0x20 : code);
+
+/** A hash of the name from `start` to `end`, ASCII letters folded to lower case. */
+function nameHash(text: string, start: number, end: number): number {
+  let hash = end - start;
+  for (let position = start; position < end; position++) {
+    hash = (Math.imul(hash, 31) + foldAsciiCase(text.charCodeAt(position))) | 0;
+  }
+  return hash;
+}
+
+const commonNamesByHash = new Map<number, string>();
+for (const name of COMMON_NAMES) {
+  const hash = nameHash(name, 0, name.length);
+  if (!commonNamesByHash.has(hash)) commonNamesByHash.set(hash, name);
+}
+
+/** The lower-cased name from `start` to `end`. */
+function readName(html: string, start: number, end: number): string {
+  if (end - start <= MAX_COMMON_NAME_LENGTH) {
+    const common = commonNamesByHash.get(nameHash(html, start, end));
+    if (common !== undefined && common.length === end - start && equalsFoldingAsciiCase(html, start, common)) {
+      return common;
+    }
+  }
+  return html.slice(start, end).toLowerCase();
+}
+
+function equalsFoldingAsciiCase(html: string, start: number, lowerCase: string): boolean {
+  for (let offset = 0; offset < lowerCase.length; offset++) {
+    if (foldAsciiCase(html.charCodeAt(start + offset)) !== lowerCase.charCodeAt(offset)) return false;
+  }
+  return true;
+}
+
 /** Index just past the next `>` at or after `from`, or the end of input. */
 function pastNextGreaterThan(html: string, from: number): number {
   const close = html.indexOf(">", from);
@@ -240,15 +336,14 @@ function pastNextGreaterThan(html: string, from: number): number {
 }
 
 /**
- * Reads attributes from `from` up to the tag's `>` (or the end of input), following the standard's
+ * Reads attributes from `from` up to the tag's `>` (or the end of input) into `into` as
+ * alternating names and values, and returns where it stopped, following the standard's
  * attribute states. Written as a character loop: it runs for every tag, and regular-expression
  * match arrays made it the parser's hottest spot.
  */
-function readAttributes(html: string, from: number): { attributes: ReadonlyMap<string, string>; end: number } {
+function readAttributes(html: string, from: number, into: string[]): number {
   const length = html.length;
   let position = from;
-  if (html.charCodeAt(position) === GREATER_THAN) return { attributes: NO_ATTRIBUTES, end: position };
-  const attributes = new Map<string, string>();
   for (;;) {
     while (position < length) {
       const code = html.charCodeAt(position);
@@ -264,7 +359,7 @@ function readAttributes(html: string, from: number): { attributes: ReadonlyMap<s
       if (isTagSpace(code) || code === SLASH || code === GREATER_THAN || code === EQUALS) break;
       position++;
     }
-    const name = html.slice(nameStart, position).toLowerCase();
+    const name = readName(html, nameStart, position);
     let afterName = position;
     while (afterName < length && isTagSpace(html.charCodeAt(afterName))) afterName++;
     let value = "";
@@ -287,11 +382,16 @@ function readAttributes(html: string, from: number): { attributes: ReadonlyMap<s
         value = html.slice(valueStart, position);
       }
     }
-    if (!attributes.has(name)) {
-      attributes.set(name, value.includes("&") ? decodeHTMLAttribute(value) : value);
-    }
+    if (!hasName(into, name)) into.push(name, value.includes("&") ? decodeHTMLAttribute(value) : value);
   }
-  return { attributes, end: position };
+  return position;
+}
+
+function hasName(attributes: readonly string[], name: string): boolean {
+  for (let position = 0; position < attributes.length; position += 2) {
+    if (attributes[position] === name) return true;
+  }
+  return false;
 }
 
 const rawTextEndTags = new Map<string, RegExp>();
@@ -321,7 +421,7 @@ function textBetween(html: string, start: number, end: number): string {
 }
 
 /** Parses any string into a tree rooted at a synthetic `#document` element; never throws. */
-export function parseHtml(input: string): ElementNode {
+export function parseHtml(input: string): DocumentNode {
   const html = input.startsWith("\uFEFF") ? input.slice(1) : input;
   const tree = new TreeBuilder();
   let position = 0;
@@ -346,7 +446,7 @@ function readMarkup(html: string, start: number, tree: TreeBuilder): number {
   }
   if (next === EXCLAMATION_MARK || next === QUESTION_MARK) return pastNextGreaterThan(html, start);
   if (next === SLASH) {
-    const name = html.slice(start + 2, tagNameEnd(html, start + 2)).toLowerCase();
+    const name = readName(html, start + 2, tagNameEnd(html, start + 2));
     if (name === "br") tree.openElement("br", NO_ATTRIBUTES, true);
     else if (name) tree.closeElement(name);
     return pastNextGreaterThan(html, start + 2);
@@ -356,8 +456,14 @@ function readMarkup(html: string, start: number, tree: TreeBuilder): number {
     tree.appendText("<");
     return start + 1;
   }
-  const tag = html.slice(start + 1, nameEnd).toLowerCase();
-  const { attributes, end: attributesEnd } = readAttributes(html, nameEnd);
+  const tag = readName(html, start + 1, nameEnd);
+  let attributes = NO_ATTRIBUTES;
+  let attributesEnd = nameEnd;
+  if (html.charCodeAt(nameEnd) !== GREATER_THAN) {
+    const read: string[] = [];
+    attributesEnd = readAttributes(html, nameEnd, read);
+    if (read.length > 0) attributes = read;
+  }
   // A tag cut off by the end of input is dropped, as browsers do.
   if (attributesEnd >= html.length) return html.length;
   const afterTag = attributesEnd + 1;

@@ -65,7 +65,7 @@ interface Repeats {
 function imageDescriptions(root: ElementNode): Set<string> {
   return new Set(
     findAllElements(root, (element) => element.tag === "img")
-      .map((image) => normalizeText(image.attributes.get("alt") ?? ""))
+      .map((image) => normalizeText(image.getAttribute("alt") ?? ""))
       .filter(Boolean),
   );
 }

@@ -3,48 +3,52 @@
  * later question about a descendant free. Link density (link text / text) separates prose from
  * navigation: story paragraphs are mostly plain text, menus and related lists mostly links.
  */
-import type { ElementNode } from "./html";
-
-interface TextLengths {
-  text: number;
-  linkText: number;
-}
+import type { DocumentNode, ElementNode } from "./html";
 
 const LINK_LIST_TAGS = new Set(["ul", "ol", "dl", "menu"]);
 /** Above this share of link text a list is a "related stories" or navigation list. */
 const LINK_LIST_MIN_DENSITY = 0.6;
+const NOT_MEASURED = -1;
 
 export class TextMeasurer {
-  private readonly lengths = new Map<ElementNode, TextLengths>();
+  /** Lengths by element index (arrays, not maps: every element of the page gets measured). */
+  private readonly textLengths: Int32Array;
+  private readonly linkTextLengths: Int32Array;
 
   /** `isPruned` says which descendants do not count (the same rule the extraction reads with). */
-  constructor(private readonly isPruned: (element: ElementNode) => boolean) {}
+  constructor(
+    document: DocumentNode,
+    private readonly isPruned: (element: ElementNode) => boolean,
+  ) {
+    this.textLengths = new Int32Array(document.elementCount).fill(NOT_MEASURED);
+    this.linkTextLengths = new Int32Array(document.elementCount);
+  }
 
   /**
-   * Lengths of the element's text, each text node counted without its surrounding whitespace
+   * Length of the element's text, each text node counted without its surrounding whitespace
    * (indentation between tags would otherwise outweigh short links).
    */
-  measure(element: ElementNode): TextLengths {
-    const known = this.lengths.get(element);
-    if (known) return known;
-    const lengths: TextLengths = { text: 0, linkText: 0 };
+  textLength(element: ElementNode): number {
+    const known = this.textLengths[element.index] ?? NOT_MEASURED;
+    if (known !== NOT_MEASURED) return known;
+    let text = 0;
+    let linkText = 0;
     for (const child of element.children) {
       if (child.kind === "text") {
-        lengths.text += child.text.trim().length;
+        text += child.text.trim().length;
       } else if (!this.isPruned(child)) {
-        const childLengths = this.measure(child);
-        lengths.text += childLengths.text;
-        lengths.linkText += childLengths.linkText;
+        text += this.textLength(child);
+        linkText += this.linkTextLengths[child.index] ?? 0;
       }
     }
-    if (element.tag === "a") lengths.linkText = lengths.text;
-    this.lengths.set(element, lengths);
-    return lengths;
+    this.textLengths[element.index] = text;
+    this.linkTextLengths[element.index] = element.tag === "a" ? text : linkText;
+    return text;
   }
 
   linkDensity(element: ElementNode): number {
-    const { text, linkText } = this.measure(element);
-    return text === 0 ? 0 : linkText / text;
+    const text = this.textLength(element);
+    return text === 0 ? 0 : (this.linkTextLengths[element.index] ?? 0) / text;
   }
 
   isLinkList(element: ElementNode): boolean {

@@ -89,10 +89,10 @@ export function jsonText(value: JsonValue | undefined): string | null {
 function readMetas(metaElements: readonly ElementNode[]): Map<string, string> {
   const metas = new Map<string, string>();
   for (const meta of metaElements) {
-    const content = meta.attributes.get("content");
+    const content = meta.getAttribute("content");
     if (content === undefined) continue;
     for (const keyAttribute of ["property", "name", "itemprop"]) {
-      const key = meta.attributes.get(keyAttribute)?.trim().toLowerCase();
+      const key = meta.getAttribute(keyAttribute)?.trim().toLowerCase();
       if (key && !metas.has(key)) metas.set(key, content);
     }
   }
@@ -125,7 +125,7 @@ export function readMetadata(root: ElementNode): PageMetadata {
 }
 
 function canonicalHref(links: readonly ElementNode[], metas: ReadonlyMap<string, string>): string | null {
-  const canonical = links.find((link) => link.attributes.get("rel")?.toLowerCase().split(/\s+/u).includes("canonical"));
-  const href = canonical?.attributes.get("href")?.trim() || metas.get("og:url")?.trim();
+  const canonical = links.find((link) => link.getAttribute("rel")?.toLowerCase().split(/\s+/u).includes("canonical"));
+  const href = canonical?.getAttribute("href")?.trim() || metas.get("og:url")?.trim();
   return href || null;
 }

@@ -4,7 +4,7 @@
  * with boilerplate class/id names, and link lists.
  */
 import { hasBoilerplateName, isFurnitureLandmark, isNeverText, rememberedByNames } from "./boilerplate";
-import type { ElementNode } from "./html";
+import type { DocumentNode, ElementNode } from "./html";
 import { TextMeasurer } from "./measure";
 import { type CompiledSelector, matches } from "./selector";
 
@@ -15,35 +15,39 @@ import { type CompiledSelector, matches } from "./selector";
  */
 const MAX_PRUNED_SHARE_OF_PAGE_TEXT = 0.5;
 
+/** Verdicts in `createPruning`'s per-element table. */
+const UNKNOWN = 0;
+const FURNITURE = 1;
+const NOT_FURNITURE = 2;
+
 export interface Pruning {
   isPruned: (element: ElementNode) => boolean;
   /** Measures text as the extraction reads it, i.e. without pruned subtrees. */
   measurer: TextMeasurer;
 }
 
-export function createPruning(root: ElementNode, exclude: CompiledSelector | null): Pruning {
-  const renderedText = new TextMeasurer((element) => isNeverText(element) || isFurnitureLandmark(element));
-  const pageTextLength = renderedText.measure(root).text;
+export function createPruning(document: DocumentNode, exclude: CompiledSelector | null): Pruning {
+  const renderedText = new TextMeasurer(document, (element) => isNeverText(element) || isFurnitureLandmark(element));
+  const pageTextLength = renderedText.textLength(document);
   // Every walk over the page asks again about the same elements: remember the answers per
   // element (and, for names, per name).
-  const furnitureVerdicts = new Map<ElementNode, boolean>();
+  const furnitureVerdicts = new Uint8Array(document.elementCount);
   const hasRememberedBoilerplateName = rememberedByNames(hasBoilerplateName);
   const hasBoilerplateNameRemembered = (element: ElementNode): boolean =>
-    (element.classes.length > 0 || element.attributes.has("id")) && hasRememberedBoilerplateName(element);
+    (element.hasAttribute("class") || element.hasAttribute("id")) && hasRememberedBoilerplateName(element);
   const isFurniture = (element: ElementNode): boolean => {
-    let verdict = furnitureVerdicts.get(element);
-    if (verdict === undefined) {
-      verdict =
-        isNeverText(element) ||
-        (exclude !== null && matches(element, exclude)) ||
-        isFurnitureLandmark(element) ||
-        ((element.tag === "form" || hasBoilerplateNameRemembered(element)) &&
-          renderedText.measure(element).text <= pageTextLength * MAX_PRUNED_SHARE_OF_PAGE_TEXT);
-      furnitureVerdicts.set(element, verdict);
-    }
+    const known = furnitureVerdicts[element.index];
+    if (known !== UNKNOWN) return known === FURNITURE;
+    const verdict =
+      isNeverText(element) ||
+      (exclude !== null && matches(element, exclude)) ||
+      isFurnitureLandmark(element) ||
+      ((element.tag === "form" || hasBoilerplateNameRemembered(element)) &&
+        renderedText.textLength(element) <= pageTextLength * MAX_PRUNED_SHARE_OF_PAGE_TEXT);
+    furnitureVerdicts[element.index] = verdict ? FURNITURE : NOT_FURNITURE;
     return verdict;
   };
-  const measurer = new TextMeasurer(isFurniture);
+  const measurer = new TextMeasurer(document, isFurniture);
   return {
     isPruned: (element) => isFurniture(element) || measurer.isLinkList(element),
     measurer,

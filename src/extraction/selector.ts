@@ -81,13 +81,13 @@ export function compileSelector(source: string): CompiledSelector {
 function matchesCompound(element: ElementNode, compound: CompoundSelector): boolean {
   if (compound.tag !== undefined && element.tag !== compound.tag) return false;
   for (const id of compound.ids) {
-    if (element.attributes.get("id") !== id) return false;
+    if (element.getAttribute("id") !== id) return false;
   }
   for (const name of compound.classes) {
-    if (!element.classes.includes(name)) return false;
+    if (!element.hasClass(name)) return false;
   }
   for (const { name, value } of compound.attributes) {
-    const actual = element.attributes.get(name);
+    const actual = element.getAttribute(name);
     if (actual === undefined || (value !== undefined && actual !== value)) return false;
   }
   return true;
