@@ -3,7 +3,7 @@
  * and paragraphs by their wording. Shared by site profiles and the generic fallback.
  */
 import { parseHumanDate } from "./dates";
-import { type ElementNode, findAllElements } from "./html";
+import { DocumentNode, type ElementNode, isAncestor } from "./html";
 
 /**
  * Subtrees that are never read as text: code, embeds, form controls, media and their captions.
@@ -26,29 +26,14 @@ const FURNITURE_LANDMARKS = new Set(["nav", "aside", "footer"]);
 export function isFurnitureLandmark(element: ElementNode): boolean {
   if (!FURNITURE_LANDMARKS.has(element.tag)) return false;
   // One holding the page's <main> was left unclosed and swallowed the page: it is not furniture.
-  return !ancestorsOfMain(documentOf(element)).has(element);
+  const mains = documentOf(element)?.elementsByTag("main") ?? [];
+  return !mains.some((main) => isAncestor(element, main));
 }
 
-function documentOf(element: ElementNode): ElementNode {
+function documentOf(element: ElementNode): DocumentNode | null {
   let root = element;
   while (root.parent) root = root.parent;
-  return root;
-}
-
-/** Every element enclosing a `<main>`, found once per document. */
-const mainAncestorsByDocument = new WeakMap<ElementNode, ReadonlySet<ElementNode>>();
-
-function ancestorsOfMain(document: ElementNode): ReadonlySet<ElementNode> {
-  let ancestors = mainAncestorsByDocument.get(document);
-  if (!ancestors) {
-    const found = new Set<ElementNode>();
-    for (const main of findAllElements(document, (element) => element.tag === "main")) {
-      for (let node = main.parent; node && !found.has(node); node = node.parent) found.add(node);
-    }
-    ancestors = found;
-    mainAncestorsByDocument.set(document, ancestors);
-  }
-  return ancestors;
+  return root instanceof DocumentNode ? root : null;
 }
 
 /**

@@ -4,15 +4,15 @@
 import { isFurnitureLandmark, isNeverText } from "./boilerplate";
 import { cleanByline } from "./byline";
 import { parseHumanDate, parseMachineDate } from "./dates";
-import { type ElementNode, findFirstElement, textContent } from "./html";
+import { type DocumentNode, type ElementNode, textContent } from "./html";
 import { type JsonObject, type PageMetadata, hasJsonLdType, jsonText } from "./metadata";
 import type { SiteProfile, VisibleDateRule } from "./profiles";
-import { compileSelector, matches, selectAll } from "./selector";
+import { compileSelector, matches, selectAll, selectFirst } from "./selector";
 import { normalizeText } from "./text";
 
 /** Everything the byline and date readers need about one page. */
 export interface PageContext {
-  root: ElementNode;
+  root: DocumentNode;
   metadata: PageMetadata;
   profile: SiteProfile | null;
   /** "By …" lines found among the story's paragraphs. */
@@ -27,11 +27,10 @@ function isRendered(element: ElementNode): boolean {
 }
 
 /** Text of the first rendered element matching `selector` that has any text. */
-function firstVisibleText(root: ElementNode, selector: string): string | null {
-  const compiled = compileSelector(selector);
+function firstVisibleText(root: DocumentNode, selector: string): string | null {
   let text: string | null = null;
-  findFirstElement(root, (element) => {
-    if (!matches(element, compiled) || !isRendered(element)) return false;
+  selectFirst(root, selector, (element) => {
+    if (!isRendered(element)) return false;
     text = normalizeText(textContent(element)) || null;
     return text !== null;
   });
@@ -73,7 +72,7 @@ function withoutSiteName(title: string, siteNames: readonly string[]): string {
  * that `<h1>` plus some suffix we could not attribute to the site.
  */
 export function readTitle(
-  root: ElementNode,
+  root: DocumentNode,
   metadata: PageMetadata,
   profile: SiteProfile | null,
 ): string {
@@ -134,10 +133,10 @@ function isInStoryFrame(element: ElementNode): boolean {
   return framed;
 }
 
-function authorPageLinkText(root: ElementNode): string | null {
+function authorPageLinkText(root: DocumentNode): string | null {
   let text: string | null = null;
-  findFirstElement(root, (element) => {
-    if (element.tag !== "a" || !AUTHOR_PAGE_LINK.test(element.getAttribute("href") ?? "")) return false;
+  root.elementsByTag("a").find((element) => {
+    if (!AUTHOR_PAGE_LINK.test(element.getAttribute("href") ?? "")) return false;
     const candidate = normalizeText(textContent(element));
     const words = candidate.split(" ").length;
     if (candidate === "" || words > MAX_AUTHOR_LINK_WORDS || !isInStoryFrame(element) || !isRendered(element)) {
@@ -225,7 +224,7 @@ const MODIFIED: DateSources = {
   visibleRule: (profile) => profile.modified,
 };
 
-function readVisibleDate(root: ElementNode, rule: VisibleDateRule, timeZone: string): string | null {
+function readVisibleDate(root: DocumentNode, rule: VisibleDateRule, timeZone: string): string | null {
   for (const element of selectAll(root, rule.selector)) {
     const machineValue = element.getAttribute("datetime");
     if (machineValue && !rule.label) {

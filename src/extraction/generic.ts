@@ -7,7 +7,7 @@
  */
 import { collectBlocks } from "./blocks";
 import { hasBoilerplateName, nameTokens, rememberedByNames } from "./boilerplate";
-import { type ElementNode, findFirstElement } from "./html";
+import { type DocumentNode, type ElementNode, isAncestor } from "./html";
 import type { TextMeasurer } from "./measure";
 
 /** Shorter blocks (labels, buttons, one-word links) say nothing about where the story is. */
@@ -67,13 +67,6 @@ function commonStoryAncestor(
   return null;
 }
 
-function isAncestor(ancestor: ElementNode, element: ElementNode): boolean {
-  for (let node = element.parent; node; node = node.parent) {
-    if (node === ancestor) return true;
-  }
-  return false;
-}
-
 /**
  * The winner widens to an ancestor holding this much more prose (as a factor, and at least the
  * absolute amount), provided the ancestor is prose itself, not a link farm: sectioned guides,
@@ -124,11 +117,11 @@ function blockPoints(text: string): number {
  * siblings that look like further parts of the same story. Empty when the page has no prose.
  */
 export function findStoryContainers(
-  root: ElementNode,
+  root: DocumentNode,
   isPruned: (element: ElementNode) => boolean,
   measurer: TextMeasurer,
 ): ElementNode[] {
-  const body = findFirstElement(root, (element) => element.tag === "body") ?? root;
+  const body = root.elementsByTag("body")[0] ?? root;
   const rawScores = new Map<ElementNode, number>();
   const prose = new Map<ElementNode, number>();
   for (const block of collectBlocks([body], isPruned)) {

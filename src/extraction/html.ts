@@ -79,12 +79,34 @@ export class ElementNode {
   }
 }
 
-/** The parsed page: the root of the tree, which knows how many elements it holds. */
+/**
+ * The parsed page: the root of the tree, which knows how many elements it holds and where each
+ * tag occurs, so that looking up a page's `<meta>`s or `<h1>` is not a walk over the whole tree.
+ */
 export class DocumentNode extends ElementNode {
-  elementCount = 1;
+  private count = 1;
+  private readonly byTag = new Map<string, ElementNode[]>();
 
   constructor() {
     super("#document", NO_ATTRIBUTES, null, 0);
+  }
+
+  get elementCount(): number {
+    return this.count;
+  }
+
+  /** Every element with this lower-case tag, in document order (`getElementsByTagName`). */
+  elementsByTag(tag: string): readonly ElementNode[] {
+    return this.byTag.get(tag) ?? NO_ELEMENTS;
+  }
+
+  /** For the parser: a new element, numbered and indexed by tag. */
+  createElement(tag: string, attributes: readonly string[], parent: ElementNode): ElementNode {
+    const element = new ElementNode(tag, attributes, parent, this.count++);
+    const sameTag = this.byTag.get(tag);
+    if (sameTag) sameTag.push(element);
+    else this.byTag.set(tag, [element]);
+    return element;
   }
 }
 
@@ -152,7 +174,6 @@ const CLOSES_SIBLING: ReadonlyMap<string, { closes: readonly string[]; stopAt: R
       ["optgroup", { closes: ["option", "optgroup"], stopAt: option.stopAt }],
     ]);
   })();
-const PARAGRAPH = ["p"];
 
 /** Elements an end tag (or a `<p>`-closing start tag) does not search past. */
 const SCOPE_BOUNDARIES = new Set([
@@ -181,6 +202,7 @@ const decodeText = (text: string): string => (text.includes("&") ? decodeHTML(te
 /** Shared by the many elements without attributes or children, to spare the allocations. */
 const NO_ATTRIBUTES: readonly string[] = [];
 const NO_CHILDREN: HtmlNode[] = [];
+const NO_ELEMENTS: readonly ElementNode[] = [];
 
 /** The tree under construction: the open-element stack and where new nodes go. */
 class TreeBuilder {
@@ -216,11 +238,11 @@ class TreeBuilder {
   /** Opens an element; void and self-closed elements are closed at once. */
   openElement(tag: string, attributes: readonly string[], selfClosing: boolean): ElementNode {
     if (this.insertionParent.tag === "head" && !HEAD_CONTENT.has(tag)) this.closeElement("head");
-    if (CLOSES_PARAGRAPH.has(tag)) this.closeWithin(PARAGRAPH, SCOPE_BOUNDARIES);
+    if (CLOSES_PARAGRAPH.has(tag)) this.closeWithin("p", SCOPE_BOUNDARIES);
     const sibling = CLOSES_SIBLING.get(tag);
     if (sibling) this.closeWithin(sibling.closes, sibling.stopAt);
     const parent = this.insertionParent;
-    const element = new ElementNode(tag, attributes, parent, this.root.elementCount++);
+    const element = this.root.createElement(tag, attributes, parent);
     parent.appendChild(element);
     if (!VOID_TAGS.has(tag) && !selfClosing) {
       this.open.push(element);
@@ -231,21 +253,31 @@ class TreeBuilder {
 
   closeElement(tag: string): void {
     if (NEVER_CLOSED.has(tag) || !this.isOpen(tag)) return;
-    const boundaries = TABLE_PARTS.has(tag) ? TABLE_SCOPE_BOUNDARIES : SCOPE_BOUNDARIES;
-    this.closeWithin([tag], boundaries);
+    this.closeWithin(tag, TABLE_PARTS.has(tag) ? TABLE_SCOPE_BOUNDARIES : SCOPE_BOUNDARIES);
   }
 
-  /** Pops up to and including the innermost open element named in `targets`, unless a boundary comes first. */
-  private closeWithin(targets: readonly string[], boundaries: ReadonlySet<string>): void {
-    if (!targets.some((tag) => this.isOpen(tag))) return;
+  /**
+   * Pops up to and including the innermost open element named by `targets` (one tag, or any of
+   * several), unless a boundary comes first.
+   */
+  private closeWithin(targets: string | readonly string[], boundaries: ReadonlySet<string>): void {
+    const single = typeof targets === "string";
+    if (single ? !this.isOpen(targets) : !this.isAnyOpen(targets)) return;
     for (let index = this.open.length - 1; index > 0; index--) {
       const tag = this.open[index]?.tag ?? "";
-      if (targets.includes(tag)) {
+      if (single ? tag === targets : targets.includes(tag)) {
         while (this.open.length > index) this.countOpen(this.open.pop()?.tag ?? "", -1);
         return;
       }
       if (boundaries.has(tag)) return;
     }
+  }
+
+  private isAnyOpen(tags: readonly string[]): boolean {
+    for (const tag of tags) {
+      if (this.isOpen(tag)) return true;
+    }
+    return false;
   }
 }
 
@@ -478,6 +510,13 @@ function readMarkup(html: string, start: number, tree: TreeBuilder): number {
   }
   tree.closeElement(tag);
   return end;
+}
+
+export function isAncestor(ancestor: ElementNode, element: ElementNode): boolean {
+  for (let node = element.parent; node; node = node.parent) {
+    if (node === ancestor) return true;
+  }
+  return false;
 }
 
 /** Concatenated text of every descendant text node, in document order. */

@@ -16,7 +16,7 @@ import {
 } from "./boilerplate";
 import { findStoryContainers } from "./generic";
 import { type PageContext, readByline, readModifiedAt, readPublishedAt, readTitle } from "./fields";
-import { type ElementNode, findAllElements, parseHtml } from "./html";
+import { type DocumentNode, type ElementNode, parseHtml } from "./html";
 import { readMetadata } from "./metadata";
 import { GENERIC_PROFILE_NAME, type SiteProfile, profileFor } from "./profiles";
 import { createPruning } from "./pruning";
@@ -35,7 +35,7 @@ const noArticle = (reason: string, profile: string): ExtractionResult => ({
 });
 
 /** The profile's containers, outermost only (a match inside another match is already read). */
-function profileContainers(root: ElementNode, profile: SiteProfile): ElementNode[] {
+function profileContainers(root: DocumentNode, profile: SiteProfile): ElementNode[] {
   const selected = selectAll(root, profile.body).filter((element) => !isNeverText(element));
   const chosen = new Set(selected);
   return selected.filter((element) => {
@@ -62,9 +62,10 @@ interface Repeats {
   imageDescriptions: ReadonlySet<string>;
 }
 
-function imageDescriptions(root: ElementNode): Set<string> {
+function imageDescriptions(root: DocumentNode): Set<string> {
   return new Set(
-    findAllElements(root, (element) => element.tag === "img")
+    root
+      .elementsByTag("img")
       .map((image) => normalizeText(image.getAttribute("alt") ?? ""))
       .filter(Boolean),
   );

@@ -2,7 +2,7 @@
  * Machine-readable facts a page states about itself: the JSON-LD article node and `<meta>` tags.
  */
 import { decodeHTML } from "entities/decode";
-import { type ElementNode, findAllElements, isJsonLdScript, textContent } from "./html";
+import { type DocumentNode, type ElementNode, isJsonLdScript, textContent } from "./html";
 import { normalizeText } from "./text";
 
 type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
@@ -99,28 +99,19 @@ function readMetas(metaElements: readonly ElementNode[]): Map<string, string> {
   return metas;
 }
 
-/** The elements metadata comes from, gathered in one walk over the tree. */
-const METADATA_TAGS = new Set(["meta", "title", "time", "script", "link"]);
-
-export function readMetadata(root: ElementNode): PageMetadata {
-  const elementsByTag = new Map<string, ElementNode[]>();
-  for (const element of findAllElements(root, (candidate) => METADATA_TAGS.has(candidate.tag))) {
-    const group = elementsByTag.get(element.tag);
-    if (group) group.push(element);
-    else elementsByTag.set(element.tag, [element]);
-  }
-  const metas = readMetas(elementsByTag.get("meta") ?? []);
-  const titleElement = elementsByTag.get("title")?.[0];
+export function readMetadata(root: DocumentNode): PageMetadata {
+  const metas = readMetas(root.elementsByTag("meta"));
+  const titleElement = root.elementsByTag("title")[0];
   const siteNames = ["og:site_name", "application-name", "twitter:site"]
     .map((key) => normalizeText(metas.get(key) ?? "").replace(/^@/, ""))
     .filter(Boolean);
   return {
-    jsonLdArticle: findJsonLdArticle((elementsByTag.get("script") ?? []).filter(isJsonLdScript)),
+    jsonLdArticle: findJsonLdArticle(root.elementsByTag("script").filter(isJsonLdScript)),
     metas,
-    timeElements: elementsByTag.get("time") ?? [],
+    timeElements: root.elementsByTag("time"),
     documentTitle: titleElement ? normalizeText(textContent(titleElement)) : "",
     siteNames,
-    canonicalHref: canonicalHref(elementsByTag.get("link") ?? [], metas),
+    canonicalHref: canonicalHref(root.elementsByTag("link"), metas),
   };
 }
 

@@ -5,7 +5,7 @@
  * spaces or commas. Nothing else is accepted:
  * an unsupported selector throws when compiled, which the profile tests catch.
  */
-import { type ElementNode, findAllElements } from "./html";
+import { type DocumentNode, type ElementNode, findAllElements, findFirstElement } from "./html";
 
 interface AttributeCondition {
   name: string;
@@ -26,6 +26,8 @@ type ComplexSelector = CompoundSelector[];
 export interface CompiledSelector {
   readonly source: string;
   readonly alternatives: readonly ComplexSelector[];
+  /** The tags every match has, when each alternative names its element's tag; else null. */
+  readonly tags: readonly string[] | null;
 }
 
 const IDENTIFIER = /^-?[_a-zA-Z\u00a0-\uffff][-_a-zA-Z0-9\u00a0-\uffff]*/;
@@ -72,7 +74,9 @@ export function compileSelector(source: string): CompiledSelector {
     if (compounds.length === 0) throw new Error(`empty selector in "${source}"`);
     return compounds.map((compound) => parseCompound(compound, source));
   });
-  const compiled = { source, alternatives };
+  const subjectTags = alternatives.map((complex) => complex.at(-1)?.tag);
+  const tags = subjectTags.every((tag) => tag !== undefined) ? [...new Set(subjectTags)] : null;
+  const compiled = { source, alternatives, tags };
   compiledCache.set(source, compiled);
   return compiled;
 }
@@ -116,8 +120,33 @@ export function matches(element: ElementNode, selector: CompiledSelector): boole
   return false;
 }
 
-/** Every descendant of `root` matching `selector`, in document order. */
-export function selectAll(root: ElementNode, selector: string): ElementNode[] {
+/**
+ * The elements that can match `selector`, in document order: only those of its tags when it
+ * names them (most profile selectors do), every element otherwise.
+ */
+function candidates(document: DocumentNode, tags: readonly string[]): readonly ElementNode[] {
+  const [first, ...others] = tags;
+  if (first === undefined) return [];
+  if (others.length === 0) return document.elementsByTag(first);
+  return tags.flatMap((tag) => document.elementsByTag(tag)).sort((a, b) => a.index - b.index);
+}
+
+/** Every element of `document` matching `selector`, in document order. */
+export function selectAll(document: DocumentNode, selector: string): ElementNode[] {
   const compiled = compileSelector(selector);
-  return findAllElements(root, (element) => matches(element, compiled));
+  const isMatch = (element: ElementNode): boolean => matches(element, compiled);
+  return compiled.tags ? candidates(document, compiled.tags).filter(isMatch) : findAllElements(document, isMatch);
+}
+
+/** The first element of `document`, in document order, that matches `selector` and `accept`. */
+export function selectFirst(
+  document: DocumentNode,
+  selector: string,
+  accept: (element: ElementNode) => boolean,
+): ElementNode | null {
+  const compiled = compileSelector(selector);
+  const isMatch = (element: ElementNode): boolean => matches(element, compiled) && accept(element);
+  return compiled.tags
+    ? (candidates(document, compiled.tags).find(isMatch) ?? null)
+    : findFirstElement(document, isMatch);
 }
