@@ -4,6 +4,7 @@
  */
 import { parseHumanDate } from "./dates";
 import { DocumentNode, type ElementNode, isAncestor } from "./html";
+import { Vocabulary } from "./vocabulary";
 
 /**
  * Subtrees that are never read as text: code, embeds, form controls, media and their captions.
@@ -62,24 +63,34 @@ const CONTENT_NAME_TOKENS = new Set(["article", "body", "main", "story", "entry"
 /** Never pruned by name: a `<body class="has-sidebar">` must not take the whole page with it. */
 const STRUCTURAL_TAGS = new Set(["#document", "html", "body", "article", "main"]);
 
-export function nameTokens(element: ElementNode): string[] {
-  const tokens: string[] = [];
-  addNameTokens(element.getAttribute("id") ?? "", tokens);
-  addNameTokens(element.getAttribute("class") ?? "", tokens);
-  return tokens;
+/** Most-viewed boxes are spelled every way: "most-viewed", "mostViewed", "most_read". */
+const MOST_VIEWED_SECOND_WORDS = new Set(["viewed", "read", "popular", "shared"]);
+const NAME_WORDS = new Vocabulary([
+  ...BOILERPLATE_NAME_TOKENS, ...CONTENT_NAME_TOKENS, "most", ...MOST_VIEWED_SECOND_WORDS,
+]);
+
+/**
+ * The tokens of the element's id and class names (split on punctuation, spaces and camelCase,
+ * trailing digits dropped), each as its word in `vocabulary`, or undefined when it is none of
+ * them. A character loop that slices no strings: it runs for every named element of a page.
+ */
+export function nameWords(element: ElementNode, vocabulary: Vocabulary): (string | undefined)[] {
+  const words: (string | undefined)[] = [];
+  addNameWords(element.getAttribute("id") ?? "", vocabulary, words);
+  addNameWords(element.getAttribute("class") ?? "", vocabulary, words);
+  return words;
 }
 
 const isAsciiLowerCase = (code: number): boolean => code >= 0x61 && code <= 0x7a;
 const isAsciiUpperCase = (code: number): boolean => code >= 0x41 && code <= 0x5a;
 const isAsciiDigit = (code: number): boolean => code >= 0x30 && code <= 0x39;
 
-/** A character loop rather than replace/split/map/filter: it runs for thousands of names per page. */
-function addNameTokens(names: string, tokens: string[]): void {
+function addNameWords(names: string, vocabulary: Vocabulary, words: (string | undefined)[]): void {
   let start = -1;
   const addToken = (end: number): void => {
     let tokenEnd = end;
     while (tokenEnd > start && isAsciiDigit(names.charCodeAt(tokenEnd - 1))) tokenEnd--;
-    if (tokenEnd > start) tokens.push(names.slice(start, tokenEnd).toLowerCase());
+    if (tokenEnd > start) words.push(vocabulary.find(names, start, tokenEnd));
   };
   for (let index = 0; index < names.length; index++) {
     const code = names.charCodeAt(index);
@@ -96,37 +107,24 @@ function addNameTokens(names: string, tokens: string[]): void {
   if (start >= 0) addToken(names.length);
 }
 
-/** Most-viewed boxes are spelled every way: "most-viewed", "mostViewed", "most_read". */
-function joinsMostViewed(tokens: readonly string[]): boolean {
-  return tokens.some(
-    (token, index) =>
-      token === "most" && ["viewed", "read", "popular", "shared"].includes(tokens[index + 1] ?? ""),
-  );
+function joinsMostViewed(words: readonly (string | undefined)[]): boolean {
+  return words.some((word, index) => word === "most" && MOST_VIEWED_SECOND_WORDS.has(words[index + 1] ?? ""));
 }
 
-/**
- * `compute`, remembered per `tag id class` combination for the life of the returned function:
- * templates repeat the same names hundreds of times per page, and name verdicts depend on
- * nothing else.
- */
-export function rememberedByNames<T>(compute: (element: ElementNode) => T): (element: ElementNode) => T {
-  const verdicts = new Map<string, T>();
-  return (element) => {
-    const names = `${element.tag} ${element.getAttribute("id") ?? ""} ${element.getAttribute("class") ?? ""}`;
-    let verdict = verdicts.get(names);
-    if (verdict === undefined) {
-      verdict = compute(element);
-      verdicts.set(names, verdict);
-    }
-    return verdict;
-  };
-}
+const isIn =
+  (set: ReadonlySet<string>) =>
+  (word: string | undefined): boolean =>
+    word !== undefined && set.has(word);
+const isContentWord = isIn(CONTENT_NAME_TOKENS);
+const isBoilerplateWord = isIn(BOILERPLATE_NAME_TOKENS);
 
 export function hasBoilerplateName(element: ElementNode): boolean {
-  if (STRUCTURAL_TAGS.has(element.tag)) return false;
-  const tokens = nameTokens(element);
-  if (tokens.some((token) => CONTENT_NAME_TOKENS.has(token))) return false;
-  return tokens.some((token) => BOILERPLATE_NAME_TOKENS.has(token)) || joinsMostViewed(tokens);
+  if (STRUCTURAL_TAGS.has(element.tag) || !(element.hasAttribute("class") || element.hasAttribute("id"))) {
+    return false;
+  }
+  const words = nameWords(element, NAME_WORDS);
+  if (words.some(isContentWord)) return false;
+  return words.some(isBoilerplateWord) || joinsMostViewed(words);
 }
 
 function isHidden(element: ElementNode): boolean {

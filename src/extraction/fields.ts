@@ -4,7 +4,7 @@
 import { isFurnitureLandmark, isNeverText } from "./boilerplate";
 import { cleanByline } from "./byline";
 import { parseHumanDate, parseMachineDate } from "./dates";
-import { type DocumentNode, type ElementNode, textContent } from "./html";
+import { type DocumentNode, type ElementNode, isWithin, textContent } from "./html";
 import { type JsonObject, type PageMetadata, hasJsonLdType, jsonText } from "./metadata";
 import type { SiteProfile, VisibleDateRule } from "./profiles";
 import { compileSelector, matches, selectAll, selectFirst } from "./selector";
@@ -19,21 +19,22 @@ export interface PageContext {
   bylineLines: readonly string[];
 }
 
-function isRendered(element: ElementNode): boolean {
-  for (let node: ElementNode | null = element; node; node = node.parent) {
-    if (isNeverText(node) || isFurnitureLandmark(node)) return false;
-  }
-  return true;
-}
+/** Subtrees a reader never sees as the page's own text. */
+const isUnrendered = (element: ElementNode): boolean => isNeverText(element) || isFurnitureLandmark(element);
+const isRendered = (element: ElementNode): boolean => !isWithin(element, isUnrendered);
 
 /** Text of the first rendered element matching `selector` that has any text. */
 function firstVisibleText(root: DocumentNode, selector: string): string | null {
   let text: string | null = null;
-  selectFirst(root, selector, (element) => {
-    if (!isRendered(element)) return false;
-    text = normalizeText(textContent(element)) || null;
-    return text !== null;
-  });
+  selectFirst(
+    root,
+    selector,
+    (element) => {
+      text = normalizeText(textContent(element)) || null;
+      return text !== null;
+    },
+    isUnrendered,
+  );
   return text;
 }
 

@@ -6,8 +6,9 @@
  * final score shrinks with link density, which sinks menus and link lists.
  */
 import { collectBlocks } from "./blocks";
-import { hasBoilerplateName, nameTokens, rememberedByNames } from "./boilerplate";
+import { hasBoilerplateName, nameWords } from "./boilerplate";
 import { type DocumentNode, type ElementNode, isAncestor } from "./html";
+import { Vocabulary } from "./vocabulary";
 import type { TextMeasurer } from "./measure";
 
 /** Shorter blocks (labels, buttons, one-word links) say nothing about where the story is. */
@@ -15,7 +16,7 @@ const MIN_SCORED_BLOCK_CHARS = 25;
 /** How far up a paragraph's credit travels, with the divisor applied at each level. */
 const ANCESTOR_DIVISORS = [1, 2, 6] as const;
 const NAME_WEIGHT = 25;
-const POSITIVE_NAME_TOKENS = new Set([
+const POSITIVE_NAME_WORDS = new Vocabulary([
   "article", "body", "content", "entry", "main", "post", "story", "text", "news", "view",
 ]);
 /** Elements that are themselves paragraphs credit their parent, not themselves. */
@@ -41,7 +42,7 @@ const PROSE_MAX_LINK_DENSITY = 0.25;
 
 function nameWeight(element: ElementNode): number {
   let weight = 0;
-  if (nameTokens(element).some((token) => POSITIVE_NAME_TOKENS.has(token))) weight += NAME_WEIGHT;
+  if (nameWords(element, POSITIVE_NAME_WORDS).some((word) => word !== undefined)) weight += NAME_WEIGHT;
   if (hasBoilerplateName(element)) weight -= NAME_WEIGHT;
   return weight;
 }
@@ -143,9 +144,8 @@ export function findStoryContainers(
   }
 
   const finalScores = new Map<ElementNode, number>();
-  const rememberedNameWeight = rememberedByNames(nameWeight);
   for (const [candidate, raw] of rawScores) {
-    const base = raw + (TAG_WEIGHTS[candidate.tag] ?? 0) + rememberedNameWeight(candidate);
+    const base = raw + (TAG_WEIGHTS[candidate.tag] ?? 0) + nameWeight(candidate);
     finalScores.set(candidate, base * (1 - measurer.linkDensity(candidate)));
   }
   const ranked = [...finalScores].filter(([, score]) => score > 0).sort((a, b) => b[1] - a[1]);

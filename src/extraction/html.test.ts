@@ -82,6 +82,16 @@ describe("selectors", () => {
     expect(texts("[data-kind]")).toHaveLength(1);
   });
 
+  it("reads tag and attribute names in any case, and class tokens split on any whitespace", () => {
+    const page = parseHtml(`<DIV Class="Story\tbyline\nlead"><MARQUEE DATA-Kind=x>a</MARQUEE><Span class="author-box">b</Span></DIV>`);
+    const select = (selector: string): string[] => selectAll(page, selector).map((element) => element.tag);
+    expect(select("div.byline.lead")).toEqual(["div"]);
+    expect(select("div.story")).toEqual([]);
+    expect(select("marquee[data-kind=x]")).toEqual(["marquee"]);
+    expect(select(".author, .box")).toEqual([]);
+    expect(select("span.author-box")).toEqual(["span"]);
+  });
+
   it("refuses syntax outside the supported subset", () => {
     expect(() => compileSelector("div > p")).toThrow(/unsupported selector/);
     expect(() => compileSelector("p:first-child")).toThrow(/unsupported selector/);

@@ -18,6 +18,7 @@
  * `entities` package (the WHATWG table, legacy semicolon-less forms included).
  */
 import { decodeHTML, decodeHTMLAttribute } from "entities/decode";
+import { Vocabulary } from "./vocabulary";
 
 /**
  * An element of the parsed tree. A class rather than a plain record, and attributes in a flat
@@ -311,7 +312,7 @@ function tagNameEnd(html: string, from: number): number {
  * then allocates no name strings, and set look-ups and comparisons on these names are cheap.
  * Any other name is sliced and lower-cased as usual.
  */
-const COMMON_NAMES = [
+const COMMON_NAMES = new Vocabulary([
   "a", "article", "aside", "b", "blockquote", "body", "br", "button", "code", "dd", "div", "dl",
   "dt", "em", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "head",
   "header", "hr", "html", "i", "iframe", "img", "input", "label", "li", "link", "main", "meta",
@@ -323,42 +324,11 @@ const COMMON_NAMES = [
   "hidden", "href", "http-equiv", "id", "itemprop", "itemscope", "itemtype", "lang", "loading",
   "media", "name", "property", "rel", "role", "sizes", "src", "srcset", "tabindex", "target",
   "type", "value", "width",
-];
-const MAX_COMMON_NAME_LENGTH = 12;
-
-const foldAsciiCase = (code: number): number => (code >= 0x41 && code <= 0x5a ? code + 0x20 : code);
-
-/** A hash of the name from `start` to `end`, ASCII letters folded to lower case. */
-function nameHash(text: string, start: number, end: number): number {
-  let hash = end - start;
-  for (let position = start; position < end; position++) {
-    hash = (Math.imul(hash, 31) + foldAsciiCase(text.charCodeAt(position))) | 0;
-  }
-  return hash;
-}
-
-const commonNamesByHash = new Map<number, string>();
-for (const name of COMMON_NAMES) {
-  const hash = nameHash(name, 0, name.length);
-  if (!commonNamesByHash.has(hash)) commonNamesByHash.set(hash, name);
-}
+]);
 
 /** The lower-cased name from `start` to `end`. */
 function readName(html: string, start: number, end: number): string {
-  if (end - start <= MAX_COMMON_NAME_LENGTH) {
-    const common = commonNamesByHash.get(nameHash(html, start, end));
-    if (common !== undefined && common.length === end - start && equalsFoldingAsciiCase(html, start, common)) {
-      return common;
-    }
-  }
-  return html.slice(start, end).toLowerCase();
-}
-
-function equalsFoldingAsciiCase(html: string, start: number, lowerCase: string): boolean {
-  for (let offset = 0; offset < lowerCase.length; offset++) {
-    if (foldAsciiCase(html.charCodeAt(start + offset)) !== lowerCase.charCodeAt(offset)) return false;
-  }
-  return true;
+  return COMMON_NAMES.find(html, start, end) ?? html.slice(start, end).toLowerCase();
 }
 
 /** Index just past the next `>` at or after `from`, or the end of input. */
@@ -543,17 +513,30 @@ function forEachDescendant(
   }
 }
 
+/**
+ * The first element under `root`, in document order, that satisfies `predicate`. Subtrees whose
+ * root satisfies `skip` are not entered.
+ */
 export function findFirstElement(
   root: ElementNode,
   predicate: (element: ElementNode) => boolean,
+  skip: (element: ElementNode) => boolean = () => false,
 ): ElementNode | null {
   let found: ElementNode | null = null;
   forEachDescendant(root, (node) => {
-    if (found) return false;
-    if (node.kind === "element" && predicate(node)) found = node;
+    if (found || node.kind !== "element" || skip(node)) return false;
+    if (predicate(node)) found = node;
     return found === null;
   });
   return found;
+}
+
+/** Whether `element` or one of its ancestors satisfies `predicate`. */
+export function isWithin(element: ElementNode, predicate: (element: ElementNode) => boolean): boolean {
+  for (let node: ElementNode | null = element; node; node = node.parent) {
+    if (predicate(node)) return true;
+  }
+  return false;
 }
 
 export function findAllElements(

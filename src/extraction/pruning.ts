@@ -3,7 +3,7 @@
  * text: never-text elements (scripts, forms, figures, hidden), the profile's `exclude`, elements
  * with boilerplate class/id names, and link lists.
  */
-import { hasBoilerplateName, isFurnitureLandmark, isNeverText, rememberedByNames } from "./boilerplate";
+import { hasBoilerplateName, isFurnitureLandmark, isNeverText } from "./boilerplate";
 import type { DocumentNode, ElementNode } from "./html";
 import { TextMeasurer } from "./measure";
 import { type CompiledSelector, matches } from "./selector";
@@ -29,12 +29,8 @@ export interface Pruning {
 export function createPruning(document: DocumentNode, exclude: CompiledSelector | null): Pruning {
   const renderedText = new TextMeasurer(document, (element) => isNeverText(element) || isFurnitureLandmark(element));
   const pageTextLength = renderedText.textLength(document);
-  // Every walk over the page asks again about the same elements: remember the answers per
-  // element (and, for names, per name).
+  // Every walk over the page asks again about the same elements: remember the answers.
   const furnitureVerdicts = new Uint8Array(document.elementCount);
-  const hasRememberedBoilerplateName = rememberedByNames(hasBoilerplateName);
-  const hasBoilerplateNameRemembered = (element: ElementNode): boolean =>
-    (element.hasAttribute("class") || element.hasAttribute("id")) && hasRememberedBoilerplateName(element);
   const isFurniture = (element: ElementNode): boolean => {
     const known = furnitureVerdicts[element.index];
     if (known !== UNKNOWN) return known === FURNITURE;
@@ -42,7 +38,7 @@ export function createPruning(document: DocumentNode, exclude: CompiledSelector 
       isNeverText(element) ||
       (exclude !== null && matches(element, exclude)) ||
       isFurnitureLandmark(element) ||
-      ((element.tag === "form" || hasBoilerplateNameRemembered(element)) &&
+      ((element.tag === "form" || hasBoilerplateName(element)) &&
         renderedText.textLength(element) <= pageTextLength * MAX_PRUNED_SHARE_OF_PAGE_TEXT);
     furnitureVerdicts[element.index] = verdict ? FURNITURE : NOT_FURNITURE;
     return verdict;

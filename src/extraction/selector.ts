@@ -5,7 +5,7 @@
  * spaces or commas. Nothing else is accepted:
  * an unsupported selector throws when compiled, which the profile tests catch.
  */
-import { type DocumentNode, type ElementNode, findAllElements, findFirstElement } from "./html";
+import { type DocumentNode, type ElementNode, findAllElements, findFirstElement, isWithin } from "./html";
 
 interface AttributeCondition {
   name: string;
@@ -138,15 +138,20 @@ export function selectAll(document: DocumentNode, selector: string): ElementNode
   return compiled.tags ? candidates(document, compiled.tags).filter(isMatch) : findAllElements(document, isMatch);
 }
 
-/** The first element of `document`, in document order, that matches `selector` and `accept`. */
+/**
+ * The first element of `document`, in document order, that matches `selector` and `accept` and
+ * is not inside a subtree whose root satisfies `skip`.
+ */
 export function selectFirst(
   document: DocumentNode,
   selector: string,
   accept: (element: ElementNode) => boolean,
+  skip: (element: ElementNode) => boolean,
 ): ElementNode | null {
   const compiled = compileSelector(selector);
-  const isMatch = (element: ElementNode): boolean => matches(element, compiled) && accept(element);
-  return compiled.tags
-    ? (candidates(document, compiled.tags).find(isMatch) ?? null)
-    : findFirstElement(document, isMatch);
+  if (!compiled.tags) return findFirstElement(document, (element) => matches(element, compiled) && accept(element), skip);
+  const found = candidates(document, compiled.tags).find(
+    (element) => matches(element, compiled) && !isWithin(element, skip) && accept(element),
+  );
+  return found ?? null;
 }
