@@ -162,36 +162,66 @@ function jsonLdAuthorNames(value: JsonObject[string] | undefined): string[] {
   return [];
 }
 
-/** A site or publisher name, or a profile URL, is not a person. */
-function namesAPerson(candidate: string, metadata: PageMetadata): boolean {
-  if (/^(?:https?:)?\/\//i.test(candidate) || /^www\./i.test(candidate)) return false;
+const isUrl = (candidate: string): boolean => /^(?:https?:)?\/\//i.test(candidate) || /^www\./i.test(candidate);
+
+/** Whether the candidate is (part of) the site's own name: a credit to the publisher, not a person. */
+function namesTheSite(candidate: string, metadata: PageMetadata): boolean {
   const lower = candidate.toLowerCase();
-  return !metadata.siteNames.some((siteName) => {
+  return metadata.siteNames.some((siteName) => {
     const lowerSite = siteName.toLowerCase();
     return lowerSite.includes(lower) || lower.includes(lowerSite);
   });
 }
 
 export function readByline({ root, metadata, profile, bylineLines }: PageContext): string | null {
+  // People are preferred. A story the page visibly credits only to the site ("By Podium
+  // Staff") gets that credit when no source names anyone else; a site name found only in
+  // metadata is a CMS default, not a byline readers see.
+  let siteCredit: string | null = null;
+  const asByline = (candidate: string | null | undefined, visible = true): string | null => {
+    if (!candidate || isUrl(candidate)) return null;
+    const byline = cleanByline(candidate);
+    if (byline && (namesTheSite(candidate, metadata) || namesTheSite(byline, metadata))) {
+      if (visible) siteCredit ??= byline;
+      return null;
+    }
+    return byline;
+  };
+  // The first element of a byline selector often holds more than the name (an author box with a
+  // bio); a later one, such as the rel=author link inside it, may hold just the name.
+  const firstVisibleByline = (selector: string): string | null => {
+    let byline: string | null = null;
+    selectFirst(
+      root,
+      selector,
+      (element) => {
+        byline = asByline(normalizeText(textContent(element)));
+        return byline !== null;
+      },
+      isUnrendered,
+    );
+    return byline;
+  };
   // Most trustworthy first; each source is only read when the ones before it gave nothing.
   const sources: (() => string | null)[] = [
-    () => (profile?.byline ? firstVisibleText(root, profile.byline) : null),
+    () => (profile?.byline ? asByline(firstVisibleText(root, profile.byline)) : null),
     () =>
-      jsonLdAuthorNames(metadata.jsonLdArticle?.["author"])
-        .filter((name) => namesAPerson(name, metadata))
-        .join(", "),
-    () => bylineLines[0] ?? null,
-    () => firstMeta(metadata, AUTHOR_METAS),
-    () => firstVisibleText(root, GENERIC_BYLINE_SELECTOR),
-    () => authorPageLinkText(root),
+      asByline(
+        jsonLdAuthorNames(metadata.jsonLdArticle?.["author"])
+          .filter((name) => !namesTheSite(name, metadata))
+          .join(", "),
+        false,
+      ),
+    () => asByline(bylineLines[0]),
+    () => asByline(firstMeta(metadata, AUTHOR_METAS), false),
+    () => firstVisibleByline(GENERIC_BYLINE_SELECTOR),
+    () => asByline(authorPageLinkText(root)),
   ];
   for (const source of sources) {
-    const candidate = source();
-    if (!candidate || !namesAPerson(candidate, metadata)) continue;
-    const byline = cleanByline(candidate);
-    if (byline && namesAPerson(byline, metadata)) return byline;
+    const byline = source();
+    if (byline) return byline;
   }
-  return null;
+  return siteCredit;
 }
 
 // ---- Timestamps --------------------------------------------------------------------------
