@@ -248,4 +248,20 @@ describe("generic pages: whole stories and what follows them", () => {
       <p>${prose(1)}</p><p>${prose(2)}</p></article>`);
     expect(articleOf(extractArticle(html, GENERIC_URL)).byline).toBe("Jane Doe");
   });
+
+  it("takes the name from inside an author box that also holds a bio", () => {
+    const bio = "Halina Goetz tutors writing at the university and has written about learning for ten years, mostly for students.";
+    const html = page(`<article><h1>Talks resume</h1><div class="author"><p>${bio}</p>
+      <p><a rel="author" href="/people/hgoetz">Halina Goetz</a></p></div><p>${prose(1)}</p><p>${prose(2)}</p></article>`);
+    expect(articleOf(extractArticle(html, GENERIC_URL)).byline).toBe("Halina Goetz");
+  });
+
+  it("credits the site when the page visibly does, but not for a site name found only in metadata", () => {
+    const head = `<meta property="og:site_name" content="Example News"><meta name="author" content="Example News">`;
+    const story = `<p>${prose(1)}</p><p>${prose(2)}</p>`;
+    const creditedInMetadataOnly = page(`<article><h1>Talks resume</h1>${story}</article>`, head);
+    expect(articleOf(extractArticle(creditedInMetadataOnly, GENERIC_URL)).byline).toBeNull();
+    const creditedVisibly = page(`<article><h1>Talks resume</h1><p class="byline">By Example News Staff</p>${story}</article>`, head);
+    expect(articleOf(extractArticle(creditedVisibly, GENERIC_URL)).byline).toBe("Example News Staff");
+  });
 });
