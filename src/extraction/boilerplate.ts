@@ -145,6 +145,11 @@ export function isNeverText(element: ElementNode): boolean {
   return SKIPPED_TAGS.has(element.tag) || isHidden(element);
 }
 
+/** Subtrees a reader never sees as the page's own text: never-text elements and furniture landmarks. */
+export function isUnrendered(element: ElementNode): boolean {
+  return isNeverText(element) || isFurnitureLandmark(element);
+}
+
 /**
  * Whole paragraphs that are furniture even inside the story container: sign-offs, contact lines,
  * bylines and datelines set as their own line, share prompts.

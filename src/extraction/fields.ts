@@ -1,7 +1,7 @@
 /**
  * Title, byline and timestamps, each from the most trustworthy source the page offers.
  */
-import { isFurnitureLandmark, isNeverText } from "./boilerplate";
+import { isUnrendered } from "./boilerplate";
 import { cleanByline } from "./byline";
 import { parseHumanDate, parseMachineDate } from "./dates";
 import { type DocumentNode, type ElementNode, isWithin, textContent } from "./html";
@@ -19,24 +19,29 @@ export interface PageContext {
   bylineLines: readonly string[];
 }
 
-/** Subtrees a reader never sees as the page's own text. */
-const isUnrendered = (element: ElementNode): boolean => isNeverText(element) || isFurnitureLandmark(element);
 const isRendered = (element: ElementNode): boolean => !isWithin(element, isUnrendered);
 
-/** Text of the first rendered element matching `selector` that has any text. */
-function firstVisibleText(root: DocumentNode, selector: string): string | null {
-  let text: string | null = null;
+/**
+ * The first non-null `read` of the text of a rendered element matching `selector`, trying the
+ * matches in document order.
+ */
+function firstVisible(root: DocumentNode, selector: string, read: (text: string) => string | null): string | null {
+  let value: string | null = null;
   selectFirst(
     root,
     selector,
     (element) => {
-      text = normalizeText(textContent(element)) || null;
-      return text !== null;
+      value = read(normalizeText(textContent(element)));
+      return value !== null;
     },
     isUnrendered,
   );
-  return text;
+  return value;
 }
+
+/** Text of the first rendered element matching `selector` that has any text. */
+const firstVisibleText = (root: DocumentNode, selector: string): string | null =>
+  firstVisible(root, selector, (text) => text || null);
 
 function firstMeta(metadata: PageMetadata, keys: readonly string[]): string | null {
   for (const key of keys) {
@@ -187,21 +192,6 @@ export function readByline({ root, metadata, profile, bylineLines }: PageContext
     }
     return byline;
   };
-  // The first element of a byline selector often holds more than the name (an author box with a
-  // bio); a later one, such as the rel=author link inside it, may hold just the name.
-  const firstVisibleByline = (selector: string): string | null => {
-    let byline: string | null = null;
-    selectFirst(
-      root,
-      selector,
-      (element) => {
-        byline = asByline(normalizeText(textContent(element)));
-        return byline !== null;
-      },
-      isUnrendered,
-    );
-    return byline;
-  };
   // Most trustworthy first; each source is only read when the ones before it gave nothing.
   const sources: (() => string | null)[] = [
     () => (profile?.byline ? asByline(firstVisibleText(root, profile.byline)) : null),
@@ -214,7 +204,9 @@ export function readByline({ root, metadata, profile, bylineLines }: PageContext
       ),
     () => asByline(bylineLines[0]),
     () => asByline(firstMeta(metadata, AUTHOR_METAS), false),
-    () => firstVisibleByline(GENERIC_BYLINE_SELECTOR),
+    // Every match in turn: the first often holds more than the name (an author box with a
+    // bio), and a later one, such as the rel=author link inside it, just the name.
+    () => firstVisible(root, GENERIC_BYLINE_SELECTOR, asByline),
     () => asByline(authorPageLinkText(root)),
   ];
   for (const source of sources) {

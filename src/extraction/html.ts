@@ -41,11 +41,7 @@ export class ElementNode {
   ) {}
 
   getAttribute(name: string): string | undefined {
-    const list = this.attributeList;
-    for (let position = 0; position < list.length; position += 2) {
-      if (list[position] === name) return list[position + 1];
-    }
-    return undefined;
+    return valueIn(this.attributeList, name);
   }
 
   hasAttribute(name: string): boolean {
@@ -62,9 +58,8 @@ export class ElementNode {
     if (classes === undefined || name === "") return false;
     for (let at = classes.indexOf(name); at >= 0; at = classes.indexOf(name, at + 1)) {
       const end = at + name.length;
-      if ((at === 0 || isTagSpace(classes.charCodeAt(at - 1))) && (end === classes.length || isTagSpace(classes.charCodeAt(end)))) {
-        return true;
-      }
+      const startsToken = at === 0 || isTagSpace(classes.charCodeAt(at - 1));
+      if (startsToken && (end === classes.length || isTagSpace(classes.charCodeAt(end)))) return true;
     }
     return false;
   }
@@ -384,16 +379,17 @@ function readAttributes(html: string, from: number, into: string[]): number {
         value = html.slice(valueStart, position);
       }
     }
-    if (!hasName(into, name)) into.push(name, value.includes("&") ? decodeHTMLAttribute(value) : value);
+    if (valueIn(into, name) === undefined) into.push(name, value.includes("&") ? decodeHTMLAttribute(value) : value);
   }
   return position;
 }
 
-function hasName(attributes: readonly string[], name: string): boolean {
+/** The value of `name` in a list of alternating attribute names and values. */
+function valueIn(attributes: readonly string[], name: string): string | undefined {
   for (let position = 0; position < attributes.length; position += 2) {
-    if (attributes[position] === name) return true;
+    if (attributes[position] === name) return attributes[position + 1];
   }
-  return false;
+  return undefined;
 }
 
 const rawTextEndTags = new Map<string, RegExp>();

@@ -3,7 +3,7 @@
  * text: never-text elements (scripts, forms, figures, hidden), the profile's `exclude`, elements
  * with boilerplate class/id names, and link lists.
  */
-import { hasBoilerplateName, isFurnitureLandmark, isNeverText } from "./boilerplate";
+import { hasBoilerplateName, isUnrendered } from "./boilerplate";
 import type { DocumentNode, ElementNode } from "./html";
 import { TextMeasurer } from "./measure";
 import { type CompiledSelector, matches } from "./selector";
@@ -27,7 +27,7 @@ export interface Pruning {
 }
 
 export function createPruning(document: DocumentNode, exclude: CompiledSelector | null): Pruning {
-  const renderedText = new TextMeasurer(document, (element) => isNeverText(element) || isFurnitureLandmark(element));
+  const renderedText = new TextMeasurer(document, isUnrendered);
   const pageTextLength = renderedText.textLength(document);
   // Every walk over the page asks again about the same elements: remember the answers.
   const furnitureVerdicts = new Uint8Array(document.elementCount);
@@ -35,9 +35,8 @@ export function createPruning(document: DocumentNode, exclude: CompiledSelector 
     const known = furnitureVerdicts[element.index];
     if (known !== UNKNOWN) return known === FURNITURE;
     const verdict =
-      isNeverText(element) ||
+      isUnrendered(element) ||
       (exclude !== null && matches(element, exclude)) ||
-      isFurnitureLandmark(element) ||
       ((element.tag === "form" || hasBoilerplateName(element)) &&
         renderedText.textLength(element) <= pageTextLength * MAX_PRUNED_SHARE_OF_PAGE_TEXT);
     furnitureVerdicts[element.index] = verdict ? FURNITURE : NOT_FURNITURE;
