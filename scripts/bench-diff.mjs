@@ -101,6 +101,7 @@ const content = (paragraphs) => ({
 function cases() {
   const base10k = article(10_000, 1);
   const base100k = article(100_000, 2);
+  const base60k = article(60_000, 4);
   const huge = article(10_000, 3, { oneParagraph: true });
   const shuffled = [...base10k].sort((left, right) => left[0].localeCompare(right[0]));
   return [
@@ -109,6 +110,7 @@ function cases() {
     { name: "10k words, entirely rewritten", before: base10k, after: article(10_000, 99) },
     { name: "10k words, paragraphs reordered", before: base10k, after: shuffled },
     { name: "10k words in one paragraph, 20% edited", before: huge, after: edited(huge, 0.2, 13) },
+    { name: "60k words, every sentence edited (past the cost guards)", before: base60k, after: edited(base60k, 1, 15) },
     { name: "100k words, 20% of sentences edited", before: base100k, after: edited(base100k, 0.2, 14) },
     { name: "100k words, entirely rewritten", before: base100k, after: article(100_000, 98) },
   ].map((entry) => ({ ...entry, before: content(entry.before), after: content(entry.after) }));

@@ -63,13 +63,20 @@ export type ParagraphDiff =
   | { op: "removed"; before: number; text: string; movedTo?: number }
   | { op: "changed"; before: number; after: number; words: WordPart[] };
 
+/**
+ * Counts of one diff. A move is counted only as a move: a paragraph or sentence that reappears
+ * word for word elsewhere is not counted as added or removed, and its words are not counted at
+ * all, so a pure reordering reports 0 words added and 0 removed.
+ */
 export interface DiffStats {
+  /** Words of added sentences plus the added words of edited sentences. */
   wordsAdded: number;
+  /** Words of removed sentences plus the removed words of edited sentences. */
   wordsRemoved: number;
   paragraphsAdded: number;
   paragraphsRemoved: number;
   paragraphsChanged: number;
-  /** Removed paragraphs that reappear unchanged elsewhere (also counted as removed and added). */
+  /** Paragraphs removed in one place that reappear unchanged in another. */
   paragraphsMoved: number;
   sentencesAdded: number;
   sentencesRemoved: number;

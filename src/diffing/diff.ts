@@ -1,4 +1,4 @@
-import type { ArticleContent, CaptureLocation, ChangeKind, DiffStats, FieldKind, ParagraphDiff, SentenceChanges, VersionDiff } from "../model";
+import type { ArticleContent, CaptureLocation, ChangeKind, DiffStats, FieldKind, ParagraphDiff, SentenceChanges, SentenceRef, VersionDiff, WordPart } from "../model";
 import { canonicalInstant, normalizeContent } from "./canonical";
 import { correctionAppeared, figuresChanged, quotesChanged } from "./flags";
 import { diffParagraphs } from "./paragraphs";
@@ -62,36 +62,30 @@ function diffFields(before: DiffSide, after: DiffSide): VersionDiff["fields"] {
   return fields;
 }
 
+/**
+ * Moves count only as moves: a paragraph or sentence that reappears word for word elsewhere is
+ * neither added nor removed and adds no words, so reordering a story reads as a reordering. The
+ * word counts therefore come from the sentence changes, where a move is its own kind, and not
+ * from the paragraph rendering, which shows a sentence moved between two paragraphs as removed
+ * from one and added to the other.
+ */
 function countChanges(paragraphs: ParagraphDiff[], sentences: SentenceChanges): DiffStats {
-  const stats: DiffStats = {
-    wordsAdded: 0,
-    wordsRemoved: 0,
-    paragraphsAdded: 0,
-    paragraphsRemoved: 0,
-    paragraphsChanged: 0,
-    paragraphsMoved: 0,
+  const wordsOf = (refs: readonly SentenceRef[]): number => refs.reduce((total, sentence) => total + countWords(sentence.text), 0);
+  const editedWords = (op: WordPart["op"]): number =>
+    sentences.edited.reduce((total, edit) => total + edit.words.reduce((sum, part) => sum + (part.op === op ? countWords(part.text) : 0), 0), 0);
+  const paragraphsWhere = (test: (paragraph: ParagraphDiff) => boolean): number => paragraphs.filter(test).length;
+  return {
+    wordsAdded: wordsOf(sentences.added) + editedWords("added"),
+    wordsRemoved: wordsOf(sentences.removed) + editedWords("removed"),
+    paragraphsAdded: paragraphsWhere((paragraph) => paragraph.op === "added" && paragraph.movedFrom === undefined),
+    paragraphsRemoved: paragraphsWhere((paragraph) => paragraph.op === "removed" && paragraph.movedTo === undefined),
+    paragraphsChanged: paragraphsWhere((paragraph) => paragraph.op === "changed"),
+    paragraphsMoved: paragraphsWhere((paragraph) => paragraph.op === "removed" && paragraph.movedTo !== undefined),
     sentencesAdded: sentences.added.length,
     sentencesRemoved: sentences.removed.length,
     sentencesEdited: sentences.edited.length,
     sentencesMoved: sentences.moved.length,
   };
-  for (const paragraph of paragraphs) {
-    if (paragraph.op === "added") {
-      stats.paragraphsAdded++;
-      stats.wordsAdded += countWords(paragraph.text);
-    } else if (paragraph.op === "removed") {
-      stats.paragraphsRemoved++;
-      if (paragraph.movedTo !== undefined) stats.paragraphsMoved++;
-      stats.wordsRemoved += countWords(paragraph.text);
-    } else if (paragraph.op === "changed") {
-      stats.paragraphsChanged++;
-      for (const part of paragraph.words) {
-        if (part.op === "added") stats.wordsAdded += countWords(part.text);
-        if (part.op === "removed") stats.wordsRemoved += countWords(part.text);
-      }
-    }
-  }
-  return stats;
 }
 
 function classify(fields: VersionDiff["fields"], paragraphs: ParagraphDiff[], sentences: SentenceChanges): ChangeKind[] {

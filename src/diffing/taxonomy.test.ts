@@ -104,20 +104,37 @@ describe("sentence taxonomy", () => {
     expect(diff.sentences.removed).toEqual([]);
   });
 
-  it("a moved paragraph is a refactor, not fresh content", () => {
+  it("a paragraph moved unchanged is a refactor: marked where it went, no paragraph or word added or removed", () => {
     const diff = edit([QUOTE, `${LEAD} ${DEMAND}`, `${NEXT} ${CONTEXT}`]);
     expect(diff.kinds).toEqual(["modified-date", "body", "refactor"]);
-    expect(diff.sentences).toMatchObject({ added: [], removed: [], edited: [] });
-    expect(diff.sentences.moved.map((move) => move.after.text)).toEqual([QUOTE]);
-    expect(diff.summary).toMatch(/^1 paragraph moved; /u);
+    expect(diff.paragraphs).toEqual([
+      { op: "added", after: 0, text: QUOTE, movedFrom: 1 },
+      { op: "equal", before: 0, after: 1, text: `${LEAD} ${DEMAND}` },
+      { op: "removed", before: 1, text: QUOTE, movedTo: 0 },
+      { op: "equal", before: 2, after: 2, text: `${NEXT} ${CONTEXT}` },
+    ]);
+    expect(diff.sentences).toEqual({ added: [], removed: [], edited: [], moved: [{ before: { paragraph: 1, text: QUOTE }, after: { paragraph: 0, text: QUOTE } }] });
+    expect(diff.stats).toEqual({
+      wordsAdded: 0,
+      wordsRemoved: 0,
+      paragraphsAdded: 0,
+      paragraphsRemoved: 0,
+      paragraphsChanged: 0,
+      paragraphsMoved: 1,
+      sentencesAdded: 0,
+      sentencesRemoved: 0,
+      sentencesEdited: 0,
+      sentencesMoved: 1,
+    });
+    expect(diff.summary).toBe("1 paragraph moved; modified timestamp moved");
   });
 
-  it("a sentence moved to another paragraph is a refactor", () => {
+  it("a sentence moved to another paragraph is a refactor that adds and removes no words", () => {
     const diff = edit([LEAD, QUOTE, `${NEXT} ${CONTEXT} ${DEMAND}`]);
-    expect(diff.kinds).toContain("refactor");
-    expect(diff.sentences.moved).toEqual([{ before: { paragraph: 0, text: DEMAND }, after: { paragraph: 2, text: DEMAND } }]);
-    expect(diff.sentences).toMatchObject({ added: [], removed: [], edited: [] });
-    expect(diff.summary).toBe("1 sentence moved; +11/−11 words; modified timestamp moved");
+    expect(diff.kinds).toEqual(["modified-date", "body", "refactor"]);
+    expect(diff.sentences).toEqual({ added: [], removed: [], edited: [], moved: [{ before: { paragraph: 0, text: DEMAND }, after: { paragraph: 2, text: DEMAND } }] });
+    expect(diff.stats).toMatchObject({ wordsAdded: 0, wordsRemoved: 0, paragraphsChanged: 2, paragraphsMoved: 0, sentencesMoved: 1 });
+    expect(diff.summary).toBe("1 sentence moved; modified timestamp moved");
   });
 
   it("an appended correction", () => {
@@ -177,6 +194,12 @@ describe("significance", () => {
       expect(value).toBeGreaterThanOrEqual(0);
       expect(value).toBeLessThanOrEqual(1);
     }
+  });
+  it("weighs a move alone at 0.1, and a move beside an edit by the edited words only", () => {
+    const oneWord = DEMAND.replace("asked", "urged");
+    expect(diffVersions(ORIGINAL, story([QUOTE, `${LEAD} ${DEMAND}`, `${NEXT} ${CONTEXT}`])).significance).toBe(0.1);
+    expect(score([`${LEAD} ${oneWord}`, QUOTE, `${NEXT} ${CONTEXT}`])).toBe(0.17);
+    expect(score([QUOTE, `${LEAD} ${oneWord}`, `${NEXT} ${CONTEXT}`])).toBe(0.17);
   });
 });
 

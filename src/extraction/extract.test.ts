@@ -144,17 +144,13 @@ describe("generic pages", () => {
     expect(articleOf(extractArticle(html, GENERIC_URL)).paragraphs.slice(0, 3)).toEqual([prose(1), prose(2), prose(3)]);
   });
 
-  it("reads a 1 MB+ page quickly", () => {
+  // How fast: `npm run bench:extract` times real pages, 1 MB+ ones among them, in Node.
+  it("reads every paragraph of a 1 MB+ page buried in navigation lists", () => {
     const filler = `<div class="promo"><ul>${'<li><a href="/x">Another headline from elsewhere on the site</a></li>'.repeat(20)}</ul></div>`;
     const body = Array.from({ length: 400 }, (_, index) => `<p>${prose(index)}</p>${index % 20 === 0 ? filler : ""}`).join("");
     const html = page(`${filler.repeat(350)}<article>${body}</article>${filler.repeat(350)}`);
     expect(html.length).toBeGreaterThan(1_000_000);
-    const started = performance.now();
-    const result = extractArticle(html, GENERIC_URL);
-    const elapsed = performance.now() - started;
-    expect(articleOf(result).paragraphs).toHaveLength(400);
-    // Generous bound for a shared CI machine; typical runs take a few tens of milliseconds.
-    expect(elapsed).toBeLessThan(2000);
+    expect(articleOf(extractArticle(html, GENERIC_URL)).paragraphs).toEqual(Array.from({ length: 400 }, (_, index) => prose(index)));
   });
 });
 
