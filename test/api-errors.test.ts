@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, SEED_URLS, serveTimelineEntry, track } from "./helpers";
+import { exports } from "cloudflare:workers";
+import { ADMIN, api, SEED_URLS, serveTimelineEntry, track } from "./helpers";
 
 function expectProblem(response: { status: number; headers: Headers; json: { status: number; title: string; detail: string } }, status: number, detail: RegExp) {
   expect(response.status).toBe(status);
@@ -40,6 +41,37 @@ describe("POST /api/articles rejects bad input with a clear detail", () => {
     ["a link-local address", '{"url": "http://169.254.169.254/latest"}', /link-local/],
   ])("%s → 400", async (_, rawBody, detail) => {
     expectProblem(await api("POST", "/api/articles", { rawBody }), 400, detail);
+  });
+});
+
+describe("errors echo at most 200 characters of the offending input", () => {
+  const cutMarker = /…" \(cut: \d+ characters in all\)/;
+
+  it.each([
+    ["an invalid", 400, "https://exa mple.com/"],
+    ["a valid", 422, "https://example.com/"],
+  ])("answers %s 10 MB url with a short %i that marks the echo as cut", async (_, status, start) => {
+    const url = `${start}${"a".repeat(10 * 1024 * 1024)}`;
+    const response = await exports.default.fetch(
+      new Request("http://redline.test/api/articles", { method: "POST", headers: ADMIN, body: JSON.stringify({ url }) }),
+    );
+    const body = await response.text();
+    expect(response.status).toBe(status);
+    expect(body.length).toBeLessThan(1000);
+    const { detail } = JSON.parse(body);
+    expect(detail).toMatch(cutMarker);
+    expect(detail).toContain(`${JSON.stringify(url.slice(0, 200)).slice(0, -1)}…" (cut: ${url.length} characters in all)`);
+  });
+
+  it("answers a long query parameter with a short 400", async () => {
+    const limit = "9".repeat(5000);
+    const response = await api("GET", `/api/changes?limit=${limit}`);
+    expectProblem(response, 400, cutMarker);
+    expect(response.json.detail).toBe(`\`limit\` must be an integer from 1 to 100, not "${"9".repeat(200)}…" (cut: 5000 characters in all).`);
+  });
+
+  it("echoes a short value whole", async () => {
+    expect((await api("GET", "/api/changes?limit=ten")).json.detail).toBe('`limit` must be an integer from 1 to 100, not "ten".');
   });
 });
 

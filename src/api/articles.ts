@@ -9,7 +9,7 @@ import { checkArticle, FirstCaptureError, trackNewArticle, trackerFor } from "..
 import { requireAdmin } from "./auth";
 import { rawCaptureResponse } from "./raw";
 import { cursorParam, pageSize, readJsonObject, versionNumber } from "./params";
-import { problem } from "./problem";
+import { problem, quoteInput } from "./problem";
 
 /** The public shape of an article; internal bookkeeping (validators, hashes) stays out. */
 export function articleView(article: ArticleRecord) {
@@ -73,7 +73,7 @@ articles.get("/", async (c) => {
 
 export async function loadArticle(env: Env, id: string): Promise<ArticleRecord> {
   const article = /^[0-9a-f]{16}$/.test(id) ? await trackerFor(env).store.getArticle(id) : null;
-  if (!article) throw problem(404, `No article with id ${JSON.stringify(id)}.`);
+  if (!article) throw problem(404, `No article with id ${quoteInput(id)}.`);
   return article;
 }
 
@@ -155,7 +155,7 @@ const FORMAT_BY_MEDIA_TYPE: Record<string, DiffFormat> = { "application/json": "
 function diffFormat(requested: string | undefined, accept: string | undefined): DiffFormat {
   if (requested !== undefined) {
     if ((DIFF_FORMATS as readonly string[]).includes(requested)) return requested as DiffFormat;
-    throw problem(400, `\`format\` must be one of ${DIFF_FORMATS.join(", ")}, not ${JSON.stringify(requested)}.`);
+    throw problem(400, `\`format\` must be one of ${DIFF_FORMATS.join(", ")}, not ${quoteInput(requested)}.`);
   }
   for (const range of (accept ?? "").split(",")) {
     const format = FORMAT_BY_MEDIA_TYPE[range.split(";")[0]!.trim().toLowerCase()];

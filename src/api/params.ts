@@ -1,5 +1,5 @@
 /** Parsing of query and path parameters shared by the API routes; bad values become 400s. */
-import { problem } from "./problem";
+import { problem, quoteInput } from "./problem";
 
 export const MAX_PAGE_SIZE = 100;
 const DEFAULT_PAGE_SIZE = 20;
@@ -8,7 +8,7 @@ export function pageSize(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_PAGE_SIZE;
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value < 1 || value > MAX_PAGE_SIZE) {
-    throw problem(400, `\`limit\` must be an integer from 1 to ${MAX_PAGE_SIZE}, not ${JSON.stringify(raw)}.`);
+    throw problem(400, `\`limit\` must be an integer from 1 to ${MAX_PAGE_SIZE}, not ${quoteInput(raw)}.`);
   }
   return value;
 }
@@ -19,14 +19,14 @@ export function cursorParam(raw: string | undefined): string | null {
 
 export function versionNumber(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined) return undefined;
-  if (!/^[1-9]\d{0,8}$/.test(raw)) throw problem(400, `\`${name}\` must be a version number (1, 2, …), not ${JSON.stringify(raw)}.`);
+  if (!/^[1-9]\d{0,8}$/.test(raw)) throw problem(400, `\`${name}\` must be a version number (1, 2, …), not ${quoteInput(raw)}.`);
   return Number(raw);
 }
 
 /** `?before=` of a per-article page: the change sequence number to list below. */
 export function beforeParam(raw: string | undefined): number | null {
   if (raw === undefined || raw === "") return null;
-  if (!/^[1-9]\d{0,8}$/.test(raw)) throw problem(400, `\`before\` must be a change sequence number (1, 2, …), not ${JSON.stringify(raw)}.`);
+  if (!/^[1-9]\d{0,8}$/.test(raw)) throw problem(400, `\`before\` must be a change sequence number (1, 2, …), not ${quoteInput(raw)}.`);
   return Number(raw);
 }
 
@@ -34,7 +34,7 @@ export function instantParam(raw: string | undefined, name: string): number | nu
   if (raw === undefined || raw === "") return null;
   const ms = Date.parse(raw);
   if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(ms)) {
-    throw problem(400, `\`${name}\` must be an ISO 8601 date or date-time, e.g. 2019-11-20T00:00:00Z, not ${JSON.stringify(raw)}.`);
+    throw problem(400, `\`${name}\` must be an ISO 8601 date or date-time, e.g. 2019-11-20T00:00:00Z, not ${quoteInput(raw)}.`);
   }
   return ms;
 }

@@ -7,7 +7,7 @@
 import { Hono, type Context } from "hono";
 import { loadArticle, loadVersion } from "../api/articles";
 import { instantParam } from "../api/params";
-import { problem } from "../api/problem";
+import { problem, quoteInput } from "../api/problem";
 import { rawCaptureResponse } from "../api/raw";
 import type { Env } from "../env";
 import { articleIdFor, InvalidUrlError, normalizeArticleUrl } from "../fetching/url";
@@ -53,12 +53,12 @@ async function trackedUrl(c: RouteContext, original: string): Promise<TrackedUrl
   try {
     canonical = normalizeArticleUrl(original);
   } catch (error) {
-    if (error instanceof InvalidUrlError) throw problem(400, `Not an article URL (${error.message}): ${JSON.stringify(original)}.`);
+    if (error instanceof InvalidUrlError) throw problem(400, `Not an article URL (${error.message}): ${quoteInput(original)}.`);
     throw error;
   }
   const { store } = trackerFor(c.env);
   const article = await store.getArticle(await articleIdFor(canonical));
-  if (!article) throw problem(404, `Redline does not track ${JSON.stringify(canonical)}, so it holds no mementos of it.`);
+  if (!article) throw problem(404, `Redline does not track ${quoteInput(canonical)}, so it holds no mementos of it.`);
   const versions = await store.listVersions(article.id, article.versionCount);
   return { article, mementos: mementosOf(versions), uris: mementoUris(new URL(c.req.url).origin, article.url) };
 }
@@ -85,7 +85,7 @@ memento.get("/timegate/*", async (c) => {
   const { mementos, uris } = await trackedUrl(c, originalUrlAfter(c, "/timegate/"));
   const requested = c.req.header("Accept-Datetime");
   const atMs = requested === undefined ? Number.POSITIVE_INFINITY : parseHttpDate(requested);
-  if (atMs === null) throw problem(400, `\`Accept-Datetime\` must be an RFC 1123 date such as "Tue, 19 Nov 2019 08:44:00 GMT", not ${JSON.stringify(requested)}.`, { Vary: "accept-datetime" });
+  if (atMs === null) throw problem(400, `\`Accept-Datetime\` must be an RFC 1123 date such as "Tue, 19 Nov 2019 08:44:00 GMT", not ${quoteInput(requested)}.`, { Vary: "accept-datetime" });
   const chosen = atMs === Number.POSITIVE_INFINITY ? mementos.at(-1)! : closestMemento(mementos, atMs)!;
   return c.body(null, 302, {
     Location: uris.memento(chosen),
@@ -96,7 +96,7 @@ memento.get("/timegate/*", async (c) => {
 
 memento.get("/memento/:datetime{\\d{4,14}}/*", async (c) => {
   const atMs = parseCompactDatetime(c.req.param("datetime"));
-  if (atMs === null) throw problem(400, `A memento datetime is YYYYMMDDhhmmss (UTC), not ${JSON.stringify(c.req.param("datetime"))}.`);
+  if (atMs === null) throw problem(400, `A memento datetime is YYYYMMDDhhmmss (UTC), not ${quoteInput(c.req.param("datetime"))}.`);
   const prefix = `/memento/${c.req.param("datetime")}/`;
   const { article, mementos, uris } = await trackedUrl(c, originalUrlAfter(c, prefix, ["view"]));
   const chosen = closestMemento(mementos, atMs)!;

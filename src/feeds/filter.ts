@@ -2,7 +2,7 @@
  * Which changes a reader wants: by kind and by significance. Feeds take it from the query
  * string; webhook subscriptions store it with the subscription.
  */
-import { problem } from "../api/problem";
+import { problem, quoteInput } from "../api/problem";
 import { CHANGE_KINDS, type ChangeKind } from "../model";
 import type { ChangeListItem } from "../storage/records";
 
@@ -24,7 +24,7 @@ export function parseKinds(raw: string | undefined): ChangeKind[] | null {
 export function parseMinSignificance(raw: string | undefined): number {
   if (raw === undefined || raw === "") return 0;
   const value = Number(raw);
-  if (!/^\d*\.?\d+$/u.test(raw) || value > 1) throw problem(400, `\`min_significance\` must be a number from 0 to 1, not ${JSON.stringify(raw)}.`);
+  if (!/^\d*\.?\d+$/u.test(raw) || value > 1) throw problem(400, `\`min_significance\` must be a number from 0 to 1, not ${quoteInput(raw)}.`);
   return value;
 }
 

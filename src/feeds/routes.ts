@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import { problem } from "../api/problem";
+import { problem, quoteInput } from "../api/problem";
 import { beforeParam, cursorParam, pageSize } from "../api/params";
 import { sha256Hex } from "../digest";
 import type { Env } from "../env";
@@ -134,7 +134,7 @@ feeds.get("/articles/:file{[0-9a-f]{16}\\.(atom|rss|json)}", async (c) => {
   const before = beforeParam(c.req.query("before"));
   const tracker = trackerFor(c.env);
   const article = await tracker.store.getArticle(id);
-  if (!article) throw problem(404, `No article with id ${JSON.stringify(id)}.`);
+  if (!article) throw problem(404, `No article with id ${quoteInput(id)}.`);
   const page = await tracker.store.listArticleChanges(id, limit, before);
   return feedResponse(c, formatOf(file), {
     id: `/feeds/articles/${id}`,
@@ -152,7 +152,7 @@ feeds.get("/sites/:file{[^/]+\\.(atom|rss|json)}", async (c) => {
   const limit = pageSize(c.req.query("limit"));
   const cursor = cursorParam(c.req.query("cursor"));
   const page = await trackerFor(c.env).store.listChanges(limit, cursor, null, host);
-  if (cursor === null && page.items.length === 0) throw problem(404, `Redline has recorded no change on ${JSON.stringify(host)}; site feeds are named by the host of tracked article URLs, e.g. /feeds/sites/english.hani.co.kr.atom.`);
+  if (cursor === null && page.items.length === 0) throw problem(404, `Redline has recorded no change on ${quoteInput(host)}; site feeds are named by the host of tracked article URLs, e.g. /feeds/sites/english.hani.co.kr.atom.`);
   return feedResponse(c, formatOf(file), {
     id: `/feeds/sites/${host}`,
     title: `Redline: changes on ${host}`,

@@ -2,6 +2,7 @@
  * Turning a user-supplied URL into the canonical form Redline tracks, and deciding whether
  * the Worker may fetch it at all.
  */
+import { quoteInput } from "../api/problem";
 import { sha256Hex } from "../digest";
 
 /** Query parameters that identify a campaign or click, never the article. */
@@ -45,7 +46,7 @@ export function normalizeArticleUrl(input: unknown): string {
   try {
     url = new URL(input.trim());
   } catch {
-    throw new InvalidUrlError(`\`url\` is not a valid absolute URL: ${JSON.stringify(input)}`);
+    throw new InvalidUrlError(`\`url\` is not a valid absolute URL: ${quoteInput(input)}`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new InvalidUrlError(`only http and https URLs can be tracked, not ${url.protocol}`);

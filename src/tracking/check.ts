@@ -15,6 +15,7 @@ import {
   summarizeRevert,
   withRevert,
 } from "../diffing";
+import { quoteInput } from "../api/problem";
 import { extractArticle } from "../extraction";
 import { fetchPage, type FetchOptions } from "../fetching/fetch-page";
 import type { ArticleContent, ChangeKind, VersionDiff } from "../model";
@@ -294,7 +295,7 @@ export async function trackNewArticle(tracker: Tracker, input: { id: string; url
   if (attempt.kind !== "captured") {
     const reason =
       attempt.kind === "failed" ? attempt.reason : attempt.kind === "missing" ? `the page answered HTTP ${attempt.status}` : "unexpected 304";
-    throw new FirstCaptureError(`first capture of ${input.url} failed: ${reason}`);
+    throw new FirstCaptureError(`first capture of ${quoteInput(input.url)} failed: ${reason}`);
   }
   const now = iso(nowMs);
   const blank: ArticleRecord = {

@@ -7,7 +7,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { loadArticle, loadVersion } from "../api/articles";
 import { beforeParam, cursorParam, pageSize, versionNumber } from "../api/params";
-import { handleError, problem } from "../api/problem";
+import { handleError, problem, quoteInput } from "../api/problem";
 import { diffVersions } from "../diffing";
 import { versionLabel, type DiffDocument } from "../diffing/render";
 import type { Env } from "../env";
@@ -73,7 +73,7 @@ async function filteredChanges(store: RedlineStore, filter: HomeFilter, limit: n
 /** `1..2` → [1, 2]: the versions a diff page compares, in either order but never the same one twice. */
 function versionRange(raw: string): [number, number] {
   const match = /^([^.]+)\.\.([^.]+)$/.exec(raw);
-  if (!match) throw problem(400, `A diff page names two versions as <from>..<to>, e.g. 1..2, not ${JSON.stringify(raw)}.`);
+  if (!match) throw problem(400, `A diff page names two versions as <from>..<to>, e.g. 1..2, not ${quoteInput(raw)}.`);
   const from = versionNumber(match[1], "from")!;
   const to = versionNumber(match[2], "to")!;
   if (from === to) throw problem(400, "`from` and `to` must name two different versions.");
@@ -83,7 +83,7 @@ function versionRange(raw: string): [number, number] {
 function diffView(raw: string | undefined): DiffView {
   if (raw === undefined || raw === "") return "inline";
   if ((DIFF_VIEWS as readonly string[]).includes(raw)) return raw as DiffView;
-  throw problem(400, `\`view\` must be one of ${DIFF_VIEWS.join(", ")}, not ${JSON.stringify(raw)}.`);
+  throw problem(400, `\`view\` must be one of ${DIFF_VIEWS.join(", ")}, not ${quoteInput(raw)}.`);
 }
 
 export const web = new Hono<{ Bindings: Env }>();

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { requireAdmin } from "../api/auth";
 import { readJsonObject } from "../api/params";
-import { problem } from "../api/problem";
+import { problem, quoteInput } from "../api/problem";
 import type { Env } from "../env";
 import { parseKinds, parseMinSignificance } from "../feeds/filter";
 import { refusalReason } from "../fetching/url";
@@ -17,7 +17,7 @@ function webhookUrl(value: unknown, allowLoopback: boolean): string {
   try {
     url = new URL(value);
   } catch {
-    throw problem(400, `\`url\` is not an absolute URL: ${JSON.stringify(value)}.`);
+    throw problem(400, `\`url\` is not an absolute URL: ${quoteInput(value)}.`);
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") throw problem(400, "`url` must be http(s).");
   const refusal = refusalReason(url.href, allowLoopback);
@@ -27,7 +27,7 @@ function webhookUrl(value: unknown, allowLoopback: boolean): string {
 
 function optionalString(value: unknown, name: string, pattern: RegExp, hint: string): string | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== "string" || !pattern.test(value)) throw problem(400, `\`${name}\` must be ${hint}, not ${JSON.stringify(value)}.`);
+  if (typeof value !== "string" || !pattern.test(value)) throw problem(400, `\`${name}\` must be ${hint}, not ${quoteInput(value)}.`);
   return value;
 }
 
