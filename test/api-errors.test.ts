@@ -91,6 +91,19 @@ describe("reads reject bad parameters", () => {
     expectProblem(await api("GET", "/api/changes?since=yesterday"), 400, /`since` must be an ISO 8601/);
   });
 
+  it.each(["2024-02-30", "2023-02-29", "2024-04-31T00:00:00Z", "2024-13-01", "2024-01-01T25:00:00Z", "2024-01-01T12:00:61+09:00"])(
+    "answers 400 for the impossible since=%s instead of rolling it over",
+    async (since) => {
+      expectProblem(await api("GET", `/api/changes?since=${encodeURIComponent(since)}`), 400, /`since` must be .*a real calendar date and time/);
+      expectProblem(await api("GET", `/api/warc?since=${encodeURIComponent(since)}`), 400, /`since` must be .*a real calendar date and time/);
+    },
+  );
+
+  it("accepts a leap day and a time with an offset as since", async () => {
+    expect((await api("GET", "/api/changes?since=2024-02-29")).status).toBe(200);
+    expect((await api("GET", `/api/changes?since=${encodeURIComponent("2024-02-29T23:59:59.999+09:00")}`)).status).toBe(200);
+  });
+
   it("unknown article ids are 404", async () => {
     expectProblem(await api("GET", "/api/articles/0123456789abcdef"), 404, /No article/);
     expectProblem(await api("GET", "/api/articles/not-an-id/versions"), 404, /No article/);

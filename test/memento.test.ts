@@ -113,4 +113,32 @@ describe("Memento (RFC 7089)", () => {
     expect(bad.json.detail).toMatch(/RFC 1123/);
     expect((await api("GET", `/memento/20191399000000/${ARTICLE}`)).status).toBe(400);
   });
+
+  it.each(["/timemap/link/%E0%A4%A", "/timemap/json/%", "/timegate/%C0%AF", "/memento/2024/%FF"])(
+    "answers 400 for the malformed percent-encoding in %s",
+    async (path) => {
+      const response = await api("GET", path);
+      expect(response.status).toBe(400);
+      expect(response.headers.get("Content-Type")).toBe("application/problem+json");
+      expect(response.json.detail).toMatch(/^The path is not valid percent-encoded UTF-8: "/);
+    },
+  );
+
+  it.each(["Fri, 30 Feb 2024 00:00:00 GMT", "Wed, 31 Apr 2024 12:00:00 GMT", "Mon, 01 Jan 2024 25:00:00 GMT", "Mon, 01 Jan 2024 23:59:60 GMT"])(
+    "answers 400 for the impossible Accept-Datetime %s instead of rolling it over",
+    async (datetime) => {
+      const response = await api("GET", `/timegate/${ARTICLE}`, { headers: { "Accept-Datetime": datetime } });
+      expect(response.status).toBe(400);
+      expect(response.json.detail).toMatch(/RFC 1123/);
+    },
+  );
+
+  it.each(["20240230000000", "20230229", "20241301", "20240101250000", "20240101000060"])(
+    "answers 400 for the impossible memento datetime %s instead of rolling it over",
+    async (datetime) => {
+      const response = await api("GET", `/memento/${datetime}/${ARTICLE}`);
+      expect(response.status).toBe(400);
+      expect(response.json.detail).toMatch(/YYYYMMDDhhmmss/);
+    },
+  );
 });

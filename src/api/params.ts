@@ -30,13 +30,45 @@ export function beforeParam(raw: string | undefined): number | null {
   return Number(raw);
 }
 
+/** The calendar fields an ISO 8601 instant starts with; seconds and the time are optional. */
+const CALENDAR_FIELDS = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?/;
+
+/**
+ * Whether the fields name a real date and time. `Date.parse` rolls impossible ones over
+ * (2024-02-30 becomes 1 March), so the fields are set on a UTC date and must come back as given.
+ */
+function isCalendarTime(fields: RegExpExecArray): boolean {
+  // An absent time (undefined groups) is midnight.
+  const given = fields.slice(1).map((field) => Number(field ?? 0));
+  const [year, month, day, hour, minute, second] = given as [number, number, number, number, number, number];
+  const date = new Date(0);
+  // setUTCFullYear, unlike Date.UTC, does not read years 0–99 as 1900–1999.
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second);
+  const found = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()];
+  return found.every((value, index) => value === given[index]);
+}
+
 export function instantParam(raw: string | undefined, name: string): number | null {
   if (raw === undefined || raw === "") return null;
   const ms = Date.parse(raw);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(ms)) {
-    throw problem(400, `\`${name}\` must be an ISO 8601 date or date-time, e.g. 2019-11-20T00:00:00Z, not ${quoteInput(raw)}.`);
+  const fields = CALENDAR_FIELDS.exec(raw);
+  if (!fields || Number.isNaN(ms) || !isCalendarTime(fields)) {
+    throw problem(400, `\`${name}\` must be an ISO 8601 date or date-time naming a real calendar date and time, e.g. 2019-11-20T00:00:00Z, not ${quoteInput(raw)}.`);
   }
   return ms;
+}
+
+/**
+ * A request path percent-decoded. A malformed escape (`%E0%A4%A`, a lone `%`, bytes that are not
+ * UTF-8) is the client's mistake, so it is a 400 rather than the URIError `decodeURIComponent` throws.
+ */
+export function decodedPath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    throw problem(400, `The path is not valid percent-encoded UTF-8: ${quoteInput(path)}; write each byte outside ASCII as %XX, and a literal % as %25.`);
+  }
 }
 
 /** The request body as a JSON object; `example` shows the caller what to send instead. */

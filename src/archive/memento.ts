@@ -30,11 +30,17 @@ export function parseCompactDatetime(text: string): number | null {
 /** RFC 1123 (`Tue, 19 Nov 2019 08:44:00 GMT`), the datetime in `Memento-Datetime` and Link `datetime`. */
 export const httpDate = (atMs: number): string => new Date(atMs).toUTCString();
 
-/** `Accept-Datetime` must be an RFC 1123 date; anything else is refused rather than guessed. */
+/**
+ * `Accept-Datetime` must be an RFC 1123 date; anything else is refused rather than guessed. An
+ * impossible date (30 Feb, 31 Apr, 23:59:60), which `Date.parse` rolls over, is refused too: the
+ * date after the weekday must print back as given. A wrong weekday is forgiven: the date alone
+ * says which instant is meant.
+ */
 export function parseHttpDate(text: string): number | null {
-  if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text.trim())) return null;
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? null : ms;
+  const trimmed = text.trim();
+  if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(trimmed)) return null;
+  const ms = Date.parse(trimmed);
+  return !Number.isNaN(ms) && httpDate(ms).slice(5) === trimmed.slice(5) ? ms : null;
 }
 
 /** One memento per capture second, oldest first; a later version in the same second replaces an earlier one. */

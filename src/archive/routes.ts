@@ -6,7 +6,7 @@
  */
 import { Hono, type Context } from "hono";
 import { loadArticle, loadVersion } from "../api/articles";
-import { instantParam } from "../api/params";
+import { decodedPath, instantParam } from "../api/params";
 import { problem, quoteInput } from "../api/problem";
 import { rawCaptureResponse } from "../api/raw";
 import type { Env } from "../env";
@@ -38,7 +38,7 @@ type RouteContext = Context<{ Bindings: Env }>;
 function originalUrlAfter(c: RouteContext, prefix: string, ownParams: string[] = []): string {
   const url = new URL(c.req.url);
   for (const name of ownParams) url.searchParams.delete(name);
-  const rest = decodeURIComponent(url.pathname).slice(prefix.length) + url.search;
+  const rest = decodedPath(url.pathname).slice(prefix.length) + url.search;
   return rest.replace(/^(https?):\/+/i, "$1://");
 }
 
