@@ -1,12 +1,13 @@
 import { Hono } from "hono";
+import { METHODS } from "hono/router";
 import { articles } from "./api/articles";
 import { changes } from "./api/changes";
-import { handleError, problemResponse } from "./api/problem";
+import { handleError, problem, problemResponse, quoteInput } from "./api/problem";
 import { status } from "./api/status";
 import { memento, warc } from "./archive/routes";
 import { feeds } from "./feeds/routes";
 import type { Env } from "./env";
-import { web } from "./web/routes";
+import { web, webErrorResponse } from "./web/routes";
 import { subscriptions } from "./webhooks/routes";
 
 export const app = new Hono<{ Bindings: Env }>();
@@ -21,5 +22,23 @@ app.route("/", memento);
 // The HTML pages; after the routes above, none of which they overlap.
 app.route("/", web);
 
-app.notFound((c) => problemResponse(404, `No route for ${c.req.method} ${c.req.path}.`));
+/**
+ * The methods `hono`'s routes answer at `path`, as a 405's `Allow` names them: HEAD after GET,
+ * since hono answers HEAD with the GET route. Middleware (`use`, method ALL) is not a route.
+ */
+function allowedMethods(hono: Hono<{ Bindings: Env }>, path: string): string[] {
+  return METHODS.map((name) => name.toUpperCase())
+    .filter((method) => hono.router.match(method, path)[0].some(([[, route]]) => route.method === method))
+    .flatMap((method) => (method === "GET" ? ["GET", "HEAD"] : [method]));
+}
+
+// No handler answered: either no route has this path (404) or none has it for this method (405).
+app.notFound((c) => {
+  const { method, path } = c.req;
+  const allowed = allowedMethods(app, path);
+  if (allowed.length === 0) return problemResponse(404, `No route for ${method} ${quoteInput(path)}.`);
+  const refusal = problem(405, `${method} is not allowed on ${quoteInput(path)}; it answers ${allowed.join(", ")}.`, { Allow: allowed.join(", ") });
+  // A page's refusal is an HTML page for browsers, as the pages' other errors are.
+  return allowedMethods(web, path).length > 0 ? webErrorResponse(refusal, c) : refusal.getResponse();
+});
 app.onError(handleError);

@@ -42,7 +42,8 @@ const PAGE_HEADERS = {
 
 type WebContext = Context<{ Bindings: Env }>;
 
-const render = (c: WebContext, page: string | Promise<string>, status: ContentfulStatusCode = 200) => c.html(page, status, PAGE_HEADERS);
+const render = (c: WebContext, page: string | Promise<string>, status: ContentfulStatusCode = 200, headers: Record<string, string> = {}) =>
+  c.html(page, status, { ...PAGE_HEADERS, ...headers });
 
 const articleFeed = (articleId: string, title: string): FeedRef => ({ path: `/feeds/articles/${articleId}`, title: `Redline: changes to ${title}` });
 
@@ -134,9 +135,15 @@ web.get("/articles/:id/versions/:n", async (c) => {
   return render(c, <VersionPage article={article} version={version} feed={feed} />);
 });
 
-/** Browsers get the problem as a page; API clients (and anything not asking for HTML) get problem+json, as everywhere else. */
-web.onError((error, c) => {
+/**
+ * Browsers get the problem as a page; API clients (and anything not asking for HTML) get
+ * problem+json, as everywhere else. Either way the problem's own headers (`Allow`, `Vary`) go with it.
+ */
+export function webErrorResponse(error: Error, c: WebContext): Response | Promise<Response> {
   const wantsHtml = c.req.header("Accept")?.includes("text/html") ?? false;
   if (!(error instanceof HTTPException) || !wantsHtml) return handleError(error, c);
-  return render(c, <ErrorPage status={error.status} detail={error.message} />, error.status as ContentfulStatusCode);
-});
+  const headers = Object.fromEntries([...error.getResponse().headers].filter(([name]) => name !== "content-type"));
+  return render(c, <ErrorPage status={error.status} detail={error.message} />, error.status as ContentfulStatusCode, headers);
+}
+
+web.onError(webErrorResponse);
