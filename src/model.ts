@@ -119,4 +119,6 @@ export interface VersionDiff {
   significance: number;
   /** One line for lists and feeds, e.g. "Headline changed; 1 paragraph added (+52 words)". */
   summary: string;
+  /** Only with kind `revert`: the older version whose content the later side repeats. */
+  revertOf?: number;
 }

@@ -227,3 +227,42 @@ describe("listing", () => {
     expect(status.changes).toBeGreaterThanOrEqual(status.versions);
   });
 });
+
+describe("a page that goes back to an earlier text (A → B → A)", () => {
+  it("is a `revert` in the change record and in the diff between the same two versions, in every rendering", async () => {
+    await reset();
+    const { id } = await walkTimeline(SEED_URLS.yonhap);
+    await serveTimelineEntry(SEED_URLS.yonhap, 1);
+    const { json } = await check(id);
+    expect(json).toMatchObject({ changed: true, outcome: "new-version", version: { n: 3 } });
+    const change = json.change;
+    expect(change).toMatchObject({
+      from: 2,
+      to: 3,
+      revertOf: 1,
+      kinds: ["body", "numbers-changed", "stealth-edit", "revert"],
+      summary: "Reverted to version 1; Text changed without a new modified timestamp (stealth edit): 1 sentence edited (figures changed); +1/−1 words",
+      significance: 0.63,
+    });
+    const listed = (await api("GET", "/api/changes?limit=1")).json.items[0];
+    expect(listed).toMatchObject({ id: change.id, kinds: change.kinds, summary: change.summary, significance: change.significance });
+
+    const diff = (await api("GET", `/api/articles/${id}/diff?from=2&to=3`)).json;
+    expect(diff).toMatchObject({ from: 2, to: 3, kinds: change.kinds, revertOf: 1, summary: change.summary, significance: change.significance });
+    expect((await api("GET", `/api/articles/${id}/diff`)).json).toEqual(diff);
+
+    const unified = await (await getRaw(`/api/articles/${id}/diff?from=2&to=3&format=unified`)).text();
+    expect(unified).toContain(`\nSummary: ${change.summary}\nSignificance 0.63 · body, numbers-changed, stealth-edit, revert\n`);
+    const html = await (await getRaw(`/api/articles/${id}/diff?from=2&to=3&format=html`)).text();
+    expect(html).toContain(`: ${change.summary.replaceAll("'", "&#39;")}</p>\n<p>Significance 0.63 · body, numbers-changed, stealth-edit, revert</p>`);
+  });
+
+  it("is no revert in a diff backwards in time, nor in one to a version that repeats none", async () => {
+    await reset();
+    const { id } = await walkTimeline(SEED_URLS.yonhap);
+    await serveTimelineEntry(SEED_URLS.yonhap, 1);
+    await check(id);
+    expect((await api("GET", `/api/articles/${id}/diff?from=3&to=2`)).json.kinds).toEqual(["body", "numbers-changed", "stealth-edit"]);
+    expect((await api("GET", `/api/articles/${id}/diff?from=1&to=2`)).json).not.toHaveProperty("revertOf");
+  });
+});

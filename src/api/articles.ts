@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { verifyChain } from "../archive/chain";
-import { diffVersions } from "../diffing";
+import { diffInHistory } from "../diffing";
 import { renderRedlinePage, renderUnified, versionLabel, type DiffDocument } from "../diffing/render";
 import type { Env } from "../env";
 import { articleIdFor, InvalidUrlError, normalizeArticleUrl, refusalReason } from "../fetching/url";
@@ -83,6 +83,19 @@ export async function loadVersion(env: Env, article: ArticleRecord, n: number): 
   return version;
 }
 
+/**
+ * The diff of two stored versions, as the change between them reports it (a version repeating an
+ * older one is a revert): two version reads and one `list` of the article's versions.
+ */
+export async function loadDiff(env: Env, article: ArticleRecord, from: number, to: number): Promise<DiffDocument> {
+  const [before, after, history] = await Promise.all([
+    loadVersion(env, article, from),
+    loadVersion(env, article, to),
+    trackerFor(env).store.listVersions(article.id, article.versionCount),
+  ]);
+  return { articleUrl: article.url, from: versionLabel(before), to: versionLabel(after), diff: diffInHistory(before, after, history) };
+}
+
 articles.get("/:id", async (c) => c.json(articleView(await loadArticle(c.env, c.req.param("id")))));
 
 articles.delete("/:id", requireAdmin, async (c) => {
@@ -139,10 +152,8 @@ articles.get("/:id/diff", async (c) => {
   const from = versionNumber(c.req.query("from"), "from") ?? to - 1;
   if (from < 1) throw problem(404, `Article ${article.id} has only ${article.versionCount} version; there is nothing to compare yet.`);
   if (from === to) throw problem(400, "`from` and `to` must name two different versions.");
-  const [before, after] = await Promise.all([loadVersion(c.env, article, from), loadVersion(c.env, article, to)]);
-  const diff = diffVersions(before, after);
-  if (format === "json") return c.json({ from, to, ...diff });
-  const document: DiffDocument = { articleUrl: article.url, from: versionLabel(before), to: versionLabel(after), diff };
+  const document = await loadDiff(c.env, article, from, to);
+  if (format === "json") return c.json({ from, to, ...document.diff });
   if (format === "unified") return c.text(renderUnified(document));
   return c.html(renderRedlinePage(document));
 });

@@ -1,4 +1,5 @@
 export { diffVersions, type DiffSide } from "./diff";
-export { EVENT_SIGNIFICANCE, withRevert } from "./significance";
+export { diffInHistory, type VersionIdentity } from "./revert";
+export { EVENT_SIGNIFICANCE } from "./significance";
 export { contentHash, normalizeContent } from "./canonical";
-export { summarizeCreated, summarizeRelocated, summarizeRemoved, summarizeRestored, summarizeRevert } from "./summary";
+export { summarizeCreated, summarizeRelocated, summarizeRemoved, summarizeRestored } from "./summary";

@@ -5,15 +5,14 @@
  */
 import {
   contentHash,
-  diffVersions,
+  diffInHistory,
   EVENT_SIGNIFICANCE,
   normalizeContent,
   summarizeCreated,
   summarizeRelocated,
   summarizeRemoved,
   summarizeRestored,
-  summarizeRevert,
-  withRevert,
+  type VersionIdentity,
 } from "../diffing";
 import { quoteInput } from "../api/problem";
 import { extractArticle } from "../extraction";
@@ -168,7 +167,6 @@ function changeFor(
     significance: number;
     diff?: VersionDiff;
     fields?: ChangeRecord["fields"];
-    revertOf?: number | null;
   },
 ): ChangeRecord {
   const seq = article.changeCount + 1;
@@ -186,7 +184,7 @@ function changeFor(
     significance: event.significance,
     ...(event.diff ? { fields: event.diff.fields, stats: event.diff.stats } : {}),
     ...(event.fields ? { fields: event.fields } : {}),
-    ...(event.revertOf ? { revertOf: event.revertOf } : {}),
+    ...(event.diff?.revertOf ? { revertOf: event.diff.revertOf } : {}),
   };
 }
 
@@ -204,43 +202,28 @@ function advancedTo(article: ArticleRecord, version: VersionRecord, capture: Cap
   };
 }
 
+/** `history`: the article's earlier versions, which tell whether `version` reverts to one of them. */
 function changeForVersion(
   article: ArticleRecord,
   previous: VersionRecord | null,
   version: VersionRecord,
   extraKinds: ChangeKind[],
-  revertOf: number | null,
+  history: readonly VersionIdentity[],
 ): ChangeRecord {
   const titled = { ...article, title: version.title };
   if (!previous) {
     return changeFor(titled, { from: null, to: version.n, detectedAt: version.capturedAt, kinds: ["created"], summary: summarizeCreated(contentOf(version)), significance: EVENT_SIGNIFICANCE.created });
   }
-  const diff = diffVersions(previous, version);
-  const prefixes = [
-    ...(extraKinds.includes("restored") ? [summarizeRestored()] : []),
-    ...(revertOf === null ? [] : [summarizeRevert(revertOf)]),
-  ];
+  const diff = diffInHistory(previous, version, history);
   return changeFor(titled, {
     from: previous.n,
     to: version.n,
     detectedAt: version.capturedAt,
-    kinds: [...diff.kinds, ...(revertOf === null ? [] : (["revert"] as const)), ...extraKinds],
-    summary: [...prefixes, diff.summary].join("; "),
-    significance: revertOf === null ? diff.significance : withRevert(diff.significance),
+    kinds: [...diff.kinds, ...extraKinds],
+    summary: [...(extraKinds.includes("restored") ? [summarizeRestored()] : []), diff.summary].join("; "),
+    significance: diff.significance,
     diff,
-    revertOf,
   });
-}
-
-/**
- * The newest version before `version` with the very same content (A → B → A), or null. A revert
- * is still stored as a version of its own: the archive must show the page went back, and when.
- * The version list's metadata carries each hash, so this costs one `list` and no reads.
- */
-async function revertedTo(store: Tracker["store"], articleId: string, version: VersionRecord): Promise<number | null> {
-  const earlier = await store.listVersions(articleId, version.n - 1);
-  const match = earlier.filter((summary) => summary.contentHash === version.contentHash).at(-1);
-  return match ? match.n : null;
 }
 
 /**
@@ -266,8 +249,10 @@ async function recordVersion(
     const version = existing ?? (await versionFrom(store, current, n, capture, capturedAt, previous));
     if (!existing) await store.putVersion(current.id, version);
     const isThisCapture = version.contentHash === capture.hash;
-    const revertOf = previous ? await revertedTo(store, current.id, version) : null;
-    const change = changeForVersion(current, previous, version, isThisCapture ? extraKinds : [], revertOf);
+    // A revert (A → B → A) is still stored as a version of its own: the archive must show the
+    // page went back, and when. The version list's metadata carries each hash: one `list`, no reads.
+    const history = previous ? await store.listVersions(current.id, version.n - 1) : [];
+    const change = changeForVersion(current, previous, version, isThisCapture ? extraKinds : [], history);
     await recordChange(tracker, change);
     current = advancedTo(current, version, isThisCapture ? capture : null);
     if (isThisCapture) return { article: current, version, change };

@@ -5,11 +5,9 @@
 import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { loadArticle, loadVersion } from "../api/articles";
+import { loadArticle, loadDiff, loadVersion } from "../api/articles";
 import { beforeParam, cursorParam, pageSize, versionNumber } from "../api/params";
 import { handleError, problem, quoteInput } from "../api/problem";
-import { diffVersions } from "../diffing";
-import { versionLabel, type DiffDocument } from "../diffing/render";
 import type { Env } from "../env";
 import { matchesFilter, parseKinds, parseMinSignificance } from "../feeds/filter";
 import type { ChangeListItem } from "../storage/records";
@@ -122,8 +120,7 @@ web.get("/articles/:id/diff/:range", async (c) => {
   const view = diffView(c.req.query("view"));
   const article = await loadArticle(c.env, c.req.param("id"));
   const [from, to] = versionRange(c.req.param("range"));
-  const [before, after] = await Promise.all([loadVersion(c.env, article, from), loadVersion(c.env, article, to)]);
-  const document: DiffDocument = { articleUrl: article.url, from: versionLabel(before), to: versionLabel(after), diff: diffVersions(before, after) };
+  const document = await loadDiff(c.env, article, from, to);
   const feed = articleFeed(article.id, article.title || article.url);
   return render(c, <DiffPage articleId={article.id} document={document} view={view} feed={feed} />);
 });
