@@ -13,11 +13,17 @@ export interface ChangeFilter {
   minSignificance: number;
 }
 
-export function parseKinds(raw: string | undefined): ChangeKind[] | null {
-  if (raw === undefined || raw === "") return null;
-  const kinds = raw.split(",").map((kind) => kind.trim());
+/**
+ * Kinds from a feed's comma-separated `?kinds=` or a subscription's JSON list: each known kind
+ * once, in the order given (so a stored filter stays as small as the kinds it names); an unknown
+ * kind is a 400 naming it. No kinds at all means every kind.
+ */
+export function parseKinds(raw: string | readonly string[] | undefined): ChangeKind[] | null {
+  const names = typeof raw === "string" ? (raw === "" ? [] : raw.split(",")) : (raw ?? []);
+  if (names.length === 0) return null;
+  const kinds = [...new Set(names.map((kind) => kind.trim()))];
   const unknown = kinds.filter((kind) => !(CHANGE_KINDS as readonly string[]).includes(kind));
-  if (unknown.length > 0) throw problem(400, `\`kinds\` takes a comma-separated list of ${CHANGE_KINDS.join(", ")}; unknown: ${unknown.join(", ")}.`);
+  if (unknown.length > 0) throw problem(400, `\`kinds\` takes a list of ${CHANGE_KINDS.join(", ")}; unknown: ${quoteInput(unknown)}.`);
   return kinds as ChangeKind[];
 }
 

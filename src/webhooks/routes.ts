@@ -40,7 +40,7 @@ function filterFrom(body: Record<string, unknown>): SubscriptionFilter {
   return {
     articleId: optionalString(body.articleId, "articleId", /^[0-9a-f]{16}$/u, "an article id (16 hex digits)"),
     site: optionalString(body.site, "site", /^[a-z0-9.-]{1,253}$/u, "a lower-case host name such as en.yna.co.kr")?.toLowerCase() ?? null,
-    kinds: kinds === undefined ? null : parseKinds(kinds.join(",")),
+    kinds: kinds === undefined ? null : parseKinds(kinds),
     minSignificance: minSignificance === undefined ? 0 : parseMinSignificance(String(minSignificance)),
   };
 }
