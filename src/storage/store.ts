@@ -43,8 +43,35 @@ export interface Page<T> {
   cursor: string | null;
 }
 
-function fitsMetadata(value: unknown): boolean {
-  return new TextEncoder().encode(JSON.stringify(value)).byteLength <= METADATA_LIMIT;
+/**
+ * List metadata is stored ASCII-only. The local KV simulator carries it in an HTTP header, where
+ * other characters draw a warning on every read, and a header cannot be trusted with them
+ * anyway. So every string in it is stored with `\`, DEL and each UTF-16 code unit beyond ASCII
+ * written as `\uXXXX` (six ASCII characters). Since every backslash of the stored form begins
+ * such an escape, {@link decodeMetadata} reverses it exactly. Object keys are Redline's own
+ * ASCII field names and stay as they are.
+ */
+const UNSAFE_IN_METADATA = /[\\\u007f-\uffff]/g;
+const METADATA_ESCAPE = /\\u([0-9a-f]{4})/g;
+
+function mapStrings(value: unknown, map: (text: string) => string): unknown {
+  if (typeof value === "string") return map(value);
+  if (Array.isArray(value)) return value.map((item) => mapStrings(item, map));
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, mapStrings(item, map)]));
+  return value;
+}
+
+function encodeMetadata<Metadata>(metadata: Metadata): Metadata {
+  return mapStrings(metadata, (text) => text.replace(UNSAFE_IN_METADATA, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, "0")}`)) as Metadata;
+}
+
+function decodeMetadata<Metadata>(metadata: Metadata): Metadata {
+  return mapStrings(metadata, (text) => text.replace(METADATA_ESCAPE, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))) as Metadata;
+}
+
+/** Whether encoded metadata fits: it is ASCII, so its JSON's length is its size in bytes. */
+function fitsMetadata(encoded: unknown): boolean {
+  return JSON.stringify(encoded).length <= METADATA_LIMIT;
 }
 
 export class RedlineStore {
@@ -62,7 +89,7 @@ export class RedlineStore {
       versionCount: article.versionCount,
       changeCount: article.changeCount,
     };
-    await this.kv.put(keys.article(article.id), JSON.stringify(article), { metadata });
+    await this.kv.put(keys.article(article.id), JSON.stringify(article), { metadata: encodeMetadata(metadata) });
   }
 
   async listArticles(limit: number, cursor: string | null): Promise<Page<ArticleRecord>> {
@@ -85,12 +112,18 @@ export class RedlineStore {
   private async *everyKeyWithMetadata<Metadata>(prefix: string): AsyncGenerator<{ name: string; metadata: Metadata }> {
     let cursor: string | undefined;
     do {
-      const page = await this.kv.list<Metadata>({ prefix, ...(cursor ? { cursor } : {}) });
+      const page = await this.list<Metadata>({ prefix, ...(cursor ? { cursor } : {}) });
       for (const { name, metadata } of page.keys) {
         if (metadata) yield { name, metadata };
       }
       cursor = page.list_complete ? undefined : page.cursor;
     } while (cursor);
+  }
+
+  /** `kv.list` with each key's metadata decoded: the one place stored metadata is read. */
+  private async list<Metadata>(options: KVNamespaceListOptions): Promise<KVNamespaceListResult<Metadata>> {
+    const page = await this.kv.list<Metadata>(options);
+    return { ...page, keys: page.keys.map((key) => (key.metadata ? { ...key, metadata: decodeMetadata(key.metadata) } : key)) };
   }
 
   getVersion(articleId: string, n: number): Promise<VersionRecord | null> {
@@ -106,7 +139,10 @@ export class RedlineStore {
       title: version.title,
       modifiedAt: version.modifiedAt,
     };
-    const metadata = fitsMetadata(summary) ? summary : { ...summary, title: "", partial: true };
+    // Past the limit (a headline of ~840 ASCII characters, or ~120 beyond ASCII) the list reads
+    // the version for its title; what is left is under 200 bytes.
+    const full = encodeMetadata(summary);
+    const metadata = fitsMetadata(full) ? full : encodeMetadata({ ...summary, title: "", partial: true });
     await this.kv.put(keys.version(articleId, version.n), JSON.stringify(version), { metadata });
   }
 
@@ -118,7 +154,7 @@ export class RedlineStore {
     const summaries: VersionSummary[] = [];
     let cursor: string | undefined;
     do {
-      const page = await this.kv.list<VersionSummary & { partial?: true }>({
+      const page = await this.list<VersionSummary & { partial?: true }>({
         prefix: keys.versionPrefix(articleId),
         ...(cursor ? { cursor } : {}),
       });
@@ -145,6 +181,7 @@ export class RedlineStore {
   async putRaw(sha256: string, body: Uint8Array): Promise<boolean> {
     const compressed = await gzip(body);
     if (compressed.byteLength > KV_VALUE_LIMIT) return false;
+    // Two integers: far below the metadata limit, and ASCII.
     await this.kv.put(keys.raw(sha256), compressed, { metadata: { size: body.byteLength, gzipSize: compressed.byteLength } });
     return true;
   }
@@ -163,10 +200,9 @@ export class RedlineStore {
    * itself, so writing the same change again (a retried check) overwrites rather than adds.
    */
   async putChange(change: ChangeRecord): Promise<void> {
-    const item = toListItem(change);
-    const metadata: FeedMetadata = fitsMetadata(item)
-      ? item
-      : { id: change.id, articleId: change.articleId, seq: change.seq, partial: true };
+    const item = encodeMetadata(toListItem(change));
+    // The fallback is two ids and a number, under 100 bytes; its reader reads the change.
+    const metadata: FeedMetadata = fitsMetadata(item) ? item : { id: change.id, articleId: change.articleId, seq: change.seq, partial: true };
     await this.kv.put(keys.change(change.articleId, change.seq), JSON.stringify(change), { metadata });
     const detectedAtMs = Date.parse(change.detectedAt);
     await this.kv.put(keys.changeFeed(detectedAtMs, change.articleId, change.seq), "", { metadata });
@@ -188,7 +224,7 @@ export class RedlineStore {
     const found: Array<{ seq: number; metadata: FeedMetadata | undefined }> = [];
     let cursor: string | undefined;
     do {
-      const page = await this.kv.list<FeedMetadata>({ prefix: keys.changePrefix(articleId), ...(cursor ? { cursor } : {}) });
+      const page = await this.list<FeedMetadata>({ prefix: keys.changePrefix(articleId), ...(cursor ? { cursor } : {}) });
       for (const key of page.keys) found.push({ seq: seqFromChangeKey(key.name), metadata: key.metadata ?? undefined });
       cursor = page.list_complete ? undefined : page.cursor;
     } while (cursor);
@@ -211,7 +247,7 @@ export class RedlineStore {
    */
   async listChanges(limit: number, cursor: string | null, sinceMs: number | null, site: string | null = null): Promise<Page<ChangeListItem>> {
     const prefix = site === null ? keys.changeFeedPrefix : keys.siteChangeFeedPrefix(site);
-    const page = await this.kv.list<FeedMetadata>({ prefix, limit, ...(cursor ? { cursor } : {}) });
+    const page = await this.list<FeedMetadata>({ prefix, limit, ...(cursor ? { cursor } : {}) });
     const items: ChangeListItem[] = [];
     const seen = new Set<string>();
     let reachedSince = false;
@@ -242,10 +278,15 @@ export class RedlineStore {
     return this.kv.get<SubscriptionRecord>(keys.subscription(id), "json");
   }
 
-  /** The filter and creation time ride in the list metadata, so fanning a change out costs no reads. */
+  /**
+   * The filter and creation time ride in the list metadata, so fanning a change out costs no
+   * reads. They fit by construction: the API admits only an article id, a host of at most 253
+   * ASCII characters, each known kind at most once and a number, so the longest legal entry is
+   * about 620 bytes (docs/storage.md; test/kv-metadata.test.ts stores it).
+   */
   async putSubscription(subscription: SubscriptionRecord): Promise<void> {
     const metadata: SubscriptionIndexEntry = { filter: subscription.filter, createdAt: subscription.createdAt };
-    await this.kv.put(keys.subscription(subscription.id), JSON.stringify(subscription), { metadata });
+    await this.kv.put(keys.subscription(subscription.id), JSON.stringify(subscription), { metadata: encodeMetadata(metadata) });
   }
 
   async deleteSubscription(id: string): Promise<void> {
