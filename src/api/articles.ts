@@ -1,9 +1,10 @@
 import { Hono } from "hono";
 import { verifyChain } from "../archive/chain";
 import { diffInHistory } from "../diffing";
-import { renderRedlinePage, renderUnified, versionLabel, type DiffDocument } from "../diffing/render";
+import { REDLINE_PAGE_STYLE, renderRedlinePage, renderUnified, versionLabel, type DiffDocument } from "../diffing/render";
 import type { Env } from "../env";
 import { articleIdFor, InvalidUrlError, normalizeArticleUrl, refusalReason } from "../fetching/url";
+import { RENDERING_HEADERS, selfContainedRenderingHeaders } from "../security-headers";
 import type { ArticleRecord, VersionRecord } from "../storage/records";
 import { checkArticle, FirstCaptureError, trackNewArticle, trackerFor } from "../tracking";
 import { requireAdmin } from "./auth";
@@ -154,8 +155,8 @@ articles.get("/:id/diff", async (c) => {
   if (from === to) throw problem(400, "`from` and `to` must name two different versions.");
   const document = await loadDiff(c.env, article, from, to);
   if (format === "json") return c.json({ from, to, ...document.diff });
-  if (format === "unified") return c.text(renderUnified(document));
-  return c.html(renderRedlinePage(document));
+  if (format === "unified") return c.text(renderUnified(document), 200, RENDERING_HEADERS);
+  return c.html(renderRedlinePage(document), 200, await selfContainedRenderingHeaders(REDLINE_PAGE_STYLE));
 });
 
 const DIFF_FORMATS = ["json", "unified", "html"] as const;

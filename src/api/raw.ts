@@ -1,14 +1,11 @@
+import { RAW_CAPTURE_HEADERS } from "../security-headers";
 import type { VersionRecord } from "../storage/records";
 import type { RedlineStore } from "../storage/store";
 import { problem } from "./problem";
 
 const base64OfHex = (hex: string): string => btoa(String.fromCharCode(...hex.match(/../g)!.map((pair) => parseInt(pair, 16))));
 
-/**
- * A version's body exactly as the publisher served it (the raw endpoint and mementos). It is the
- * publisher's HTML on Redline's origin, so a sandbox CSP keeps its scripts from running here
- * and `nosniff` keeps its declared type.
- */
+/** A version's body exactly as the publisher served it (the raw endpoint and mementos). */
 export async function rawCaptureResponse(store: RedlineStore, articleId: string, version: VersionRecord, headers: Record<string, string> = {}): Promise<Response> {
   if (!version.raw) throw problem(404, `Version ${version.n} was captured before Redline kept raw responses; only its extracted text exists.`);
   if (!version.raw.stored) throw problem(404, `The raw response of version ${version.n} was not kept: ${version.raw.reason ?? "no reason recorded"}.`);
@@ -17,8 +14,7 @@ export async function rawCaptureResponse(store: RedlineStore, articleId: string,
   return new Response(body, {
     headers: {
       "Content-Type": version.raw.contentType ?? "application/octet-stream",
-      "Content-Security-Policy": "sandbox",
-      "X-Content-Type-Options": "nosniff",
+      ...RAW_CAPTURE_HEADERS,
       Digest: `sha-256=${base64OfHex(version.raw.sha256)}`,
       "X-Redline-Captured-At": version.capturedAt,
       ...headers,

@@ -11,6 +11,7 @@ import { handleError, problem, quoteInput } from "../api/problem";
 import type { Env } from "../env";
 import { matchesFilter, parseKinds, parseMinSignificance } from "../feeds/filter";
 import type { ChangeListItem } from "../storage/records";
+import { RENDERING_HEADERS } from "../security-headers";
 import type { Page, RedlineStore } from "../storage/store";
 import { trackerFor } from "../tracking";
 import { ASSETS } from "./assets";
@@ -29,19 +30,10 @@ const MAX_LISTS_PER_HOME_PAGE = 5;
 /** Changes per article page: most articles have a handful, so one page nearly always shows all. */
 const ARTICLE_CHANGES_PAGE_SIZE = 100;
 
-/**
- * The pages carry no script and load only their own stylesheet; the policy makes that a rule
- * for the browser too, so a slip in escaping article text could not run anything.
- */
-const PAGE_HEADERS = {
-  "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-  "X-Content-Type-Options": "nosniff",
-};
-
 type WebContext = Context<{ Bindings: Env }>;
 
 const render = (c: WebContext, page: string | Promise<string>, status: ContentfulStatusCode = 200, headers: Record<string, string> = {}) =>
-  c.html(page, status, { ...PAGE_HEADERS, ...headers });
+  c.html(page, status, { ...RENDERING_HEADERS, ...headers });
 
 const articleFeed = (articleId: string, title: string): FeedRef => ({ path: `/feeds/articles/${articleId}`, title: `Redline: changes to ${title}` });
 

@@ -69,7 +69,8 @@ export function renderRedlineFragment({ diff }: DiffDocument, options: { context
   return `<section class="redline">${fieldList}<div class="body">${body}</div></section>`;
 }
 
-const PAGE_STYLE = `
+/** The one style of {@link renderRedlinePage}, inline so the page stands alone; its CSP names it by digest. */
+export const REDLINE_PAGE_STYLE = `
 :root{color-scheme:light dark;--ins:#d8f5d0;--del:#fbd9d6;--ink:#1b1b1b;--muted:#5b5b5b;--bg:#fff}
 @media (prefers-color-scheme:dark){:root{--ins:#1f4d1a;--del:#5c1d18;--ink:#ececec;--muted:#b0b0b0;--bg:#151515}}
 body{margin:0 auto;max-width:46rem;padding:1.5rem;font:1.05rem/1.6 Georgia,serif;color:var(--ink);background:var(--bg)}
@@ -87,7 +88,7 @@ export function renderRedlinePage(document: DiffDocument): string {
   const title = escapeHtml(to.title || document.articleUrl);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Redline: ${title} (version ${from.n} → ${to.n})</title><style>${PAGE_STYLE}</style></head>
+<title>Redline: ${title} (version ${from.n} → ${to.n})</title><style>${REDLINE_PAGE_STYLE}</style></head>
 <body><header><h1>${title}</h1>
 <p><a href="${escapeHtml(document.articleUrl)}">${escapeHtml(document.articleUrl)}</a></p>
 <p>Version ${from.n} (${escapeHtml(from.capturedAt)}) → version ${to.n} (${escapeHtml(to.capturedAt)}): ${escapeHtml(diff.summary)}</p>

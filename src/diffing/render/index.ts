@@ -1,3 +1,3 @@
 export { versionLabel, type DiffDocument, type VersionLabel } from "./document";
-export { escapeHtml, renderRedlineFragment, renderRedlinePage } from "./html";
+export { escapeHtml, REDLINE_PAGE_STYLE, renderRedlineFragment, renderRedlinePage } from "./html";
 export { renderUnified } from "./unified";
