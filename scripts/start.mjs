@@ -38,7 +38,15 @@ const vars = readDevVars();
 const replay = await startReplayServer({ port: REPLAY_PORT, host: "127.0.0.1" });
 console.log(`Replay origin serving fixtures on ${replay.url}`);
 
-const wrangler = startWrangler({ port: WORKER_PORT });
+// A quiet terminal: Redline's lines, wrangler's warnings and errors, and the Worker's own errors;
+// `WRANGLER_LOG=info npm start` brings back wrangler's line per request. Redline never reads
+// `request.cf`, so miniflare's placeholder does and it need not fetch the real object from
+// workers.cloudflare.com (a warning when offline); the hidden banner skips an update check.
+// `--test-scheduled` says the cron is triggered by hand, which the lines below explain.
+process.env.WRANGLER_LOG ??= "warn";
+process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
+process.env.WRANGLER_HIDE_BANNER ??= "true";
+const wrangler = startWrangler({ port: WORKER_PORT, args: ["--test-scheduled"] });
 const stop = () => {
   wrangler.kill("SIGINT");
   replay.close();
