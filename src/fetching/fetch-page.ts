@@ -42,8 +42,8 @@ export interface FetchedPage {
  * - `not-modified`: 304 to a conditional request.
  * - `missing`: 404/410, the page is gone (two in a row make a `removed` change).
  * - `transient`: server error, 429, timeout or network failure; worth retrying later.
- * - `refused`: anything else that can never become a version (bad redirect target, not HTML,
- *   too large, other 4xx).
+ * - `refused`: anything else that can never become a version (a URL or redirect target the
+ *   host rules refuse, not HTML, too large, other 4xx).
  */
 export type FetchOutcome =
   | FetchedPage

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ALLOWED, ALWAYS_REFUSED, LOOPBACK, rows, TEST_NAMES } from "../../test/outbound-table";
 import { articleIdFor, InvalidUrlError, normalizeArticleUrl, refusalReason } from "./url";
 
 describe("normalizeArticleUrl", () => {
@@ -6,6 +7,11 @@ describe("normalizeArticleUrl", () => {
     expect(
       normalizeArticleUrl("HTTPS://En.YNA.co.kr:443/view/AEN20191218010400325?utm_source=tw&utm_medium=social&fbclid=x&page=2#comments"),
     ).toBe("https://en.yna.co.kr/view/AEN20191218010400325?page=2");
+  });
+
+  it("drops the trailing dot of a fully qualified host name", () => {
+    expect(normalizeArticleUrl("https://EN.yna.co.kr./view/AEN20191218010400325")).toBe("https://en.yna.co.kr/view/AEN20191218010400325");
+    expect(normalizeArticleUrl("http://localhost.:8788/a")).toBe("http://localhost:8788/a");
   });
 
   it("keeps parameters that identify the article", () => {
@@ -37,37 +43,47 @@ describe("articleIdFor", () => {
     expect(a).toMatch(/^[0-9a-f]{16}$/);
     expect(await articleIdFor("https://example.com/b")).not.toBe(a);
   });
+
+  it("keeps the ids of URLs tracked before trailing dots were dropped", async () => {
+    const url = "https://english.hani.co.kr/arti/english_edition/e_international/917772.html";
+    expect(await articleIdFor(normalizeArticleUrl(url))).toBe("810977ca2275308f");
+    expect(await articleIdFor(normalizeArticleUrl("https://english.hani.co.kr./arti/english_edition/e_international/917772.html"))).toBe("810977ca2275308f");
+  });
 });
 
 describe("refusalReason", () => {
-  it.each([
-    "http://localhost/a",
-    "http://127.0.0.1:8788/a",
-    "http://2130706433/a",
-    "http://[::1]/a",
-    "http://[::ffff:127.0.0.1]/a",
-    "http://app.localhost/a",
-  ])("refuses loopback %s in production and allows it locally", (url) => {
-    expect(refusalReason(url, false)).toMatch(/loopback/);
+  it.each(rows(ALWAYS_REFUSED))("refuses %s (%s) naming %s, also with ALLOW_LOOPBACK", (_, url, names) => {
+    expect(refusalReason(url, false)).toContain(names);
+    expect(refusalReason(url, true)).toContain(names);
+  });
+
+  it.each(rows(LOOPBACK))("refuses %s (%s) as loopback naming %s, and allows it with ALLOW_LOOPBACK", (_, url, names) => {
+    const refusal = refusalReason(url, false);
+    expect(refusal).toContain(names);
+    expect(refusal).toContain("loopback");
+    expect(refusal).toContain("ALLOW_LOOPBACK=true");
     expect(refusalReason(url, true)).toBeNull();
   });
 
-  it.each([
-    "http://10.0.0.1/",
-    "http://172.16.5.4/",
-    "http://192.168.1.1/",
-    "http://169.254.169.254/latest/meta-data",
-    "http://100.64.0.1/",
-    "http://0.0.0.0/",
-    "http://[fd00::1]/",
-    "http://[fe80::1]/",
-    "http://printer.local/",
-  ])("always refuses private or link-local %s", (url) => {
-    expect(refusalReason(url, true)).toMatch(/private|link-local|reserved/);
+  it.each(rows(TEST_NAMES))("refuses %s (%s) as a testing name naming %s, and allows it with ALLOW_LOOPBACK", (_, url, names) => {
+    expect(refusalReason(url, false)).toContain(names);
+    expect(refusalReason(url, true)).toBeNull();
   });
 
-  it("allows public hosts", () => {
-    expect(refusalReason("https://english.hani.co.kr/arti/1.html", false)).toBeNull();
-    expect(refusalReason("http://8.8.8.8/", false)).toBeNull();
+  it.each(rows(ALLOWED))("allows %s (%s)", (_, url) => {
+    expect(refusalReason(url, false)).toBeNull();
+    expect(refusalReason(url, true)).toBeNull();
+  });
+
+  it("names the range and its registry entry", () => {
+    expect(refusalReason("http://169.254.169.254/latest/meta-data", true)).toBe(
+      "host 169.254.169.254 is in 169.254.0.0/16, link-local (RFC 3927)",
+    );
+    expect(refusalReason("http://[::ffff:192.168.0.1]/", true)).toBe(
+      "host [::ffff:c0a8:1] is the IPv4-mapped form of 192.168.0.1, which is in 192.168.0.0/16, private-use (RFC 1918)",
+    );
+    expect(refusalReason("http://127.0.0.1:8788/a", false)).toBe(
+      "host 127.0.0.1 is in 127.0.0.0/8, loopback (RFC 1122); loopback is allowed only with ALLOW_LOOPBACK=true, for local development",
+    );
   });
 });

@@ -3,7 +3,9 @@
  * the Worker may fetch it at all.
  */
 import { quoteInput } from "../api/problem";
+import ipaddr from "ipaddr.js";
 import { sha256Hex } from "../digest";
+import { specialAddress } from "./special-addresses";
 
 /** Query parameters that identify a campaign or click, never the article. */
 const TRACKING_PARAMETERS = new Set([
@@ -36,7 +38,8 @@ export class InvalidUrlError extends Error {}
 
 /**
  * Parses and canonicalises an article URL: http(s) only, no credentials, lower-case host
- * (the URL parser does that), default port dropped, no fragment, tracking parameters removed.
+ * (the URL parser does that) without a trailing dot, default port dropped, no fragment,
+ * tracking parameters removed.
  */
 export function normalizeArticleUrl(input: unknown): string {
   if (typeof input !== "string" || input.trim() === "") {
@@ -57,6 +60,8 @@ export function normalizeArticleUrl(input: unknown): string {
   if (url.hostname === "") {
     throw new InvalidUrlError("the URL has no host");
   }
+  // `example.com.` names the same host; one spelling keeps one article id. Hosts without the dot are untouched.
+  url.hostname = withoutTrailingDot(url.hostname);
   url.hash = "";
   for (const name of [...url.searchParams.keys()]) {
     if (isTrackingParameter(name)) url.searchParams.delete(name);
@@ -70,59 +75,67 @@ export async function articleIdFor(canonicalUrl: string): Promise<string> {
   return (await sha256Hex(canonicalUrl)).slice(0, 16);
 }
 
-function parseIPv4(host: string): number[] | null {
-  const parts = host.split(".");
-  if (parts.length !== 4) return null;
-  const octets = parts.map((part) => (/^\d{1,3}$/.test(part) ? Number(part) : NaN));
-  return octets.every((o) => o >= 0 && o <= 255) ? octets : null;
+/**
+ * Names no public site has: special-use names (RFC 6761 and later) and the private-network
+ * suffixes RFC 6762 (Appendix G) found in use. Production DNS never answers for them, but a
+ * local resolver or hosts file can point them anywhere, so they are refused outright.
+ */
+const PRIVATE_SUFFIXES: ReadonlyArray<readonly [suffix: string, meaning: string]> = [
+  ["local", "multicast DNS (RFC 6762)"],
+  ["internal", "reserved for private networks (ICANN, 2024)"],
+  ["home.arpa", "home networks (RFC 8375)"],
+  ["invalid", "never a valid name (RFC 6761)"],
+  ["example", "documentation (RFC 6761)"],
+  ["onion", "Tor onion services (RFC 7686)"],
+  ["alt", "names outside the DNS (RFC 9476)"],
+  ["lan", "private networks by custom (RFC 6762)"],
+  ["intranet", "private networks by custom (RFC 6762)"],
+  ["corp", "private networks by custom (RFC 6762)"],
+  ["home", "private networks by custom (RFC 6762)"],
+  ["private", "private networks by custom (RFC 6762)"],
+];
+
+const LOOPBACK_HINT = "loopback is allowed only with ALLOW_LOOPBACK=true, for local development";
+
+/**
+ * `example.com.` and `example.com` are one host (the URL parser has already lower-cased ASCII).
+ * `localhost..` keeps its dots: stripping one would leave a name the next strip turns into
+ * `localhost`, and its empty label is refused.
+ */
+function withoutTrailingDot(host: string): string {
+  return /[^.]\.$/.test(host) ? host.slice(0, -1) : host;
 }
 
-function isLoopbackHost(host: string): boolean {
-  if (host === "localhost" || host.endsWith(".localhost") || host === "[::1]") return true;
-  const v4 = parseIPv4(host) ?? mappedIPv4(host);
-  return v4 !== null && v4[0] === 127;
-}
-
-/** `[::ffff:7f00:1]` — how the URL parser writes an IPv4-mapped IPv6 address. */
-function mappedIPv4(host: string): number[] | null {
-  const match = /^\[::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/.exec(host);
-  if (!match) return null;
-  const high = parseInt(match[1]!, 16);
-  const low = parseInt(match[2]!, 16);
-  return [high >> 8, high & 255, low >> 8, low & 255];
-}
-
-function isPrivateOrReservedHost(host: string): boolean {
-  if (host.endsWith(".local") || host.endsWith(".internal") || host === "[::]") return true;
-  const v4 = parseIPv4(host) ?? mappedIPv4(host);
-  if (v4) {
-    const [a, b] = v4 as [number, number, number, number];
-    return (
-      a === 0 ||
-      a === 10 ||
-      (a === 100 && b >= 64 && b <= 127) ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      a >= 224
-    );
+/** Why a host name (not an IP address) must not be fetched, or null. */
+function nameRefusal(host: string, name: string, allowLoopback: boolean): string | null {
+  const labels = name.split(".");
+  if (labels.includes("")) return `host ${host} has an empty label`;
+  const under = (suffix: string) => name === suffix || name.endsWith(`.${suffix}`);
+  if (under("localhost")) return allowLoopback ? null : `host ${host} is a localhost name, which is loopback (RFC 6761); ${LOOPBACK_HINT}`;
+  if (labels.length === 1) {
+    return `host ${host} is a single-label name: no public site has one, and a local resolver or hosts file may point it at a private address`;
   }
-  if (host.startsWith("[")) {
-    const address = host.slice(1, -1);
-    return /^f[cd]/.test(address) || /^fe[89ab]/.test(address);
+  // Redline's fixtures live under .test and are only ever fetched through the replay origin.
+  if (under("test")) {
+    return allowLoopback ? null : `host ${host} is under .test, reserved for testing (RFC 6761); .test names are allowed only with ALLOW_LOOPBACK=true`;
   }
-  return false;
+  const suffix = PRIVATE_SUFFIXES.find(([candidate]) => under(candidate));
+  return suffix ? `host ${host} is under .${suffix[0]}, ${suffix[1]}, which no public site uses` : null;
 }
 
 /**
- * Why the Worker must not fetch this URL, or null when it may. Loopback is allowed only when
- * local development says so; private and link-local ranges never are.
+ * Why the Worker must not fetch this URL, or null when it may. Checked before every request:
+ * an article's URL, each redirect hop, a webhook URL when subscribing and at every delivery.
+ * `allowLoopback` (local development) lets loopback addresses, localhost names and .test names
+ * through; every other special-purpose address and private name stays refused.
  */
 export function refusalReason(url: string, allowLoopback: boolean): string | null {
   const host = new URL(url).hostname;
-  if (isLoopbackHost(host)) {
-    return allowLoopback ? null : `host ${host} is a loopback address (set ALLOW_LOOPBACK=true for local development)`;
-  }
-  if (isPrivateOrReservedHost(host)) return `host ${host} is a private, link-local or reserved address`;
-  return null;
+  const name = withoutTrailingDot(host);
+  // The URL parser writes every IPv4 form (decimal, hex, octal, short) as a dotted quad.
+  const literal = name.startsWith("[") ? name.slice(1, -1) : ipaddr.IPv4.isValidFourPartDecimal(name) ? name : null;
+  if (literal === null) return nameRefusal(host, name, allowLoopback);
+  const special = specialAddress(literal);
+  if (special === null || (special.loopback && allowLoopback)) return null;
+  return `host ${host} is ${special.description}${special.loopback ? `; ${LOOPBACK_HINT}` : ""}`;
 }

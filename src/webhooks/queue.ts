@@ -6,6 +6,7 @@
  * it to the dead-letter queue, whose consumer records the failure on the subscription.
  */
 import type { Env } from "../env";
+import { refusalReason } from "../fetching/url";
 import type { ChangeRecord } from "../storage/records";
 import { RedlineStore } from "../storage/store";
 import { retryDelaySeconds, SIGNATURE_HEADER, signatureOf, wantsChange, type SubscriptionRecord } from "./subscription";
@@ -44,7 +45,8 @@ export async function handleWebhookBatch(batch: MessageBatch<WebhookMessage>, en
       message.ack();
       continue;
     }
-    const outcome = message.body.type === "change" ? await fanOut(store, env, message.body) : await deliver(store, message.body);
+    const outcome =
+      message.body.type === "change" ? await fanOut(store, env, message.body) : await deliver(store, message.body, env.ALLOW_LOOPBACK === "true");
     if (outcome === "done") message.ack();
     else message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
   }
@@ -82,10 +84,21 @@ function payloadFor(subscription: SubscriptionRecord, change: ChangeRecord): Web
   };
 }
 
-/** One attempt. A deleted subscription or change is done: there is no one left to tell. */
-async function deliver(store: RedlineStore, message: Extract<WebhookMessage, { type: "delivery" }>): Promise<Outcome> {
+/**
+ * One attempt. A deleted subscription or change is done: there is no one left to tell. A URL
+ * the host rules now refuse (they were tightened, or ALLOW_LOOPBACK turned off, after it was
+ * subscribed) is never requested; retrying cannot change that, so it fails for good at once
+ * and is counted like a dead-lettered delivery.
+ */
+async function deliver(store: RedlineStore, message: Extract<WebhookMessage, { type: "delivery" }>, allowLoopback: boolean): Promise<Outcome> {
   const [subscription, change] = await Promise.all([store.getSubscription(message.subscriptionId), store.getChange(message.articleId, message.seq)]);
   if (!subscription || !change) return "done";
+  const refusal = refusalReason(subscription.url, allowLoopback);
+  if (refusal) {
+    console.warn(`redline: change ${change.id} not delivered to subscription ${subscription.id}: ${refusal}`);
+    await recordDeadLetter(store, message);
+    return "done";
+  }
   const payload = payloadFor(subscription, change);
   const body = JSON.stringify(payload);
   try {
