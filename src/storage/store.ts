@@ -44,12 +44,12 @@ export interface Page<T> {
 }
 
 /**
- * List metadata is stored ASCII-only. The local KV simulator carries it in an HTTP header, where
- * other characters draw a warning on every read, and a header cannot be trusted with them
- * anyway. So every string in it is stored with `\`, DEL and each UTF-16 code unit beyond ASCII
- * written as `\uXXXX` (six ASCII characters). Since every backslash of the stored form begins
- * such an escape, {@link decodeMetadata} reverses it exactly. Object keys are Redline's own
- * ASCII field names and stay as they are.
+ * List metadata is stored ASCII-only. Locally, miniflare's KV passes it in an HTTP header
+ * (`CF-KV-Metadata`), whose values the Fetch standard limits to bytes, and workerd warns on every
+ * read of one beyond ASCII. So every string in it is stored with `\`, DEL and each UTF-16 code
+ * unit beyond ASCII written as `\uXXXX` (six ASCII characters, seven in the stored JSON). Every
+ * backslash of the stored form begins such an escape, so {@link decodeMetadata} reverses it
+ * exactly. Object keys are Redline's own ASCII field names and stay as they are.
  */
 const UNSAFE_IN_METADATA = /[\\\u007f-\uffff]/g;
 const METADATA_ESCAPE = /\\u([0-9a-f]{4})/g;
@@ -89,6 +89,7 @@ export class RedlineStore {
       versionCount: article.versionCount,
       changeCount: article.changeCount,
     };
+    // Numbers, a boolean and a status word: under 150 bytes.
     await this.kv.put(keys.article(article.id), JSON.stringify(article), { metadata: encodeMetadata(metadata) });
   }
 
