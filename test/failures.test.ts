@@ -98,6 +98,32 @@ describe("a tracked article whose checks start failing", () => {
     expect((await api("GET", `/api/articles/${id}`)).json.lastError).toBeNull();
   });
 
+  it("waits as long as a 429's Retry-After delay asks, not the 15-minute back-off", async () => {
+    const id = (await track(`${TEST_SITE}/articles/plain.html`)).json.id;
+    await serveFrom(id, "/errors/429?retry-after=7200");
+    const { json } = await check(id);
+    expect(json).toMatchObject({ outcome: "failed", status: "failing", error: "HTTP 429, Retry-After: 7200" });
+    expect(Date.parse(json.article.nextCheckAt) - Date.parse(json.article.lastCheckedAt)).toBe(7200 * 1000);
+    expect((await api("GET", `/api/articles/${id}`)).json.nextCheckAt).toBe(json.article.nextCheckAt);
+  });
+
+  it("waits until a 503's Retry-After date", async () => {
+    const id = (await track(`${TEST_SITE}/articles/plain.html`)).json.id;
+    const retryAt = new Date((Math.floor(Date.now() / 1000) + 5 * 3600) * 1000);
+    await serveFrom(id, `/errors/503?retry-after=${encodeURIComponent(retryAt.toUTCString())}`);
+    const { json } = await check(id);
+    expect(json).toMatchObject({ outcome: "failed", status: "failing", error: `HTTP 503, Retry-After: ${retryAt.toUTCString()}` });
+    expect(json.article.nextCheckAt).toBe(retryAt.toISOString());
+    expect((await api("GET", `/api/articles/${id}`)).json.nextCheckAt).toBe(retryAt.toISOString());
+  });
+
+  it("waits at most the 24 h back-off cap, however long Retry-After asks", async () => {
+    const id = (await track(`${TEST_SITE}/articles/plain.html`)).json.id;
+    await serveFrom(id, "/errors/503?retry-after=604800");
+    const { json } = await check(id);
+    expect(Date.parse(json.article.nextCheckAt) - Date.parse(json.article.lastCheckedAt)).toBe(24 * 60 * 60_000);
+  });
+
   it("a single 404 is not a removal", async () => {
     const id = (await track(`${TEST_SITE}/articles/plain.html`)).json.id;
     await serveFrom(id, "/errors/410");

@@ -3,7 +3,9 @@
  * size cap and charset decoding. It knows nothing of KV or extraction; it only says what the
  * publisher answered.
  */
+import type { RetryAfter } from "../scheduling";
 import { decodeBody } from "./charset";
+import { parseRetryAfter } from "./retry-after";
 import { refusalReason } from "./url";
 
 /** Every request sends exactly these two headers (plus validators); the WARC export rebuilds requests from them. */
@@ -41,7 +43,8 @@ export interface FetchedPage {
 /**
  * - `not-modified`: 304 to a conditional request.
  * - `missing`: 404/410, the page is gone (two in a row make a `removed` change).
- * - `transient`: server error, 429, timeout or network failure; worth retrying later.
+ * - `transient`: server error, 429, timeout or network failure; worth retrying later, and not
+ *   before `retryAfter` when a 429 or 503 said when (its `Retry-After`; null otherwise).
  * - `refused`: anything else that can never become a version (a URL or redirect target the
  *   host rules refuse, not HTML, too large, other 4xx).
  */
@@ -49,7 +52,7 @@ export type FetchOutcome =
   | FetchedPage
   | { kind: "not-modified"; status: 304; finalUrl: string }
   | { kind: "missing"; status: number; finalUrl: string }
-  | { kind: "transient"; status: number | null; finalUrl: string; reason: string }
+  | { kind: "transient"; status: number | null; finalUrl: string; reason: string; retryAfter: RetryAfter | null }
   | { kind: "refused"; status: number | null; finalUrl: string; reason: string };
 
 function requestUrlFor(url: string, replayOrigin: string | undefined): string {
@@ -128,7 +131,11 @@ export async function fetchPage(url: string, options: FetchOptions): Promise<Fet
       }
       if (status === 429 || status >= 500) {
         await response.body?.cancel();
-        return { kind: "transient", status, finalUrl: current, reason: `HTTP ${status}` };
+        // RFC 9110 and RFC 6585 give Retry-After this meaning on 503 and 429 only.
+        const header = status === 429 || status === 503 ? response.headers.get("Retry-After") : null;
+        const retryAfter = parseRetryAfter(header, Date.now());
+        const reason = retryAfter ? `HTTP ${status}, Retry-After: ${header}` : `HTTP ${status}`;
+        return { kind: "transient", status, finalUrl: current, reason, retryAfter };
       }
       if (status !== 200) {
         await response.body?.cancel();
@@ -160,6 +167,6 @@ export async function fetchPage(url: string, options: FetchOptions): Promise<Fet
     return { kind: "refused", status: null, finalUrl: current, reason: `more than ${MAX_REDIRECTS} redirects` };
   } catch (error) {
     const reason = signal.aborted ? `timed out after ${timeoutMs} ms` : `network error: ${(error as Error).message}`;
-    return { kind: "transient", status: null, finalUrl: current, reason };
+    return { kind: "transient", status: null, finalUrl: current, reason, retryAfter: null };
   }
 }

@@ -6,5 +6,6 @@ export {
   isDue,
   nextCheckAt,
   type CheckInterval,
+  type RetryAfter,
   type ScheduleInput,
 } from "./schedule";

@@ -76,6 +76,35 @@ describe("nextCheckAt", () => {
   });
 });
 
+describe("nextCheckAt after a server asked to wait (Retry-After)", () => {
+  const failedOnce = { lastChangedAt: t0, firstSeenAt: t0, consecutiveFailures: 1 };
+
+  it("waits out a delay longer than the back-off", () => {
+    expect(nextCheckAt({ now: t0, ...failedOnce, retryAfter: { delaySeconds: 7200 } })).toBe(t0 + 2 * HOUR);
+  });
+
+  it("waits until a date later than the back-off", () => {
+    expect(nextCheckAt({ now: t0, ...failedOnce, retryAfter: { at: t0 + 5 * HOUR + 17_000 } })).toBe(t0 + 5 * HOUR + 17_000);
+  });
+
+  it("keeps the back-off when the server asks for less", () => {
+    expect(nextCheckAt({ now: t0, ...failedOnce, retryAfter: { delaySeconds: 120 } })).toBe(t0 + 15 * MINUTE);
+    expect(nextCheckAt({ now: t0, ...failedOnce, retryAfter: { delaySeconds: 0 } })).toBe(t0 + 15 * MINUTE);
+    expect(nextCheckAt({ now: t0, ...failedOnce, retryAfter: { at: t0 - HOUR } })).toBe(t0 + 15 * MINUTE);
+  });
+
+  it("waits at most the 24 h back-off cap, however long the server asks for", () => {
+    expect(nextCheckAt({ now: t0, ...failedOnce, retryAfter: { delaySeconds: 3 * 86_400 } })).toBe(t0 + DAY);
+    expect(nextCheckAt({ now: t0, ...failedOnce, retryAfter: { delaySeconds: 1e21 } })).toBe(t0 + DAY);
+    expect(nextCheckAt({ now: t0, ...failedOnce, retryAfter: { at: t0 + 10 * DAY } })).toBe(t0 + DAY);
+  });
+
+  it("keeps a policy interval longer than the cap", () => {
+    const now = t0 + 40 * DAY;
+    expect(nextCheckAt({ now, ...failedOnce, retryAfter: { delaySeconds: 7200 } })).toBe(now + 30 * DAY);
+  });
+});
+
 describe("isDue", () => {
   const cronRun = Date.UTC(2026, 3, 1, 12, 15, 0);
 

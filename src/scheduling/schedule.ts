@@ -25,6 +25,7 @@ export const CHECK_POLICY: readonly Readonly<CheckInterval>[] = [
 /**
  * After a failed check the next one waits at least 15 min × 2^(failures − 1), capped at 24 h:
  * 15 min, 30 min, 1 h, 2 h, 4 h, 8 h, 16 h, then 24 h. It never shortens the policy interval.
+ * A server that says how long to wait (`Retry-After`) is waited out, up to the same cap.
  */
 export const FAILURE_BACKOFF_BASE_MS = 15 * MINUTE_MS;
 export const FAILURE_BACKOFF_CAP_MS = DAY_MS;
@@ -35,6 +36,12 @@ export const FAILURE_BACKOFF_CAP_MS = DAY_MS;
  */
 export const DUE_TOLERANCE_MS = MINUTE_MS;
 
+/**
+ * A server's request not to ask again before a delay from now or a time (epoch ms): HTTP
+ * `Retry-After` on a 429 or 503, parsed by the fetcher.
+ */
+export type RetryAfter = { delaySeconds: number } | { at: number };
+
 export interface ScheduleInput {
   /** When this check happened (epoch ms). */
   now: number;
@@ -43,10 +50,12 @@ export interface ScheduleInput {
   firstSeenAt: number;
   /** Failed checks in a row, 0 after a successful one. */
   consecutiveFailures: number;
+  /** What the server answering this (failed) check asked for; absent or null when it did not. */
+  retryAfter?: RetryAfter | null;
 }
 
 /** When the article should next be checked (epoch ms). */
-export function nextCheckAt({ now, lastChangedAt, firstSeenAt, consecutiveFailures }: ScheduleInput): number {
+export function nextCheckAt({ now, lastChangedAt, firstSeenAt, consecutiveFailures, retryAfter = null }: ScheduleInput): number {
   const ageMs = now - (lastChangedAt ?? firstSeenAt);
   // Only a NaN age (an unparseable date upstream) misses every step; it gets the catch-all.
   const step = CHECK_POLICY.find(({ withinMs }) => ageMs < withinMs) ?? CHECK_POLICY[CHECK_POLICY.length - 1]!;
@@ -54,7 +63,11 @@ export function nextCheckAt({ now, lastChangedAt, firstSeenAt, consecutiveFailur
     consecutiveFailures > 0
       ? Math.min(FAILURE_BACKOFF_BASE_MS * 2 ** (consecutiveFailures - 1), FAILURE_BACKOFF_CAP_MS)
       : 0;
-  return now + Math.max(step.everyMs, backoffMs);
+  const next = now + Math.max(step.everyMs, backoffMs);
+  if (retryAfter === null) return next;
+  // A server may ask for days; past the cap it is checked as often as any failing article.
+  const asked = "at" in retryAfter ? retryAfter.at : now + retryAfter.delaySeconds * 1000;
+  return Math.max(next, Math.min(asked, now + FAILURE_BACKOFF_CAP_MS));
 }
 
 /** Whether the cron run scheduled at `scheduledTime` should check an article due at `nextCheckAt`. */

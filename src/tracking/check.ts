@@ -18,7 +18,7 @@ import { quoteInput } from "../api/problem";
 import { extractArticle } from "../extraction";
 import { fetchPage, type FetchOptions } from "../fetching/fetch-page";
 import type { ArticleContent, ChangeKind, VersionDiff } from "../model";
-import { nextCheckAt } from "../scheduling";
+import { nextCheckAt, type RetryAfter } from "../scheduling";
 import { recordDigest } from "../archive/chain";
 import { sha256Hex } from "../digest";
 import type { ArticleRecord, ChangeRecord, RawCapture, VersionRecord, VersionSummary } from "../storage/records";
@@ -63,7 +63,7 @@ type CaptureAttempt =
   | { kind: "captured"; capture: Capture }
   | { kind: "not-modified" }
   | { kind: "missing"; status: number }
-  | { kind: "failed"; reason: string };
+  | { kind: "failed"; reason: string; retryAfter: RetryAfter | null };
 
 export type CheckOutcome = "created" | "new-version" | "unchanged" | "relocated" | "missing" | "removed" | "restored" | "failed";
 
@@ -89,11 +89,12 @@ async function attemptCapture(tracker: Tracker, url: string, validators: Pick<Fe
     case "missing":
       return { kind: "missing", status: fetched.status };
     case "transient":
+      return { kind: "failed", reason: fetched.reason, retryAfter: fetched.retryAfter };
     case "refused":
-      return { kind: "failed", reason: fetched.reason };
+      return { kind: "failed", reason: fetched.reason, retryAfter: null };
     case "ok": {
       const extraction = extractArticle(fetched.html, fetched.finalUrl);
-      if (!extraction.ok) return { kind: "failed", reason: extraction.reason };
+      if (!extraction.ok) return { kind: "failed", reason: extraction.reason, retryAfter: null };
       const content = normalizeContent(extraction.article);
       return {
         kind: "captured",
@@ -260,12 +261,14 @@ async function recordVersion(
   }
 }
 
-function scheduled(article: ArticleRecord, nowMs: number): ArticleRecord {
+/** `retryAfter`: what the server answering a failed check asked for (a 429's or 503's Retry-After). */
+function scheduled(article: ArticleRecord, nowMs: number, retryAfter: RetryAfter | null = null): ArticleRecord {
   const next = nextCheckAt({
     now: nowMs,
     lastChangedAt: Date.parse(article.lastChangedAt),
     firstSeenAt: Date.parse(article.firstSeenAt),
     consecutiveFailures: article.consecutiveFailures,
+    retryAfter,
   });
   return { ...article, lastCheckedAt: iso(nowMs), nextCheckAt: iso(next) };
 }
@@ -329,7 +332,7 @@ async function runCheck(tracker: Tracker, stored: ArticleRecord, nowMs: number):
       consecutiveMissing: firstMiss ? 1 : 0,
       lastError: firstMiss ? `HTTP ${attempt.status} (removal is recorded if the next check sees it too)` : attempt.reason,
     };
-    const article = scheduled(failing, nowMs);
+    const article = scheduled(failing, nowMs, attempt.kind === "failed" ? attempt.retryAfter : null);
     await store.putArticle(article);
     return { outcome: firstMiss ? "missing" : "failed", changed: false, article, version: await latest(), change: null, error: article.lastError };
   }
