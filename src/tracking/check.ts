@@ -71,6 +71,11 @@ export interface CheckResult {
   outcome: CheckOutcome;
   changed: boolean;
   article: ArticleRecord;
+  /**
+   * The version this check stored, or null when it stored none (unchanged, failed, missing,
+   * removed, relocated, restored with the same text): `article.versionCount` names the latest.
+   * Null rather than the latest version read back, which would cost every such check a KV read.
+   */
   version: VersionSummary | null;
   change: ChangeRecord | null;
   error: string | null;
@@ -318,10 +323,6 @@ async function runCheck(tracker: Tracker, stored: ArticleRecord, nowMs: number):
   const now = iso(nowMs);
   const attempt = await attemptCapture(tracker, stored.url, { etag: stored.etag, lastModified: stored.lastModified });
   const wasRemoved = stored.status === "removed";
-  const latest = async () => {
-    const version = stored.versionCount > 0 ? await store.getVersion(stored.id, stored.versionCount) : null;
-    return version ? summaryOf(version) : null;
-  };
 
   if (attempt.kind === "failed" || (attempt.kind === "missing" && !wasRemoved && stored.consecutiveMissing === 0)) {
     const firstMiss = attempt.kind === "missing";
@@ -334,14 +335,14 @@ async function runCheck(tracker: Tracker, stored: ArticleRecord, nowMs: number):
     };
     const article = scheduled(failing, nowMs, attempt.kind === "failed" ? attempt.retryAfter : null);
     await store.putArticle(article);
-    return { outcome: firstMiss ? "missing" : "failed", changed: false, article, version: await latest(), change: null, error: article.lastError };
+    return { outcome: firstMiss ? "missing" : "failed", changed: false, article, version: null, change: null, error: article.lastError };
   }
 
   if (attempt.kind === "missing") {
     if (wasRemoved) {
       const article = scheduled({ ...stored, consecutiveMissing: stored.consecutiveMissing + 1 }, nowMs);
       await store.putArticle(article);
-      return { outcome: "missing", changed: false, article, version: await latest(), change: null, error: null };
+      return { outcome: "missing", changed: false, article, version: null, change: null, error: null };
     }
     const change = changeFor(stored, {
       from: stored.versionCount,
@@ -365,7 +366,7 @@ async function runCheck(tracker: Tracker, stored: ArticleRecord, nowMs: number):
       nowMs,
     );
     await store.putArticle(article);
-    return { outcome: "removed", changed: true, article, version: await latest(), change, error: null };
+    return { outcome: "removed", changed: true, article, version: null, change, error: null };
   }
 
   const unchanged = attempt.kind === "not-modified" || attempt.capture.hash === stored.latestHash;
@@ -383,7 +384,7 @@ async function runCheck(tracker: Tracker, stored: ArticleRecord, nowMs: number):
     if (!wasRemoved && !relocated) {
       const article = scheduled(healthy(refreshed), nowMs);
       await store.putArticle(article);
-      return { outcome: "unchanged", changed: false, article, version: await latest(), change: null, error: null };
+      return { outcome: "unchanged", changed: false, article, version: null, change: null, error: null };
     }
     const change = changeFor(stored, {
       from: stored.versionCount,
@@ -397,7 +398,7 @@ async function runCheck(tracker: Tracker, stored: ArticleRecord, nowMs: number):
     await recordChange(tracker, change);
     const article = scheduled(healthy({ ...refreshed, changeCount: change.seq, lastChangedAt: now }), nowMs);
     await store.putArticle(article);
-    return { outcome: wasRemoved ? "restored" : "relocated", changed: true, article, version: await latest(), change, error: null };
+    return { outcome: wasRemoved ? "restored" : "relocated", changed: true, article, version: null, change, error: null };
   }
 
   const recorded = await recordVersion(tracker, healthy(stored), attempt.capture, now, wasRemoved ? ["restored"] : []);
