@@ -82,7 +82,7 @@ describe("a tracked article whose checks start failing", () => {
     ] as const) {
       await serveFrom(id, path);
       const { json } = await check(id);
-      expect(json).toMatchObject({ changed: false, outcome: "failed", status: "failing", change: null, version: { n: 1 } });
+      expect(json).toMatchObject({ changed: false, outcome: "failed", status: "failing", change: null, version: null, article: { versionCount: 1 } });
       expect(json.error).toMatch(reason);
     }
     const failing = (await api("GET", `/api/articles/${id}`)).json;
