@@ -1,11 +1,13 @@
 /**
  * Webhooks end to end: subscriptions through the API, a check that records a change, the queue
  * consumer delivering it to a local subscriber (the fixture origin's webhook sink), signatures,
- * retries with backoff and dead-lettering, driven with the pool's queue helpers.
+ * retries with backoff and dead-lettering. The queue itself is left out: its `send` and
+ * `sendBatch` are spied on and kept from the real queue, and each test hands the messages to the
+ * consumer with the pool's queue helpers, so nothing is delivered behind a test's back.
  */
 import { createExecutionContext, createMessageBatch, getQueueResult, reset } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import type { Env } from "../src/env";
 import worker from "../src/index";
 import type { WebhookMessage } from "../src/webhooks/queue";
@@ -26,16 +28,6 @@ async function sinkAnswers(name: string, status: number): Promise<void> {
   await fetch(sinkUrl(name), { method: "PUT", body: JSON.stringify({ status }) });
 }
 
-/** Queue consumers run in the background; wait for the delivery to land. */
-async function waitForDeliveries(name: string, count: number): Promise<Delivery[]> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const deliveries = await deliveriesTo(name);
-    if (deliveries.length >= count) return deliveries;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`no delivery reached ${name}`);
-}
-
 async function expectedSignature(secret: string, body: string): Promise<string> {
   const encoder = new TextEncoder();
   const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
@@ -47,23 +39,56 @@ async function subscribe(body: Record<string, unknown>) {
   return api("POST", "/api/subscriptions", { body });
 }
 
+/** Runs the consumer over `messages` and returns the pool's result with the delay of each retry. */
 async function runConsumer(queue: string, messages: Array<{ id: string; attempts: number; body: WebhookMessage }>) {
   const batch = createMessageBatch<WebhookMessage>(
     queue,
     messages.map((message) => ({ ...message, timestamp: new Date() })),
   );
+  const retries = batch.messages.map((message) => vi.spyOn(message, "retry"));
   const ctx = createExecutionContext();
   await (worker as ExportedHandler<Env>).queue?.(batch, env, ctx);
-  return getQueueResult(batch, ctx);
+  const result = await getQueueResult(batch, ctx);
+  const retryDelays = retries.flatMap((retry) => retry.mock.calls.map(([options]) => options?.delaySeconds));
+  return { ...result, retryDelays };
 }
 
+/** Every message the worker sent to the webhook queue, in order. */
+let queued: WebhookMessage[];
+let spies: MockInstance[];
+/** A subscription needs a tracked article; every test starts from the Yonhap article at version 1. */
 let articleId: string;
 
-beforeAll(async () => {
+/** What a queue answers a send with; nothing here reads it. */
+const SENT = { metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } };
+
+beforeEach(async () => {
+  queued = [];
+  spies = [
+    vi.spyOn(env.WEBHOOKS!, "send").mockImplementation(async (body) => {
+      queued.push(body);
+      return SENT;
+    }),
+    vi.spyOn(env.WEBHOOKS!, "sendBatch").mockImplementation(async (messages) => {
+      queued.push(...[...messages].map((message) => message.body));
+      return SENT;
+    }),
+  ];
   await reset();
   await serveTimelineEntry(SEED_URLS.yonhap, 1);
   articleId = (await track(SEED_URLS.yonhap)).json.id;
+  queued = [];
 });
+
+afterEach(() => {
+  for (const spy of spies) spy.mockRestore();
+});
+
+/** Records change 2 of the article (Yonhap's stealth edit) and returns the check's answer. */
+async function recordEdit() {
+  await serveTimelineEntry(SEED_URLS.yonhap, 2);
+  return (await check(articleId)).json;
+}
 
 describe("subscriptions API", () => {
   it("needs the admin token for every route", async () => {
@@ -115,70 +140,78 @@ describe("subscriptions API", () => {
 });
 
 describe("delivery", () => {
-  it("POSTs a matching change, signed with the subscription's secret, without delaying the check", async () => {
+  it("a check only enqueues its change; the consumer POSTs it to the matching subscriptions alone, signed with each one's secret", async () => {
     const secret = "a shared secret for the test sink";
     const matching = await subscribe({ url: sinkUrl("delivered"), articleId, kinds: ["body"], secret });
     await subscribe({ url: sinkUrl("filtered-out"), articleId, kinds: ["title"] });
     await subscribe({ url: sinkUrl("too-minor"), articleId, minSignificance: 0.95 });
 
-    await serveTimelineEntry(SEED_URLS.yonhap, 2);
-    const checked = await check(articleId);
-    expect(checked.json.change.kinds).toContain("stealth-edit");
+    const checked = await recordEdit();
+    expect(checked.change).toMatchObject({ seq: 2, kinds: ["body", "numbers-changed", "stealth-edit"] });
+    // The check's whole part in delivery: one small message, nothing sent to a subscriber.
+    expect(queued).toEqual([{ type: "change", articleId, seq: 2 }]);
+    expect(await deliveriesTo("delivered")).toEqual([]);
 
-    const [delivery] = await waitForDeliveries("delivered", 1);
+    const fanOut = queued.splice(0);
+    expect((await runConsumer("redline-webhooks", [{ id: "change", attempts: 1, body: fanOut[0]! }])).explicitAcks).toEqual(["change"]);
+    expect(queued).toEqual([{ type: "delivery", subscriptionId: matching.json.id, articleId, seq: 2 }]);
+
+    const delivered = await runConsumer("redline-webhooks", [{ id: "delivery", attempts: 1, body: queued[0]! }]);
+    expect(delivered).toMatchObject({ explicitAcks: ["delivery"], retryMessages: [] });
+    const deliveries = await deliveriesTo("delivered");
+    expect(deliveries).toHaveLength(1);
+    const [delivery] = deliveries;
     const payload = JSON.parse(delivery!.body);
     expect(payload).toMatchObject({
       event: "change",
-      deliveryId: `${checked.json.change.id}/${matching.json.id}`,
-      change: { id: checked.json.change.id, kinds: checked.json.change.kinds, significance: checked.json.change.significance },
+      deliveryId: `${checked.change.id}/${matching.json.id}`,
+      change: { id: checked.change.id, kinds: checked.change.kinds, significance: checked.change.significance },
     });
-    expect(payload.links.diff).toMatch(new RegExp(`/api/articles/${articleId}/diff\\?from=1&to=2&format=html$`));
+    expect(payload.links.diff).toBe(`http://redline.test/api/articles/${articleId}/diff?from=1&to=2&format=html`);
     expect(delivery!.headers["content-type"]).toBe("application/json");
     expect(delivery!.headers["redline-delivery"]).toBe(payload.deliveryId);
     expect(delivery!.headers["redline-signature-256"]).toBe(await expectedSignature(secret, delivery!.body));
-
-    // The other two were matched against the same change and left out.
-    await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await deliveriesTo("filtered-out")).toEqual([]);
     expect(await deliveriesTo("too-minor")).toEqual([]);
   });
 
-  it("retries a failing subscriber with exponential backoff, then delivers once it answers", async () => {
+  it("retries a failing subscriber with exponential backoff, 30 s doubling to at most an hour, then delivers once it answers", async () => {
+    await recordEdit();
     const subscription = (await subscribe({ url: sinkUrl("flaky"), articleId })).json;
     await sinkAnswers("flaky", 503);
     const body: WebhookMessage = { type: "delivery", subscriptionId: subscription.id, articleId, seq: 2 };
+    const attempts = [1, 2, 3, 4, 5, 6, 7, 8, 9];
 
-    const failing = await runConsumer("redline-webhooks", [
-      { id: "first-try", attempts: 1, body },
-      { id: "fourth-try", attempts: 4, body },
-    ]);
+    const failing = await runConsumer("redline-webhooks", attempts.map((attempt) => ({ id: `try-${attempt}`, attempts: attempt, body })));
     expect(failing.explicitAcks).toEqual([]);
-    // Both go back to the queue (with 30 s and 240 s delays: see retryDelaySeconds; the pool's
-    // result does not report delays). After max_retries the platform dead-letters them.
-    expect(failing.retryMessages).toEqual([{ msgId: "first-try" }, { msgId: "fourth-try" }]);
-    expect(await deliveriesTo("flaky")).toHaveLength(2);
+    // Each goes back to the queue; after max_retries (wrangler.toml) the platform dead-letters it.
+    expect(failing.retryMessages).toEqual(attempts.map((attempt) => ({ msgId: `try-${attempt}` })));
+    expect(failing.retryDelays).toEqual([30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
+    expect(await deliveriesTo("flaky")).toHaveLength(9);
 
     await sinkAnswers("flaky", 200);
-    const recovered = await runConsumer("redline-webhooks", [{ id: "fifth-try", attempts: 5, body }]);
-    expect(recovered.explicitAcks).toEqual(["fifth-try"]);
-    expect(recovered.retryMessages).toEqual([]);
+    const recovered = await runConsumer("redline-webhooks", [{ id: "try-10", attempts: 10, body }]);
+    expect(recovered).toMatchObject({ explicitAcks: ["try-10"], retryMessages: [], retryDelays: [] });
+    expect(await deliveriesTo("flaky")).toHaveLength(10);
   });
 
   it("acknowledges deliveries for a deleted subscription without sending them", async () => {
+    await recordEdit();
     const result = await runConsumer("redline-webhooks", [
       { id: "orphan", attempts: 1, body: { type: "delivery", subscriptionId: "00000000-0000-4000-8000-000000000000", articleId, seq: 2 } },
     ]);
-    expect(result.explicitAcks).toEqual(["orphan"]);
+    expect(result).toMatchObject({ explicitAcks: ["orphan"], retryMessages: [] });
   });
 
   it("records a delivery that exhausted its retries when it reaches the dead-letter queue", async () => {
+    await recordEdit();
     const subscription = (await subscribe({ url: sinkUrl("dead"), articleId })).json;
     const result = await runConsumer("redline-webhooks-dlq", [
       { id: "gave-up", attempts: 1, body: { type: "delivery", subscriptionId: subscription.id, articleId, seq: 2 } },
     ]);
     expect(result.explicitAcks).toEqual(["gave-up"]);
     const after = (await api("GET", `/api/subscriptions/${subscription.id}`, {})).json;
-    expect(after.deadLettered).toBe(1);
-    expect(after.lastDeadLetter.changeId).toBe(`${articleId}-2`);
+    expect(after).toMatchObject({ deadLettered: 1, lastDeadLetter: { changeId: `${articleId}-2` } });
+    expect(await deliveriesTo("dead")).toEqual([]);
   });
 });
