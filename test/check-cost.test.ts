@@ -9,25 +9,15 @@ import { RedlineStore } from "../src/storage/store";
 import { checkArticle, trackNewArticle, trackerFor, type CheckResult } from "../src/tracking";
 import type { Tracker } from "../src/tracking/check";
 import { articleIdFor } from "../src/fetching/url";
-import { SEED_URLS, serveTimelineEntry } from "./helpers";
+import { SEED_URLS, serveTimelineEntry, watchedKv } from "./helpers";
 
 const COUNTED = new Set(["get", "getWithMetadata", "put", "list", "delete"]);
 
 /** A tracker whose store records each KV operation as `<method> <key prefix>`, e.g. "get article". */
 function countingTracker(): { tracker: Tracker; operations: string[] } {
   const operations: string[] = [];
-  const kv = new Proxy(env.REDLINE_KV, {
-    get(target, property) {
-      const value = Reflect.get(target, property);
-      if (typeof value !== "function") return value;
-      return (...args: unknown[]) => {
-        if (COUNTED.has(String(property))) {
-          const key = typeof args[0] === "string" ? args[0] : (args[0] as KVNamespaceListOptions).prefix ?? "";
-          operations.push(`${String(property)} ${key.split(":")[0]}`);
-        }
-        return (value as (...rest: unknown[]) => unknown).apply(target, args);
-      };
-    },
+  const kv = watchedKv((method, key) => {
+    if (COUNTED.has(method)) operations.push(`${method} ${key.split(":")[0]}`);
   });
   // No webhooks: announcing a change is a queue message, not a KV operation.
   return { tracker: { store: new RedlineStore(kv), fetchOptions: trackerFor(env).fetchOptions }, operations };

@@ -7,24 +7,13 @@ import { reset } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { RedlineStore } from "../src/storage/store";
 import { checkArticle, trackerFor } from "../src/tracking";
-import { api, check, SEED_URLS, serveTimelineEntry, track } from "./helpers";
+import { api, check, SEED_URLS, serveTimelineEntry, track, watchedKv } from "./helpers";
 
 /** A KV binding that dies on the first write whose key starts with `prefix`, like a Worker killed mid-check. */
-function kvCrashingOnPut(prefix: string): KVNamespace {
-  const kv = env.REDLINE_KV;
-  return new Proxy(kv, {
-    get(target, property) {
-      if (property === "put") {
-        return async (key: string, ...rest: unknown[]) => {
-          if (key.startsWith(prefix)) throw new Error(`simulated crash before writing ${key}`);
-          return (target.put as (...args: unknown[]) => Promise<void>)(key, ...rest);
-        };
-      }
-      const value = Reflect.get(target, property);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
+const kvCrashingOnPut = (prefix: string): KVNamespace =>
+  watchedKv((method, key) => {
+    if (method === "put" && key.startsWith(prefix)) throw new Error(`simulated crash before writing ${key}`);
   });
-}
 
 async function crashingCheck(id: string, crashBefore: string) {
   const tracker = trackerFor(env);

@@ -63,6 +63,24 @@ export async function setReplayClock(at: string): Promise<void> {
   if (!response.ok) throw new Error(`replay clock: ${response.status} ${await response.text()}`);
 }
 
+/**
+ * `env.REDLINE_KV` with `beforeCall(method, key)` run before each call (`key`: the key, or a
+ * list's prefix): to count what a check does, or to throw where a Worker would die mid-check.
+ */
+export function watchedKv(beforeCall: (method: string, key: string) => void): KVNamespace {
+  return new Proxy(env.REDLINE_KV, {
+    get(target, property) {
+      const value = Reflect.get(target, property);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        const [first] = args;
+        beforeCall(String(property), typeof first === "string" ? first : ((first as KVNamespaceListOptions | undefined)?.prefix ?? ""));
+        return (value as (...rest: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
 export async function track(url: string) {
   return api("POST", "/api/articles", { body: { url } });
 }
@@ -73,6 +91,19 @@ export async function freshArticleWithTwoVersions(): Promise<string> {
   await serveTimelineEntry(SEED_URLS.hankyoreh1stRound, 1);
   const id: string = (await track(SEED_URLS.hankyoreh1stRound)).json.id;
   await serveTimelineEntry(SEED_URLS.hankyoreh1stRound, 2);
+  const { json } = await check(id);
+  if (json.version?.n !== 2) throw new Error(`expected version 2, got ${JSON.stringify(json)}`);
+  return id;
+}
+
+export const HOSTILE_URL = "https://fixtures.redline.test/articles/hostile.html";
+
+/** A fresh store holding the test article whose text is markup (fixtures' hostile.html) with its two versions; returns its id. */
+export async function freshHostileArticle(): Promise<string> {
+  await reset();
+  await setReplayClock("2019-01-01T00:00:00Z");
+  const id: string = (await track(HOSTILE_URL)).json.id;
+  await setReplayClock("2019-01-02T00:00:00Z");
   const { json } = await check(id);
   if (json.version?.n !== 2) throw new Error(`expected version 2, got ${JSON.stringify(json)}`);
   return id;

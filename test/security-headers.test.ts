@@ -3,21 +3,8 @@
  * `nosniff`, so hostile markup in a page's text (fixtures' hostile.html) could never run, even
  * if a renderer forgot to escape it.
  */
-import { reset } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { check, getRaw, setReplayClock, track } from "./helpers";
-
-const HOSTILE_URL = "https://fixtures.redline.test/articles/hostile.html";
-
-/** The hostile article with its two versions; returns its id. */
-async function hostileArticle(): Promise<string> {
-  await reset();
-  await setReplayClock("2019-01-01T00:00:00Z");
-  const id: string = (await track(HOSTILE_URL)).json.id;
-  await setReplayClock("2019-01-02T00:00:00Z");
-  expect((await check(id)).json.version.n).toBe(2);
-  return id;
-}
+import { freshHostileArticle, getRaw } from "./helpers";
 
 /** The digest a CSP hash source names an inline `<style>` by. */
 async function styleHash(html: string): Promise<string> {
@@ -29,7 +16,7 @@ async function styleHash(html: string): Promise<string> {
 describe("renderings of article text", () => {
   let id: string;
   beforeEach(async () => {
-    id = await hostileArticle();
+    id = await freshHostileArticle();
   });
 
   it("the API's HTML redline allows its own inline style by digest and nothing else, as ?format=html and for Accept: text/html", async () => {

@@ -3,7 +3,7 @@
  * fixtures replay, with the kinds, summary and significance a reader sees in the feed.
  */
 import { reset } from "cloudflare:test";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { SEED_URLS, walkTimeline } from "./helpers";
 
 const STEALTH = "Text changed without a new modified timestamp (stealth edit)";
@@ -35,7 +35,7 @@ const GOLDEN: Record<keyof typeof SEED_URLS, Array<{ k: number; kinds: string[];
   ],
 };
 
-beforeAll(async () => {
+beforeEach(async () => {
   await reset();
 });
 

@@ -1,7 +1,7 @@
 /** The HTML pages: what each shows, filters, the two diff views, errors, and escaping of article text. */
 import { beforeAll, describe, expect, it } from "vitest";
 import { escapeHtml } from "../src/diffing/render";
-import { api, check, freshArticleWithTwoVersions, getRaw, setReplayClock, track } from "./helpers";
+import { api, freshArticleWithTwoVersions, freshHostileArticle, getRaw } from "./helpers";
 
 const HTML = { Accept: "text/html,application/xhtml+xml" };
 
@@ -200,14 +200,10 @@ describe("web pages", () => {
 });
 
 describe("article text that is markup", () => {
-  const HOSTILE_URL = "https://fixtures.redline.test/articles/hostile.html";
   let id: string;
 
   beforeAll(async () => {
-    await setReplayClock("2019-01-01T00:00:00Z");
-    id = (await track(HOSTILE_URL)).json.id;
-    await setReplayClock("2019-01-02T00:00:00Z");
-    expect((await check(id)).json.version.n).toBe(2);
+    id = await freshHostileArticle();
   });
 
   it("is printed as text on every page, never as markup", async () => {
