@@ -4,7 +4,7 @@
  * if a renderer forgot to escape it.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { freshHostileArticle, getRaw } from "./helpers";
+import { freshHostileArticle, getRaw, HOSTILE_URL } from "./helpers";
 
 /** The digest a CSP hash source names an inline `<style>` by. */
 async function styleHash(html: string): Promise<string> {
@@ -50,6 +50,17 @@ describe("renderings of article text", () => {
       );
       expect(response.headers.get("X-Content-Type-Options"), path).toBe("nosniff");
     }
+  });
+
+  it("a memento's extracted text (?view=text) carries the same policy", async () => {
+    const timemap = await (await getRaw(`/timemap/json/${HOSTILE_URL}`)).json<{ mementos: { first: { uri: string } } }>();
+    const response = await getRaw(`${new URL(timemap.mementos.first.uri).pathname}?view=text`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toBe("text/plain; charset=UTF-8");
+    expect(response.headers.get("Content-Security-Policy")).toBe(
+      "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    );
+    expect(response.headers.get("X-Content-Type-Options")).toBe("nosniff");
   });
 
   it("the raw capture, the publisher's own HTML, is sandboxed and keeps its declared type", async () => {

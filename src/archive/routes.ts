@@ -9,6 +9,7 @@ import { loadArticle, loadVersion } from "../api/articles";
 import { decodedPath, instantParam } from "../api/params";
 import { problem, quoteInput } from "../api/problem";
 import { rawCaptureResponse } from "../api/raw";
+import { RENDERING_HEADERS } from "../security-headers";
 import type { Env } from "../env";
 import { articleIdFor, InvalidUrlError, normalizeArticleUrl } from "../fetching/url";
 import type { ArticleRecord, VersionRecord } from "../storage/records";
@@ -110,7 +111,7 @@ memento.get("/memento/:datetime{\\d{4,14}}/*", async (c) => {
 
   const headers = { "Memento-Datetime": httpDate(chosen.atMs), Link: mementoLinkHeader(uris, mementos, chosen) };
   const version = await loadVersion(c.env, article, chosen.n);
-  if (view === "text") return c.text(textView(version), 200, headers);
+  if (view === "text") return c.text(textView(version), 200, { ...RENDERING_HEADERS, ...headers });
   return rawCaptureResponse(trackerFor(c.env).store, article.id, version, headers);
 });
 

@@ -37,6 +37,17 @@ function isTrackingParameter(name: string): boolean {
 export class InvalidUrlError extends Error {}
 
 /**
+ * Longer URLs are refused before anything else: no article address comes near it (browsers and
+ * CDNs stop at 8 KB, sitemaps at 2,048 characters), and a huge one would otherwise be fetched.
+ */
+export const MAX_URL_LENGTH = 2048;
+
+/** Why `input` is too long to be an address Redline fetches, or null. */
+export function overlongUrl(input: string): string | null {
+  return input.length > MAX_URL_LENGTH ? `it is ${input.length} characters long, over the ${MAX_URL_LENGTH} accepted: ${quoteInput(input)}` : null;
+}
+
+/**
  * Parses and canonicalises an article URL: http(s) only, no credentials, lower-case host
  * (the URL parser does that) without a trailing dot, default port dropped, no fragment,
  * tracking parameters removed.
@@ -45,6 +56,8 @@ export function normalizeArticleUrl(input: unknown): string {
   if (typeof input !== "string" || input.trim() === "") {
     throw new InvalidUrlError("`url` must be a non-empty string");
   }
+  const overlong = overlongUrl(input.trim());
+  if (overlong) throw new InvalidUrlError(`\`url\` is refused: ${overlong}`);
   let url: URL;
   try {
     url = new URL(input.trim());

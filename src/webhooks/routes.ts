@@ -5,7 +5,7 @@ import { readJsonObject } from "../api/params";
 import { problem, quoteInput } from "../api/problem";
 import type { Env } from "../env";
 import { parseKinds, parseMinSignificance } from "../feeds/filter";
-import { refusalReason } from "../fetching/url";
+import { overlongUrl, refusalReason } from "../fetching/url";
 import { trackerFor } from "../tracking";
 import { newSecret, publicView, type SubscriptionFilter, type SubscriptionRecord } from "./subscription";
 
@@ -13,6 +13,8 @@ const EXAMPLE = '{"url": "https://example.com/hooks/redline", "kinds": ["body", 
 
 function webhookUrl(value: unknown, allowLoopback: boolean): string {
   if (typeof value !== "string") throw problem(400, `\`url\` is required: the address changes are POSTed to, e.g. ${EXAMPLE}.`);
+  const overlong = overlongUrl(value);
+  if (overlong) throw problem(400, `\`url\` is refused: ${overlong}.`);
   let url: URL;
   try {
     url = new URL(value);
