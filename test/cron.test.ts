@@ -1,10 +1,10 @@
 /** The Cron Trigger decides what is due from `scheduledTime`, so these tests simulate days. */
 import { env } from "cloudflare:workers";
-import { createScheduledController, reset } from "cloudflare:test";
+import { createScheduledController } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import worker from "../src/index";
 import { runScheduledChecks, trackerFor } from "../src/tracking";
-import { api, SEED_URLS, serveTimelineEntry, track } from "./helpers";
+import { api, SEED_URLS, serveTimelineEntry, track, reset } from "./helpers";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -1,5 +1,5 @@
 /** Shared by the end-to-end tests: calling the worker, and steering the fixture replay origin. */
-import { reset } from "cloudflare:test";
+import { applyD1Migrations, reset as resetBindings } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import timeline from "../fixtures/timeline.json";
@@ -11,6 +11,15 @@ export const SEED_URLS = {
   globalSecurity: "https://www.globalsecurity.org/military/library/news/2019/11/mil-191119-presstv01.htm",
   theStandard: "https://www.thestandard.com.hk/section-news/section/6/214039/US-walks-out-of-South-Korea-defense-cost-sharing-talks",
 } as const;
+
+/**
+ * Empties every binding. `reset()` from cloudflare:test deletes all Durable Objects, and D1
+ * lives in one, so the schema goes too: the migrations are applied again.
+ */
+export async function reset(): Promise<void> {
+  await resetBindings();
+  await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+}
 
 export const ADMIN = { Authorization: `Bearer ${env.ADMIN_TOKEN}` };
 

@@ -2,9 +2,8 @@
  * The whole loop against the fixture replay origin: each seed article is tracked at its first
  * timeline entry, then walked through its edits with manual checks.
  */
-import { reset } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, check, getRaw, SEED_URLS, serveTimelineEntry, track, versionTimes, walkTimeline } from "./helpers";
+import { api, check, getRaw, SEED_URLS, serveTimelineEntry, track, versionTimes, walkTimeline, reset } from "./helpers";
 
 beforeAll(async () => {
   await reset();

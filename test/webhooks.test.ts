@@ -3,13 +3,13 @@
  * consumer delivering it to a local subscriber (the fixture origin's webhook sink), signatures,
  * retries with backoff and dead-lettering, driven with the pool's queue helpers.
  */
-import { createExecutionContext, createMessageBatch, getQueueResult, reset } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Env } from "../src/env";
 import worker from "../src/index";
 import type { WebhookMessage } from "../src/webhooks/queue";
-import { api, check, SEED_URLS, serveTimelineEntry, track } from "./helpers";
+import { api, check, SEED_URLS, serveTimelineEntry, track, reset } from "./helpers";
 
 const sinkUrl = (name: string) => `${env.REPLAY_ORIGIN}/__replay/webhooks/${name}`;
 
