@@ -5,7 +5,8 @@ import { renderRedlinePage, renderUnified, versionLabel, type DiffDocument } fro
 import type { Env } from "../env";
 import { articleIdFor, InvalidUrlError, normalizeArticleUrl, refusalReason } from "../fetching/url";
 import type { ArticleRecord, VersionRecord } from "../storage/records";
-import { checkArticle, FirstCaptureError, trackNewArticle, trackerFor } from "../tracking";
+import { checkArticle, FirstCaptureError, setTracking, trackNewArticle, trackerFor } from "../tracking";
+import type { ArticleHead } from "../storage/store";
 import { requireAdmin } from "./auth";
 import { rawCaptureResponse } from "./raw";
 import { cursorParam, pageSize, readJsonObject, versionNumber } from "./params";
@@ -52,12 +53,13 @@ articles.post("/", requireAdmin, async (c) => {
   const existing = await tracker.store.getArticle(id);
   if (existing) {
     if (existing.tracking) return c.json(articleView(existing), 200);
-    const resumed = { ...existing, tracking: true, nextCheckAt: new Date().toISOString() };
-    await tracker.store.putArticle(resumed);
-    return c.json(articleView(resumed), 200);
+    const resumed = await setTracking(tracker.store, id, true, Date.now());
+    return c.json(articleView(resumed ?? existing), 200);
   }
   try {
     const result = await trackNewArticle(tracker, { id, url }, Date.now());
+    // Another request may have created the article first; this capture was then checked against it.
+    if (result.outcome !== "created") return c.json(articleView(result.article), 200);
     return c.json(articleView(result.article), 201, { Location: `/api/articles/${id}` });
   } catch (error) {
     if (error instanceof FirstCaptureError) throw problem(422, `${error.message.replace(/\.+$/, "")}. Nothing was stored; try again later.`);
@@ -71,10 +73,15 @@ articles.get("/", async (c) => {
   return c.json({ items: page.items.map(articleView), cursor: page.cursor });
 });
 
+/** The article's head (row, revision, latest version's index row), or a 404. */
+export async function loadHead(env: Env, id: string): Promise<ArticleHead> {
+  const head = /^[0-9a-f]{16}$/.test(id) ? await trackerFor(env).store.getHead(id) : null;
+  if (!head) throw problem(404, `No article with id ${JSON.stringify(id)}.`);
+  return head;
+}
+
 export async function loadArticle(env: Env, id: string): Promise<ArticleRecord> {
-  const article = /^[0-9a-f]{16}$/.test(id) ? await trackerFor(env).store.getArticle(id) : null;
-  if (!article) throw problem(404, `No article with id ${JSON.stringify(id)}.`);
-  return article;
+  return (await loadHead(env, id)).article;
 }
 
 export async function loadVersion(env: Env, article: ArticleRecord, n: number): Promise<VersionRecord> {
@@ -87,15 +94,15 @@ articles.get("/:id", async (c) => c.json(articleView(await loadArticle(c.env, c.
 
 articles.delete("/:id", requireAdmin, async (c) => {
   const article = await loadArticle(c.env, c.req.param("id"));
-  const stopped = { ...article, tracking: false };
-  if (article.tracking) await trackerFor(c.env).store.putArticle(stopped);
-  return c.json(articleView(stopped));
+  const stopped = await setTracking(trackerFor(c.env).store, article.id, false, Date.now());
+  return c.json(articleView(stopped ?? { ...article, tracking: false }));
 });
 
 articles.post("/:id/check", requireAdmin, async (c) => {
-  const article = await loadArticle(c.env, c.req.param("id"));
+  const head = await loadHead(c.env, c.req.param("id"));
+  const { article } = head;
   if (!article.tracking) throw problem(409, `Article ${article.id} is not tracked any more; POST its URL to /api/articles to resume.`);
-  const result = await checkArticle(trackerFor(c.env), article, Date.now());
+  const result = await checkArticle(trackerFor(c.env), head, Date.now());
   return c.json({
     changed: result.changed,
     outcome: result.outcome,
@@ -109,7 +116,7 @@ articles.post("/:id/check", requireAdmin, async (c) => {
 
 articles.get("/:id/versions", async (c) => {
   const article = await loadArticle(c.env, c.req.param("id"));
-  return c.json({ items: await trackerFor(c.env).store.listVersions(article.id, article.versionCount) });
+  return c.json({ items: await trackerFor(c.env).store.listVersions(article.id) });
 });
 
 articles.get("/:id/versions/:n", async (c) => {

@@ -4,6 +4,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { BadParameterError } from "../feeds/filter";
 
 const TITLES: Record<number, string> = {
   400: "Bad Request",
@@ -36,6 +37,7 @@ export function problem(status: ContentfulStatusCode, detail: string, headers?: 
 }
 
 export function handleError(error: Error, c: Context): Response {
+  if (error instanceof BadParameterError) return problemResponse(400, error.message);
   if (error instanceof HTTPException) {
     const response = error.getResponse();
     if (response.headers.get("Content-Type")?.startsWith("application/problem+json")) return response;

@@ -59,7 +59,7 @@ async function trackedUrl(c: RouteContext, original: string): Promise<TrackedUrl
   const { store } = trackerFor(c.env);
   const article = await store.getArticle(await articleIdFor(canonical));
   if (!article) throw problem(404, `Redline does not track ${JSON.stringify(canonical)}, so it holds no mementos of it.`);
-  const versions = await store.listVersions(article.id, article.versionCount);
+  const versions = await store.listVersions(article.id);
   return { article, mementos: mementosOf(versions), uris: mementoUris(new URL(c.req.url).origin, article.url) };
 }
 

@@ -2,29 +2,26 @@
  * Which changes a reader wants: by kind and by significance. Feeds take it from the query
  * string; webhook subscriptions store it with the subscription.
  */
-import { problem } from "../api/problem";
 import { CHANGE_KINDS, type ChangeKind } from "../model";
-import type { ChangeListItem } from "../storage/records";
+import type { ChangeFilter, ChangeListItem } from "../storage/records";
 
-export interface ChangeFilter {
-  /** Any of these kinds; null for every kind. */
-  kinds: ChangeKind[] | null;
-  /** 0 lets everything through. */
-  minSignificance: number;
-}
+export type { ChangeFilter } from "../storage/records";
+
+/** A query or body parameter that cannot be used; the API answers 400 with the message. */
+export class BadParameterError extends Error {}
 
 export function parseKinds(raw: string | undefined): ChangeKind[] | null {
   if (raw === undefined || raw === "") return null;
   const kinds = raw.split(",").map((kind) => kind.trim());
   const unknown = kinds.filter((kind) => !(CHANGE_KINDS as readonly string[]).includes(kind));
-  if (unknown.length > 0) throw problem(400, `\`kinds\` takes a comma-separated list of ${CHANGE_KINDS.join(", ")}; unknown: ${unknown.join(", ")}.`);
+  if (unknown.length > 0) throw new BadParameterError(`\`kinds\` takes a comma-separated list of ${CHANGE_KINDS.join(", ")}; unknown: ${unknown.join(", ")}.`);
   return kinds as ChangeKind[];
 }
 
 export function parseMinSignificance(raw: string | undefined): number {
   if (raw === undefined || raw === "") return 0;
   const value = Number(raw);
-  if (!/^\d*\.?\d+$/u.test(raw) || value > 1) throw problem(400, `\`min_significance\` must be a number from 0 to 1, not ${JSON.stringify(raw)}.`);
+  if (!/^\d*\.?\d+$/u.test(raw) || value > 1) throw new BadParameterError(`\`min_significance\` must be a number from 0 to 1, not ${JSON.stringify(raw)}.`);
   return value;
 }
 

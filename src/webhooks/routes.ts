@@ -74,12 +74,7 @@ subscriptions.post("/", async (c) => {
 
 subscriptions.get("/", async (c) => {
   const { store } = trackerFor(c.env);
-  const items = [];
-  for await (const { id } of store.subscriptionIndex()) {
-    const subscription = await store.getSubscription(id);
-    if (subscription) items.push(publicView(subscription));
-  }
-  return c.json({ items });
+  return c.json({ items: (await store.listSubscriptions()).map(publicView) });
 });
 
 async function loadSubscription(env: Env, id: string): Promise<SubscriptionRecord> {
