@@ -6,8 +6,8 @@ import type { CronRunRecord } from "../storage/records";
 import { checkArticle, type Tracker } from "./check";
 
 /**
- * A Worker invocation has a budget of subrequests (fetches and KV calls); a changed check costs
- * about eight. Articles beyond this cap stay due and are taken by the next run.
+ * A Worker invocation has a budget of subrequests (fetches, D1 and KV calls); a changed check
+ * costs about six (fetch, snapshot read, revert query, two KV writes, one D1 batch). Articles beyond this cap stay due and are taken by the next run.
  */
 export const DEFAULT_MAX_CHECKS_PER_RUN = 40;
 /** Workers allow six connections open at once per invocation. */
