@@ -8,7 +8,10 @@ declare module "*?raw" {
 type RedlineEnv = import("./src/env").Env;
 
 declare namespace Cloudflare {
-  interface Env extends RedlineEnv {}
+  interface Env extends RedlineEnv {
+    /** vitest.config.ts: the D1 migrations, applied by test/apply-migrations.ts. */
+    TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+  }
   interface GlobalProps {
     mainModule: typeof import("./src/index");
   }

@@ -1,10 +1,12 @@
-import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { startReplayServer } from "./fixtures/replay.mjs";
 
 // The fixture replay origin runs in Node beside workerd; the worker reaches it over loopback,
 // exactly as under `npm start`.
 const replay = await startReplayServer({ port: 0, host: "127.0.0.1", unref: true });
+// The D1 schema, applied inside workerd by test/apply-migrations.ts (and again after each reset()).
+const migrations = await readD1Migrations(new URL("./migrations", import.meta.url).pathname);
 
 /** Tests that need the host: the filesystem (`../shared/corpus`) or npm libraries made for Node. */
 const NODE_TESTS = ["src/**/*.node.test.ts", "test/**/*.node.test.ts"];
@@ -23,6 +25,7 @@ export default defineConfig({
                 REPLAY_ORIGIN: replay.url,
                 FETCH_TIMEOUT_MS: "2000",
                 FETCH_MAX_BYTES: String(2 * 1024 * 1024),
+                TEST_MIGRATIONS: migrations,
               },
             },
           }),
@@ -31,6 +34,7 @@ export default defineConfig({
           name: "workers",
           include: ["src/**/*.test.ts", "test/**/*.test.ts"],
           exclude: NODE_TESTS,
+          setupFiles: ["./test/apply-migrations.ts"],
           // The end-to-end tests share the replay origin's clock, so test files run one at a time.
           fileParallelism: false,
         },

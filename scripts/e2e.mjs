@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { startReplayServer } from "../fixtures/replay.mjs";
-import { root, seed, startWrangler, waitForWorker } from "./lib/local-worker.mjs";
+import { applyLocalMigrations, root, seed, startWrangler, waitForWorker } from "./lib/local-worker.mjs";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCREENSHOTS = join(root, "e2e-screenshots");
@@ -152,7 +152,8 @@ async function main() {
   writeFileSync(envFile, `ADMIN_TOKEN=${token}\nALLOW_LOOPBACK=true\nREPLAY_ORIGIN=${replay.url}\n`);
   const [port, inspectorPort] = [await freePort(), await freePort()];
   const workerUrl = `http://127.0.0.1:${port}`;
-  // Its own env file, KV folder and inspector port: the developer's .dev.vars, .wrangler/ and a running `npm start` stay untouched.
+  // Its own env file, state folder (D1 and KV) and inspector port: the developer's .dev.vars, .wrangler/ and a running `npm start` stay untouched.
+  await applyLocalMigrations({ persistTo: join(state, "kv") });
   const wrangler = startWrangler({
     port,
     args: ["--env-file", envFile, "--persist-to", join(state, "kv"), "--inspector-port", String(inspectorPort), "--log-level", "warn"],

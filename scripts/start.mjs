@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// `npm start`: runs Redline locally with wrangler dev (local KV under .wrangler/), a replay
+// `npm start`: runs Redline locally with wrangler dev (local D1 and KV under .wrangler/, migrations applied first), a replay
 // origin serving the fixture pages, and the five seed articles tracked under their real URLs.
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { startReplayServer } from "../fixtures/replay.mjs";
-import { root, seed, startWrangler, waitForWorker } from "./lib/local-worker.mjs";
+import { applyLocalMigrations, root, seed, startWrangler, waitForWorker } from "./lib/local-worker.mjs";
 
 const WORKER_PORT = Number(process.env.PORT ?? 8787);
 const REPLAY_PORT = Number(process.env.REPLAY_PORT ?? 8788);
@@ -46,6 +46,7 @@ console.log(`Replay origin serving fixtures on ${replay.url}`);
 process.env.WRANGLER_LOG ??= "warn";
 process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
 process.env.WRANGLER_HIDE_BANNER ??= "true";
+await applyLocalMigrations();
 const wrangler = startWrangler({ port: WORKER_PORT, args: ["--test-scheduled"] });
 const stop = () => {
   wrangler.kill("SIGINT");

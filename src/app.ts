@@ -2,13 +2,14 @@ import { Hono } from "hono";
 import { METHODS } from "hono/router";
 import { articles } from "./api/articles";
 import { changes } from "./api/changes";
-import { handleError, problem, problemResponse, quoteInput } from "./api/problem";
+import { handleError, problem, problemResponse } from "./api/problem";
 import { status } from "./api/status";
 import { memento, warc } from "./archive/routes";
 import { feeds } from "./feeds/routes";
 import type { Env } from "./env";
 import { web, webErrorResponse } from "./web/routes";
 import { subscriptions } from "./webhooks/routes";
+import { quoteInput } from "./quote";
 
 export const app = new Hono<{ Bindings: Env }>();
 

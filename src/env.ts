@@ -2,7 +2,10 @@ import type { WebhookMessage } from "./webhooks/queue";
 
 /** Bindings and variables the worker runs with (wrangler.toml, `.dev.vars`, secrets). */
 export interface Env {
+  /** Write-once, content-addressed values: `snapshot:<record sha256>`, `raw:<body sha256>`. */
   REDLINE_KV: KVNamespace;
+  /** Articles, versions, changes, subscriptions, runs (migrations/). */
+  DB: D1Database;
   /** Webhook deliveries (src/webhooks/queue.ts); without it changes are not announced. */
   WEBHOOKS?: Queue<WebhookMessage>;
   /** Bearer token required by every write endpoint (a Worker secret). */

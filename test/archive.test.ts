@@ -1,8 +1,7 @@
 /** Raw captures as served, and the hash chain that shows whether stored history was altered. */
 import { env } from "cloudflare:workers";
-import { reset } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, freshArticleWithTwoVersions, getRaw, track } from "./helpers";
+import { api, freshArticleWithTwoVersions, getRaw, track, reset } from "./helpers";
 
 const EUC_KR_PAGE = "https://fixtures.redline.test/charset/euc-kr-header.html";
 
@@ -11,9 +10,10 @@ async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
   return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-/** Rewrites a stored version in KV, as someone with write access to the namespace could. */
+/** Rewrites a stored version's snapshot in KV, as someone with write access to the namespace could. */
 async function tamperWithVersion(id: string, n: number, edit: (version: Record<string, unknown>) => void): Promise<void> {
-  const key = `version:${id}:${String(n).padStart(8, "0")}`;
+  const row = await env.DB.prepare("SELECT record_sha256 FROM versions WHERE article_id = ? AND n = ?").bind(id, n).first<{ record_sha256: string }>();
+  const key = `snapshot:${row!.record_sha256}`;
   const value = await env.REDLINE_KV.get<Record<string, unknown>>(key, "json");
   edit(value!);
   await env.REDLINE_KV.put(key, JSON.stringify(value));

@@ -1,25 +1,84 @@
 /**
  * What a crash half-way through a check, a retry, or two checks at once can and cannot do to
- * the stored history (docs/storage.md, "Write order").
+ * the stored history (docs/storage.md, "Write order and crashes"), and what a check costs.
  */
 import { env } from "cloudflare:workers";
-import { reset } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { RedlineStore } from "../src/storage/store";
-import { checkArticle, trackerFor } from "../src/tracking";
-import { api, check, SEED_URLS, serveTimelineEntry, track, watchedKv } from "./helpers";
+import type { Env } from "../src/env";
+import { checkArticle, trackerFor, trackNewArticle } from "../src/tracking";
+import { articleIdFor } from "../src/fetching/url";
+import { api, check, reset, SEED_URLS, serveTimelineEntry, track } from "./helpers";
 
-/** A KV binding that dies on the first write whose key starts with `prefix`, like a Worker killed mid-check. */
-const kvCrashingOnPut = (prefix: string): KVNamespace =>
-  watchedKv((method, key) => {
-    if (method === "put" && key.startsWith(prefix)) throw new Error(`simulated crash before writing ${key}`);
+interface Counts {
+  kvReads: number;
+  kvWrites: number;
+  d1Statements: number;
+}
+
+/**
+ * The bindings as a Worker sees them, except that the `crashAt`-th write (a KV put or a D1
+ * batch, counted together in order) throws, like a Worker killed at that point. `counts` tallies
+ * every operation.
+ */
+function instrumented(crashAt = Number.POSITIVE_INFINITY): { env: Env; counts: Counts } {
+  const counts: Counts = { kvReads: 0, kvWrites: 0, d1Statements: 0 };
+  let writes = 0;
+  const write = (what: string) => {
+    writes++;
+    if (writes === crashAt) throw new Error(`simulated crash at write ${writes} (${what})`);
+  };
+  const kv = new Proxy(env.REDLINE_KV, {
+    get(target, property) {
+      const value = Reflect.get(target, property);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        if (property === "put") {
+          counts.kvWrites++;
+          write(`KV put ${String(args[0])}`);
+        } else if (property === "get" || property === "list") {
+          counts.kvReads++;
+        }
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
   });
-
-async function crashingCheck(id: string, crashBefore: string) {
-  const tracker = trackerFor(env);
-  const article = await tracker.store.getArticle(id);
-  const crashing = { ...tracker, store: new RedlineStore(kvCrashingOnPut(crashBefore)) };
-  await expect(checkArticle(crashing, article!, Date.now())).rejects.toThrow(/simulated crash/);
+  const db = new Proxy(env.DB, {
+    get(target, property) {
+      const value = Reflect.get(target, property);
+      if (typeof value !== "function") return value;
+      if (property === "batch") {
+        return async (statements: D1PreparedStatement[]) => {
+          counts.d1Statements += statements.length;
+          write(`D1 batch of ${statements.length}`);
+          return target.batch(statements);
+        };
+      }
+      if (property === "prepare") {
+        return (sql: string) => {
+          const statement = target.prepare(sql);
+          // Reads run through first/all/run on the statement; batches are counted above.
+          const wrap = (s: D1PreparedStatement): D1PreparedStatement =>
+            new Proxy(s, {
+              get(st, prop) {
+                const v = Reflect.get(st, prop);
+                if (typeof v !== "function") return v;
+                if (prop === "bind") return (...args: unknown[]) => wrap((v as (...a: unknown[]) => D1PreparedStatement).apply(st, args));
+                if (prop === "first" || prop === "all" || prop === "raw" || prop === "run") {
+                  return (...args: unknown[]) => {
+                    counts.d1Statements++;
+                    return (v as (...a: unknown[]) => unknown).apply(st, args);
+                  };
+                }
+                return v.bind(st);
+              },
+            });
+          return wrap(statement);
+        };
+      }
+      return value.bind(target);
+    },
+  });
+  return { env: { ...env, REDLINE_KV: kv, DB: db } as Env, counts };
 }
 
 async function history(id: string) {
@@ -29,7 +88,18 @@ async function history(id: string) {
   return { versions, article, changes };
 }
 
-describe("a check that dies half-way", () => {
+/** No index row points at nothing: every version row's snapshot and every change's versions resolve. */
+async function expectEveryRowResolves(id: string): Promise<void> {
+  const { versions, changes, article } = await history(id);
+  expect(versions.map((v: { n: number }) => v.n)).toEqual(Array.from({ length: article.versionCount }, (_, i) => i + 1));
+  for (const { n } of versions) expect((await api("GET", `/api/articles/${id}/versions/${n}`)).status).toBe(200);
+  for (const change of changes) {
+    for (const n of [change.from, change.to]) if (n !== null) expect(n).toBeLessThanOrEqual(article.versionCount);
+  }
+  expect((await api("GET", `/api/articles/${id}/verify`)).json.ok).toBe(true);
+}
+
+describe("a check that dies at its k-th write", () => {
   let id: string;
   beforeEach(async () => {
     await reset();
@@ -38,13 +108,15 @@ describe("a check that dies half-way", () => {
     await serveTimelineEntry(SEED_URLS.yonhap, 2);
   });
 
-  it.each([
-    ["after writing the version", "change:"],
-    ["after writing the change", "article:"],
-  ])("%s is completed by the next check, without gaps or duplicates", async (_, crashBefore) => {
-    await crashingCheck(id, crashBefore);
+  // A new version writes the raw body (KV), the snapshot (KV), then one D1 batch.
+  it.each([1, 2, 3])("write %i: leaves the history as it was, and the next check completes it", async (crashAt) => {
+    const crashing = instrumented(crashAt);
+    const head = (await trackerFor(env).store.getHead(id))!;
+    await expect(checkArticle(trackerFor(crashing.env), head, Date.now())).rejects.toThrow(/simulated crash/);
     const before = await history(id);
     expect(before.article.versionCount).toBe(1);
+    expect(before.changes).toHaveLength(1);
+    await expectEveryRowResolves(id);
 
     const retry = await check(id);
     expect(retry.json.changed).toBe(true);
@@ -52,25 +124,62 @@ describe("a check that dies half-way", () => {
 
     const after = await history(id);
     expect(after.versions.map((v: { n: number }) => v.n)).toEqual([1, 2]);
-    expect(after.article.versionCount).toBe(2);
     expect(after.changes.map((c: { from: number | null; to: number }) => [c.from, c.to])).toEqual([[1, 2], [null, 1]]);
+    await expectEveryRowResolves(id);
 
     expect((await check(id)).json.changed).toBe(false);
     expect((await history(id)).versions).toHaveLength(2);
   });
 
-  it("an orphaned version stays hidden while the page is unchanged, and is adopted in order", async () => {
-    await crashingCheck(id, "change:");
+  it("an unchanged check that dies at its one write leaves the article due", async () => {
     await serveTimelineEntry(SEED_URLS.yonhap, 1);
-    expect((await check(id)).json.changed).toBe(false);
-    expect((await history(id)).versions.map((v: { n: number }) => v.n)).toEqual([1]);
+    const head = (await trackerFor(env).store.getHead(id))!;
+    await expect(checkArticle(trackerFor(instrumented(1).env), head, Date.now())).rejects.toThrow(/simulated crash/);
+    const article = (await trackerFor(env).store.getHead(id))!;
+    expect(article.revision).toBe(head.revision);
+    expect(article.article.nextCheckAt).toBe(head.article.nextCheckAt);
+  });
+});
 
+describe("a first capture that dies at its k-th write", () => {
+  it.each([1, 2, 3])("write %i: stores no article, and adding it again creates it", async (crashAt) => {
+    await reset();
+    await serveTimelineEntry(SEED_URLS.yonhap, 1);
+    const id = await articleIdFor(SEED_URLS.yonhap);
+    await expect(trackNewArticle(trackerFor(instrumented(crashAt).env), { id, url: SEED_URLS.yonhap }, Date.now())).rejects.toThrow(/simulated crash/);
+    expect((await api("GET", `/api/articles/${id}`)).status).toBe(404);
+    expect((await api("GET", "/api/changes")).json.items).toEqual([]);
+    expect((await api("GET", "/api/status")).json.articles.total).toBe(0);
+
+    const created = await track(SEED_URLS.yonhap);
+    expect(created.status).toBe(201);
+    await expectEveryRowResolves(id);
+  });
+});
+
+describe("what a check costs", () => {
+  let id: string;
+  beforeEach(async () => {
+    await reset();
+    await serveTimelineEntry(SEED_URLS.yonhap, 1);
+    id = (await track(SEED_URLS.yonhap)).json.id;
+  });
+
+  it("unchanged (given the head, as the cron has it): no KV operation and one D1 statement", async () => {
+    const head = (await trackerFor(env).store.getHead(id))!;
+    const { env: counted, counts } = instrumented();
+    const result = await checkArticle(trackerFor(counted), head, Date.now());
+    expect(result.outcome).toBe("unchanged");
+    expect(counts).toEqual({ kvReads: 0, kvWrites: 0, d1Statements: 1 });
+  });
+
+  it("new version: one KV read, two KV writes, and a D1 read for the revert check plus one batch of three", async () => {
     await serveTimelineEntry(SEED_URLS.yonhap, 2);
-    const retry = await check(id);
-    expect(retry.json.version.n).toBe(2);
-    const after = await history(id);
-    expect(after.versions.map((v: { n: number }) => v.n)).toEqual([1, 2]);
-    expect(after.changes).toHaveLength(2);
+    const head = (await trackerFor(env).store.getHead(id))!;
+    const { env: counted, counts } = instrumented();
+    const result = await checkArticle(trackerFor(counted), head, Date.now());
+    expect(result.outcome).toBe("new-version");
+    expect(counts).toEqual({ kvReads: 1, kvWrites: 2, d1Statements: 1 + 3 });
   });
 });
 
@@ -85,6 +194,7 @@ describe("checks at the same time", () => {
     const { versions, changes } = await history(id);
     expect(versions).toHaveLength(2);
     expect(changes).toHaveLength(2);
+    expect(results.filter((r) => r.json.outcome === "new-version")).toHaveLength(1);
   });
 
   it("adding the same URL at once creates one article", async () => {
@@ -92,6 +202,7 @@ describe("checks at the same time", () => {
     await serveTimelineEntry(SEED_URLS.yonhap, 1);
     const results = await Promise.all([track(SEED_URLS.yonhap), track(`${SEED_URLS.yonhap}?utm_source=x`)]);
     expect(new Set(results.map((r) => r.json.id)).size).toBe(1);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 201]);
     const { versions } = await history(results[0]!.json.id);
     expect(versions).toHaveLength(1);
   });

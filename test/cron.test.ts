@@ -1,10 +1,10 @@
 /** The Cron Trigger decides what is due from `scheduledTime`, so these tests simulate days. */
 import { env } from "cloudflare:workers";
-import { createScheduledController, reset } from "cloudflare:test";
+import { createScheduledController } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import worker from "../src/index";
 import { checkArticle, runScheduledChecks, trackerFor } from "../src/tracking";
-import { api, SEED_URLS, serveTimelineEntry, track } from "./helpers";
+import { api, reset, SEED_URLS, serveTimelineEntry, track } from "./helpers";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -76,7 +76,7 @@ describe("scheduled checks", () => {
     // other: a run that took articles in listing order would check the wrong one.
     const [listedFirst, listedSecond] = [yonhap, standard].sort();
     const tracker = trackerFor(env);
-    await checkArticle(tracker, (await tracker.store.getArticle(listedFirst!))!, createdAt + 30 * MINUTE);
+    await checkArticle(tracker, (await tracker.store.getHead(listedFirst!))!, createdAt + 30 * MINUTE);
     const lastChecked = async (id: string) => (await api("GET", `/api/articles/${id}`)).json.lastCheckedAt;
 
     const run = await runScheduledChecks(tracker, createdAt + HOUR, 1);

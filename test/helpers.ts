@@ -1,5 +1,5 @@
 /** Shared by the end-to-end tests: calling the worker, and steering the fixture replay origin. */
-import { reset } from "cloudflare:test";
+import { applyD1Migrations, reset as resetBindings } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import timeline from "../fixtures/timeline.json";
@@ -11,6 +11,15 @@ export const SEED_URLS = {
   globalSecurity: "https://www.globalsecurity.org/military/library/news/2019/11/mil-191119-presstv01.htm",
   theStandard: "https://www.thestandard.com.hk/section-news/section/6/214039/US-walks-out-of-South-Korea-defense-cost-sharing-talks",
 } as const;
+
+/**
+ * Empties every binding. `reset()` from cloudflare:test deletes all Durable Objects, and D1
+ * lives in one, so the schema goes too: the migrations are applied again.
+ */
+export async function reset(): Promise<void> {
+  await resetBindings();
+  await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+}
 
 export const ADMIN = { Authorization: `Bearer ${env.ADMIN_TOKEN}` };
 
@@ -61,24 +70,6 @@ export async function serveTimelineEntry(url: string, k: number): Promise<void> 
 export async function setReplayClock(at: string): Promise<void> {
   const response = await fetch(`${env.REPLAY_ORIGIN}/__replay/clock`, { method: "POST", body: JSON.stringify({ at }) });
   if (!response.ok) throw new Error(`replay clock: ${response.status} ${await response.text()}`);
-}
-
-/**
- * `env.REDLINE_KV` with `beforeCall(method, key)` run before each call (`key`: the key, or a
- * list's prefix): to count what a check does, or to throw where a Worker would die mid-check.
- */
-export function watchedKv(beforeCall: (method: string, key: string) => void): KVNamespace {
-  return new Proxy(env.REDLINE_KV, {
-    get(target, property) {
-      const value = Reflect.get(target, property);
-      if (typeof value !== "function") return value;
-      return (...args: unknown[]) => {
-        const [first] = args;
-        beforeCall(String(property), typeof first === "string" ? first : ((first as KVNamespaceListOptions | undefined)?.prefix ?? ""));
-        return (value as (...rest: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
 }
 
 export async function track(url: string) {

@@ -3,10 +3,10 @@
  * there to every memento, checking relations, datetimes and the bytes served.
  */
 import { env } from "cloudflare:workers";
-import { createScheduledController, reset } from "cloudflare:test";
+import { createScheduledController } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../src/index";
-import { api, getRaw, SEED_URLS, serveTimelineEntry, track } from "./helpers";
+import { api, getRaw, SEED_URLS, serveTimelineEntry, track, reset } from "./helpers";
 import { parseLinkHeader, withRel, type Link } from "./link-header";
 
 const HOUR = 3_600_000;

@@ -2,9 +2,8 @@
  * Golden diffs of the seed articles' timelines (fixtures/timeline.json): every edit the
  * fixtures replay, with the kinds, summary and significance a reader sees in the feed.
  */
-import { reset } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { SEED_URLS, walkTimeline } from "./helpers";
+import { reset, SEED_URLS, walkTimeline } from "./helpers";
 
 const STEALTH = "Text changed without a new modified timestamp (stealth edit)";
 

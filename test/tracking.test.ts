@@ -4,10 +4,9 @@
  * each seed edit is called (kinds, summary, significance) is golden in seed-diffs.test.ts; this
  * file covers everything else a check records and the API shows.
  */
-import { reset } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import firstRoundV1 from "../fixtures/sites/english.hani.co.kr/911048/v1.expected.json";
-import { api, check, freshArticleWithTwoVersions, getRaw, SEED_URLS, serveTimelineEntry, track, walkTimeline } from "./helpers";
+import { api, check, freshArticleWithTwoVersions, getRaw, reset, SEED_URLS, serveTimelineEntry, track, walkTimeline } from "./helpers";
 
 beforeEach(async () => {
   await reset();
@@ -118,7 +117,7 @@ describe("tracking an article", () => {
   it("stores nothing when the page has not changed", async () => {
     const id = await freshArticleWithTwoVersions();
     const { json } = await check(id);
-    expect(json).toMatchObject({ changed: false, outcome: "unchanged", status: "active", version: null, change: null, error: null, article: { versionCount: 2 } });
+    expect(json).toMatchObject({ changed: false, outcome: "unchanged", status: "active", version: { n: 2 }, change: null, error: null, article: { versionCount: 2 } });
     expect((await api("GET", `/api/articles/${id}/versions`)).json.items).toHaveLength(2);
     expect(await changesOf(id)).toHaveLength(2);
   });
@@ -148,7 +147,7 @@ describe("what the seed timelines record beside their diffs", () => {
     const { id, steps } = await walkTimeline(SEED_URLS.globalSecurity);
     expect(steps.map(({ outcome, version, finalUrl }) => ({ outcome, version, finalUrl }))).toEqual([
       { outcome: "new-version", version: 2, finalUrl: SEED_URLS.globalSecurity },
-      { outcome: "relocated", version: null, finalUrl: SEED_URLS.globalSecurity.replace(/\.htm$/, ".html") },
+      { outcome: "relocated", version: 2, finalUrl: SEED_URLS.globalSecurity.replace(/\.htm$/, ".html") },
     ]);
     expect((await changesOf(id))[0]).toMatchObject({ from: 2, to: 2, kinds: ["final-url"] });
   });

@@ -5,13 +5,13 @@
  * `sendBatch` are spied on and kept from the real queue, and each test hands the messages to the
  * consumer with the pool's queue helpers, so nothing is delivered behind a test's back.
  */
-import { createExecutionContext, createMessageBatch, getQueueResult, reset } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import type { Env } from "../src/env";
 import worker from "../src/index";
 import type { WebhookMessage } from "../src/webhooks/queue";
-import { api, check, SEED_URLS, serveTimelineEntry, track } from "./helpers";
+import { api, check, SEED_URLS, serveTimelineEntry, track, reset } from "./helpers";
 
 const sinkUrl = (name: string) => `${env.REPLAY_ORIGIN}/__replay/webhooks/${name}`;
 

@@ -17,6 +17,25 @@ export function startWrangler({ port, args = [], stdio = "inherit" }) {
   );
 }
 
+/**
+ * Applies migrations/ to the local D1 database that `wrangler dev` will use (`persistTo`: the
+ * same folder passed to it as --persist-to, or wrangler's default .wrangler/state). Quiet: its
+ * output is shown only if it fails. CI=true keeps wrangler from asking for confirmation.
+ */
+export async function applyLocalMigrations({ persistTo } = {}) {
+  const args = [`${root}node_modules/wrangler/bin/wrangler.js`, "d1", "migrations", "apply", "redline", "--local", ...(persistTo ? ["--persist-to", persistTo] : [])];
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+  });
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  const code = await new Promise((resolve) => child.on("exit", resolve));
+  if (code !== 0) throw new Error(`wrangler d1 migrations apply failed (exit ${code}):\n${output}`);
+}
+
 export async function waitForWorker(child, workerUrl) {
   for (let attempt = 0; attempt < 240; attempt++) {
     if (child.exitCode !== null) throw new Error("wrangler dev exited before it was ready");

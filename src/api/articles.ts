@@ -6,11 +6,13 @@ import type { Env } from "../env";
 import { articleIdFor, InvalidUrlError, normalizeArticleUrl, refusalReason } from "../fetching/url";
 import { RENDERING_HEADERS, selfContainedRenderingHeaders } from "../security-headers";
 import type { ArticleRecord, VersionRecord } from "../storage/records";
-import { checkArticle, FirstCaptureError, trackNewArticle, trackerFor } from "../tracking";
+import { checkArticle, FirstCaptureError, setTracking, trackNewArticle, trackerFor } from "../tracking";
+import type { ArticleHead } from "../storage/store";
 import { requireAdmin } from "./auth";
 import { rawCaptureResponse } from "./raw";
 import { cursorParam, pageSize, readJsonObject, versionNumber } from "./params";
-import { problem, quoteInput } from "./problem";
+import { problem } from "./problem";
+import { quoteInput } from "../quote";
 
 /** The public shape of an article; internal bookkeeping (validators, hashes) stays out. */
 export function articleView(article: ArticleRecord) {
@@ -53,12 +55,13 @@ articles.post("/", requireAdmin, async (c) => {
   const existing = await tracker.store.getArticle(id);
   if (existing) {
     if (existing.tracking) return c.json(articleView(existing), 200);
-    const resumed = { ...existing, tracking: true, nextCheckAt: new Date().toISOString() };
-    await tracker.store.putArticle(resumed);
-    return c.json(articleView(resumed), 200);
+    const resumed = await setTracking(tracker.store, id, true, Date.now());
+    return c.json(articleView(resumed ?? existing), 200);
   }
   try {
     const result = await trackNewArticle(tracker, { id, url }, Date.now());
+    // Another request may have created the article first; this capture was then checked against it.
+    if (result.outcome !== "created") return c.json(articleView(result.article), 200);
     return c.json(articleView(result.article), 201, { Location: `/api/articles/${id}` });
   } catch (error) {
     if (error instanceof FirstCaptureError) throw problem(422, `${error.message.replace(/\.+$/, "")}. Nothing was stored; try again later.`);
@@ -72,10 +75,15 @@ articles.get("/", async (c) => {
   return c.json({ items: page.items.map(articleView), cursor: page.cursor });
 });
 
+/** The article's head (row, revision, latest version's index row), or a 404. */
+export async function loadHead(env: Env, id: string): Promise<ArticleHead> {
+  const head = /^[0-9a-f]{16}$/.test(id) ? await trackerFor(env).store.getHead(id) : null;
+  if (!head) throw problem(404, `No article with id ${quoteInput(id)}.`);
+  return head;
+}
+
 export async function loadArticle(env: Env, id: string): Promise<ArticleRecord> {
-  const article = /^[0-9a-f]{16}$/.test(id) ? await trackerFor(env).store.getArticle(id) : null;
-  if (!article) throw problem(404, `No article with id ${quoteInput(id)}.`);
-  return article;
+  return (await loadHead(env, id)).article;
 }
 
 export async function loadVersion(env: Env, article: ArticleRecord, n: number): Promise<VersionRecord> {
@@ -86,13 +94,13 @@ export async function loadVersion(env: Env, article: ArticleRecord, n: number): 
 
 /**
  * The diff of two stored versions, as the change between them reports it (a version repeating an
- * older one is a revert): two version reads and one `list` of the article's versions.
+ * older one is a revert): two version reads and one query of the article's version index.
  */
 export async function loadDiff(env: Env, article: ArticleRecord, from: number, to: number): Promise<DiffDocument> {
   const [before, after, history] = await Promise.all([
     loadVersion(env, article, from),
     loadVersion(env, article, to),
-    trackerFor(env).store.listVersions(article.id, article.versionCount),
+    trackerFor(env).store.listVersions(article.id),
   ]);
   return { articleUrl: article.url, from: versionLabel(before), to: versionLabel(after), diff: diffInHistory(before, after, history) };
 }
@@ -101,15 +109,15 @@ articles.get("/:id", async (c) => c.json(articleView(await loadArticle(c.env, c.
 
 articles.delete("/:id", requireAdmin, async (c) => {
   const article = await loadArticle(c.env, c.req.param("id"));
-  const stopped = { ...article, tracking: false };
-  if (article.tracking) await trackerFor(c.env).store.putArticle(stopped);
-  return c.json(articleView(stopped));
+  const stopped = await setTracking(trackerFor(c.env).store, article.id, false, Date.now());
+  return c.json(articleView(stopped ?? { ...article, tracking: false }));
 });
 
 articles.post("/:id/check", requireAdmin, async (c) => {
-  const article = await loadArticle(c.env, c.req.param("id"));
+  const head = await loadHead(c.env, c.req.param("id"));
+  const { article } = head;
   if (!article.tracking) throw problem(409, `Article ${article.id} is not tracked any more; POST its URL to /api/articles to resume.`);
-  const result = await checkArticle(trackerFor(c.env), article, Date.now());
+  const result = await checkArticle(trackerFor(c.env), head, Date.now());
   return c.json({
     changed: result.changed,
     outcome: result.outcome,
@@ -123,7 +131,7 @@ articles.post("/:id/check", requireAdmin, async (c) => {
 
 articles.get("/:id/versions", async (c) => {
   const article = await loadArticle(c.env, c.req.param("id"));
-  return c.json({ items: await trackerFor(c.env).store.listVersions(article.id, article.versionCount) });
+  return c.json({ items: await trackerFor(c.env).store.listVersions(article.id) });
 });
 
 articles.get("/:id/versions/:n", async (c) => {

@@ -1,5 +1,6 @@
 /** Parsing of query and path parameters shared by the API routes; bad values become 400s. */
-import { problem, quoteInput } from "./problem";
+import { problem } from "./problem";
+import { quoteInput } from "../quote";
 
 export const MAX_PAGE_SIZE = 100;
 const DEFAULT_PAGE_SIZE = 20;

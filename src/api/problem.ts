@@ -4,6 +4,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { BadParameterError } from "../feeds/filter";
 
 const TITLES: Record<number, string> = {
   400: "Bad Request",
@@ -18,24 +19,6 @@ const TITLES: Record<number, string> = {
 };
 
 export const problemTitle = (status: number): string => TITLES[status] ?? "Error";
-
-/** Echoed input is cut here, so a 10 MB value gets a short error rather than a 10 MB one. */
-const ECHO_LIMIT = 200;
-
-/**
- * `value` as a detail echoes it: JSON-quoted, and past {@link ECHO_LIMIT} characters cut with
- * the cut marked, e.g. `"https://aaaa…" (cut: 10485760 characters in all)`. Every detail that
- * repeats what the client sent goes through here.
- */
-export function quoteInput(value: unknown): string {
-  const isString = typeof value === "string";
-  const text = isString ? value : (JSON.stringify(value) ?? String(value));
-  if (text.length <= ECHO_LIMIT) return isString ? JSON.stringify(text) : text;
-  // Never split a surrogate pair: half a character would print as U+FFFD.
-  const end = /[\uD800-\uDBFF]/.test(text[ECHO_LIMIT - 1]!) ? ECHO_LIMIT - 1 : ECHO_LIMIT;
-  const head = isString ? JSON.stringify(`${text.slice(0, end)}…`) : `${text.slice(0, end)}…`;
-  return `${head} (cut: ${text.length} characters in all)`;
-}
 
 export function problemResponse(status: ContentfulStatusCode, detail: string, headers: Record<string, string> = {}): Response {
   const body = { type: "about:blank", status, title: problemTitle(status), detail };
@@ -54,6 +37,7 @@ export function problem(status: ContentfulStatusCode, detail: string, headers?: 
 }
 
 export function handleError(error: Error, c: Context): Response {
+  if (error instanceof BadParameterError) return problemResponse(400, error.message);
   if (error instanceof HTTPException) {
     const response = error.getResponse();
     if (response.headers.get("Content-Type")?.startsWith("application/problem+json")) return response;

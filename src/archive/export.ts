@@ -1,6 +1,6 @@
 /**
- * Stored versions as WARC captures, read from KV lazily: one version record and one raw body
- * per capture the WARC writer pulls.
+ * Stored versions as WARC captures, read lazily: one version record and one raw body per
+ * capture the WARC writer pulls; the version lists come from D1.
  */
 import { GENERIC_PROFILE_NAME, profileFor } from "../extraction/profiles";
 import type { ArticleRecord, VersionRecord } from "../storage/records";
@@ -31,8 +31,7 @@ async function captureOf(store: RedlineStore, article: ArticleRecord, version: V
 
 /** An article's captures at or after `sinceMs` (all of them for null), oldest first. */
 export async function* articleCaptures(store: RedlineStore, article: ArticleRecord, sinceMs: number | null): AsyncGenerator<WarcCapture> {
-  for (const summary of await store.listVersions(article.id, article.versionCount)) {
-    if (sinceMs !== null && Date.parse(summary.capturedAt) < sinceMs) continue;
+  for (const summary of await store.listVersionsSince(article.id, sinceMs)) {
     const version = await store.getVersion(article.id, summary.n);
     if (version) yield await captureOf(store, article, version);
   }
@@ -40,9 +39,10 @@ export async function* articleCaptures(store: RedlineStore, article: ArticleReco
 
 /** Every article's captures at or after `sinceMs`, article by article in id order. */
 export async function* capturesSince(store: RedlineStore, sinceMs: number): AsyncGenerator<WarcCapture> {
-  for await (const entry of store.scanArticleIndex()) {
-    if (entry.versionCount === 0) continue;
-    const article = await store.getArticle(entry.id);
-    if (article) yield* articleCaptures(store, article, sinceMs);
-  }
+  let cursor: string | null = null;
+  do {
+    const page: Awaited<ReturnType<RedlineStore["listArticles"]>> = await store.listArticles(100, cursor);
+    for (const article of page.items) if (article.versionCount > 0) yield* articleCaptures(store, article, sinceMs);
+    cursor = page.cursor;
+  } while (cursor);
 }

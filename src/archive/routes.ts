@@ -7,7 +7,7 @@
 import { Hono, type Context } from "hono";
 import { loadArticle, loadVersion } from "../api/articles";
 import { decodedPath, instantParam } from "../api/params";
-import { problem, quoteInput } from "../api/problem";
+import { problem } from "../api/problem";
 import { rawCaptureResponse } from "../api/raw";
 import { RENDERING_HEADERS } from "../security-headers";
 import type { Env } from "../env";
@@ -29,6 +29,7 @@ import {
   type Memento,
 } from "./memento";
 import { WARC_MEDIA_TYPE, warcGzipStream, warcRecords, type WarcCapture } from "./warc";
+import { quoteInput } from "../quote";
 
 type RouteContext = Context<{ Bindings: Env }>;
 
@@ -60,7 +61,7 @@ async function trackedUrl(c: RouteContext, original: string): Promise<TrackedUrl
   const { store } = trackerFor(c.env);
   const article = await store.getArticle(await articleIdFor(canonical));
   if (!article) throw problem(404, `Redline does not track ${quoteInput(canonical)}, so it holds no mementos of it.`);
-  const versions = await store.listVersions(article.id, article.versionCount);
+  const versions = await store.listVersions(article.id);
   return { article, mementos: mementosOf(versions), uris: mementoUris(new URL(c.req.url).origin, article.url) };
 }
 

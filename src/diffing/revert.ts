@@ -23,19 +23,12 @@ function revertTarget(from: number, to: VersionIdentity, history: readonly Versi
 }
 
 /**
- * The diff of two versions of one article as its change reports it: a version that repeats an
- * older one is a `revert` of it (`revertOf`), weighs more, and its summary says so first. The
- * check that records the change and every rendering of the diff call this one function, so the
- * change and the diff of the same two versions cannot disagree. `history` is the article's
- * versions (the version list); those from `after` on are ignored.
+ * `diff` as the change of a version that repeats version `revertOf` reports it: a `revert` of
+ * it, weighing more, its summary saying so first. The check (which finds `revertOf` in the
+ * version index) and every rendering of a diff (through {@link diffInHistory}) apply this one
+ * rule, so the change and the diff of the same two versions cannot disagree.
  */
-export function diffInHistory(
-  before: DiffSide & VersionIdentity,
-  after: DiffSide & VersionIdentity,
-  history: readonly VersionIdentity[],
-): VersionDiff {
-  const diff = diffVersions(before, after);
-  const revertOf = revertTarget(before.n, after, history);
+export function asRevert(diff: VersionDiff, revertOf: number | null): VersionDiff {
   if (revertOf === null) return diff;
   return {
     ...diff,
@@ -44,4 +37,16 @@ export function diffInHistory(
     summary: `${summarizeRevert(revertOf)}; ${diff.summary}`,
     revertOf,
   };
+}
+
+/**
+ * The diff of two versions of one article as its change reports it. `history` is the article's
+ * versions (the version list); those from `after` on are ignored.
+ */
+export function diffInHistory(
+  before: DiffSide & VersionIdentity,
+  after: DiffSide & VersionIdentity,
+  history: readonly VersionIdentity[],
+): VersionDiff {
+  return asRevert(diffVersions(before, after), revertTarget(before.n, after, history));
 }

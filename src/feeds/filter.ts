@@ -2,16 +2,14 @@
  * Which changes a reader wants: by kind and by significance. Feeds take it from the query
  * string; webhook subscriptions store it with the subscription.
  */
-import { problem, quoteInput } from "../api/problem";
 import { CHANGE_KINDS, type ChangeKind } from "../model";
-import type { ChangeListItem } from "../storage/records";
+import type { ChangeFilter, ChangeListItem } from "../storage/records";
+import { quoteInput } from "../quote";
 
-export interface ChangeFilter {
-  /** Any of these kinds; null for every kind. */
-  kinds: ChangeKind[] | null;
-  /** 0 lets everything through. */
-  minSignificance: number;
-}
+export type { ChangeFilter } from "../storage/records";
+
+/** A query or body parameter that cannot be used; the API answers 400 with the message. */
+export class BadParameterError extends Error {}
 
 /**
  * Kinds from a feed's comma-separated `?kinds=` or a subscription's JSON list: each known kind
@@ -23,14 +21,14 @@ export function parseKinds(raw: string | readonly string[] | undefined): ChangeK
   if (names.length === 0) return null;
   const kinds = [...new Set(names.map((kind) => kind.trim()))];
   const unknown = kinds.filter((kind) => !(CHANGE_KINDS as readonly string[]).includes(kind));
-  if (unknown.length > 0) throw problem(400, `\`kinds\` takes a list of ${CHANGE_KINDS.join(", ")}; unknown: ${quoteInput(unknown)}.`);
+  if (unknown.length > 0) throw new BadParameterError(`\`kinds\` takes a list of ${CHANGE_KINDS.join(", ")}; unknown: ${quoteInput(unknown)}.`);
   return kinds as ChangeKind[];
 }
 
 export function parseMinSignificance(raw: string | undefined): number {
   if (raw === undefined || raw === "") return 0;
   const value = Number(raw);
-  if (!/^\d*\.?\d+$/u.test(raw) || value > 1) throw problem(400, `\`min_significance\` must be a number from 0 to 1, not ${quoteInput(raw)}.`);
+  if (!/^\d*\.?\d+$/u.test(raw) || value > 1) throw new BadParameterError(`\`min_significance\` must be a number from 0 to 1, not ${quoteInput(raw)}.`);
   return value;
 }
 

@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import { problem, quoteInput } from "../api/problem";
+import { problem } from "../api/problem";
 import { beforeParam, cursorParam, pageSize } from "../api/params";
 import { sha256Hex } from "../digest";
 import type { Env } from "../env";
@@ -11,6 +11,7 @@ import { trackerFor } from "../tracking";
 import { buildFeed } from "./build";
 import { matchesFilter, parseKinds, parseMinSignificance, type ChangeFilter } from "./filter";
 import type { Feed, FeedEntry, FeedFormat } from "./model";
+import { quoteInput } from "../quote";
 
 /** Readers poll; five minutes keeps them fresh without re-listing KV on every poll. */
 const CACHE_CONTROL = "public, max-age=300";
@@ -79,8 +80,13 @@ interface FeedPage {
   next: Record<string, string> | null;
 }
 
+/** The feed's `kinds` and `min_significance`, applied in the SQL query of the page. */
+function feedFilter(c: Context<{ Bindings: Env }>): ChangeFilter {
+  return { kinds: parseKinds(c.req.query("kinds")), minSignificance: parseMinSignificance(c.req.query("min_significance")) };
+}
+
 async function feedResponse(c: Context<{ Bindings: Env }>, format: FeedFormat, page: FeedPage): Promise<Response> {
-  const filter: ChangeFilter = { kinds: parseKinds(c.req.query("kinds")), minSignificance: parseMinSignificance(c.req.query("min_significance")) };
+  const filter = feedFilter(c);
   const requestUrl = new URL(c.req.url);
   const origin = requestUrl.origin;
   const shown = page.changes.filter((change) => matchesFilter(change, filter));
@@ -116,7 +122,7 @@ export const feeds = new Hono<{ Bindings: Env }>();
 
 feeds.get("/:file{changes\\.(atom|rss|json)}", async (c) => {
   const limit = pageSize(c.req.query("limit"));
-  const page = await trackerFor(c.env).store.listChanges(limit, cursorParam(c.req.query("cursor")), null);
+  const page = await trackerFor(c.env).store.listChanges({ limit, cursor: cursorParam(c.req.query("cursor")), ...feedFilter(c) });
   return feedResponse(c, formatOf(c.req.param("file")), {
     id: "/feeds/changes",
     title: "Redline: changes to tracked articles",
@@ -135,7 +141,7 @@ feeds.get("/articles/:file{[0-9a-f]{16}\\.(atom|rss|json)}", async (c) => {
   const tracker = trackerFor(c.env);
   const article = await tracker.store.getArticle(id);
   if (!article) throw problem(404, `No article with id ${quoteInput(id)}.`);
-  const page = await tracker.store.listArticleChanges(id, limit, before);
+  const page = await tracker.store.listArticleChanges(id, limit, before, feedFilter(c));
   return feedResponse(c, formatOf(file), {
     id: `/feeds/articles/${id}`,
     title: `Redline: ${article.title || article.url}`,
@@ -151,8 +157,10 @@ feeds.get("/sites/:file{[^/]+\\.(atom|rss|json)}", async (c) => {
   const host = file.slice(0, file.lastIndexOf(".")).toLowerCase();
   const limit = pageSize(c.req.query("limit"));
   const cursor = cursorParam(c.req.query("cursor"));
-  const page = await trackerFor(c.env).store.listChanges(limit, cursor, null, host);
-  if (cursor === null && page.items.length === 0) throw problem(404, `Redline has recorded no change on ${quoteInput(host)}; site feeds are named by the host of tracked article URLs, e.g. /feeds/sites/english.hani.co.kr.atom.`);
+  const filter = feedFilter(c);
+  const page = await trackerFor(c.env).store.listChanges({ limit, cursor, site: host, ...filter });
+  const filtered = filter.kinds !== null || filter.minSignificance > 0;
+  if (cursor === null && page.items.length === 0 && (!filtered || (await trackerFor(c.env).store.listChanges({ limit: 1, site: host })).items.length === 0)) throw problem(404, `Redline has recorded no change on ${quoteInput(host)}; site feeds are named by the host of tracked article URLs, e.g. /feeds/sites/english.hani.co.kr.atom.`);
   return feedResponse(c, formatOf(file), {
     id: `/feeds/sites/${host}`,
     title: `Redline: changes on ${host}`,

@@ -2,10 +2,11 @@
  * Turning a user-supplied URL into the canonical form Redline tracks, and deciding whether
  * the Worker may fetch it at all.
  */
-import { quoteInput } from "../api/problem";
+
 import ipaddr from "ipaddr.js";
 import { sha256Hex } from "../digest";
 import { specialAddress } from "./special-addresses";
+import { quoteInput } from "../quote";
 
 /** Query parameters that identify a campaign or click, never the article. */
 const TRACKING_PARAMETERS = new Set([

@@ -1,44 +1,23 @@
 /**
- * Every KV key Redline writes is built here (documented in docs/storage.md). Numbers are
- * zero-padded so that KV's lexicographic list order is numeric order.
+ * Every KV key and every D1 table name Redline uses is named here (docs/storage.md). KV holds
+ * only write-once values whose key is the SHA-256 of their content, so a stale KV read can only
+ * miss, never return something else.
  */
 
-const pad = (value: number, width: number) => String(value).padStart(width, "0");
-
-/** Larger than any epoch-ms timestamp until the year 2286. */
-const TIME_CEILING = 9_999_999_999_999;
-
 export const keys = {
-  article: (id: string) => `article:${id}`,
-  articlePrefix: "article:",
-  version: (id: string, n: number) => `version:${id}:${pad(n, 8)}`,
-  versionPrefix: (id: string) => `version:${id}:`,
-  change: (id: string, seq: number) => `change:${id}:${pad(seq, 8)}`,
-  changePrefix: (id: string) => `change:${id}:`,
-  /** Newest first: the time part counts down. */
-  changeFeed: (detectedAtMs: number, id: string, seq: number) =>
-    `changes:${pad(TIME_CEILING - detectedAtMs, 13)}:${id}:${pad(seq, 8)}`,
-  changeFeedPrefix: "changes:",
-  /** The same index, per site (the article URL's host). */
-  siteChangeFeed: (host: string, detectedAtMs: number, id: string, seq: number) =>
-    `sitechanges:${host}:${pad(TIME_CEILING - detectedAtMs, 13)}:${id}:${pad(seq, 8)}`,
-  siteChangeFeedPrefix: (host: string) => `sitechanges:${host}:`,
+  /** A version record, JSON, under the SHA-256 of its canonical JSON (the hash-chain digest). */
+  snapshot: (recordSha256: string) => `snapshot:${recordSha256}`,
+  /** A raw response body, gzip-compressed, under the SHA-256 of the body as served. */
   raw: (sha256: string) => `raw:${sha256}`,
-  subscription: (id: string) => `subscription:${id}`,
-  subscriptionPrefix: "subscription:",
-  cronLast: "cron:last",
 } as const;
 
-export function idFromArticleKey(key: string): string {
-  return key.slice(keys.articlePrefix.length);
-}
+export const tables = {
+  articles: "articles",
+  versions: "versions",
+  changes: "changes",
+  subscriptions: "subscriptions",
+  runs: "runs",
+} as const;
 
-/** The detection time encoded in a change-feed key listed under `prefix`, for `since` filtering without a read. */
-export function detectedAtFromFeedKey(key: string, prefix: string): number {
-  return TIME_CEILING - Number(key.slice(prefix.length, prefix.length + 13));
-}
-
-/** The sequence number at the end of a `change:<id>:<seq>` key. */
-export function seqFromChangeKey(key: string): number {
-  return Number(key.slice(key.lastIndexOf(":") + 1));
-}
+/** The `runs` row of the cron trigger. */
+export const CRON_RUN = "cron";

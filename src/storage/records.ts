@@ -1,6 +1,7 @@
 /**
- * The values Redline keeps in KV. `docs/storage.md` documents every key and shape; keep the two
- * in step.
+ * Every record Redline stores: articles, versions, changes, subscriptions and cron runs (D1
+ * rows; version records also as KV snapshots). `docs/storage.md` documents every table, column
+ * and key; keep the two in step.
  */
 import type { ChangeKind, DiffStats, FieldChange, FieldKind } from "../model";
 
@@ -112,4 +113,33 @@ export interface CronRunRecord {
   failed: number;
   /** Due articles left for the next run because of the per-run cap. */
   deferred: number;
+}
+
+export interface ChangeFilter {
+  /** Any of these kinds; null for every kind. */
+  kinds: ChangeKind[] | null;
+  /** 0 lets everything through. */
+  minSignificance: number;
+}
+
+export interface SubscriptionFilter extends ChangeFilter {
+  /** Only this article's changes; null for every article. */
+  articleId: string | null;
+  /** Only articles on this host (e.g. `en.yna.co.kr`); null for every site. */
+  site: string | null;
+}
+
+export interface SubscriptionRecord {
+  id: string;
+  /** Where changes are POSTed. */
+  url: string;
+  filter: SubscriptionFilter;
+  /** HMAC-SHA256 key for the signature header; returned once, when the subscription is created. */
+  secret: string;
+  createdAt: string;
+  /** The Worker's origin as the subscriber called it, for the links in each delivery. */
+  origin: string;
+  /** Deliveries that exhausted their retries and went to the dead-letter queue. */
+  deadLettered: number;
+  lastDeadLetter: { changeId: string; at: string } | null;
 }

@@ -1,42 +1,27 @@
 /**
- * All KV access goes through this class, so the key layout and the write order that keeps
- * history consistent live in one place.
+ * The storage port and its one implementation: D1 for every mutable value and every index, KV
+ * for write-once content-addressed values (version snapshots and raw bodies). The questions the
+ * rest of Redline asks are the methods; each is one D1 statement (or one batch) plus, where a
+ * version's content is needed, one KV read. docs/storage.md lists the tables, keys and costs.
  */
 import { gunzip, gzip } from "../archive/gzip";
-import { detectedAtFromFeedKey, idFromArticleKey, keys, seqFromChangeKey } from "./keys";
-import type { SubscriptionFilter, SubscriptionRecord } from "../webhooks/subscription";
+import { recordDigest } from "../archive/chain";
+import { CRON_RUN, keys } from "./keys";
 import type {
   ArticleRecord,
+  ArticleStatus,
+  ChangeFilter,
   ChangeListItem,
   ChangeRecord,
   CronRunRecord,
+  SubscriptionFilter,
+  SubscriptionRecord,
   VersionRecord,
   VersionSummary,
 } from "./records";
 
-/** KV list metadata may hold at most 1024 bytes of JSON. */
-const METADATA_LIMIT = 1024;
 /** KV refuses values over 25 MiB. */
 const KV_VALUE_LIMIT = 25 * 1024 * 1024;
-
-/** Article metadata: enough to schedule and count without reading the article. */
-export interface ArticleIndexEntry {
-  id: string;
-  nextCheckAt: number;
-  tracking: boolean;
-  status: ArticleRecord["status"];
-  versionCount: number;
-  changeCount: number;
-}
-
-type ArticleMetadata = Omit<ArticleIndexEntry, "id">;
-
-/** Subscription metadata: what fan-out needs to match changes without reading each subscription. */
-export interface SubscriptionIndexEntry {
-  filter: SubscriptionFilter;
-  createdAt: string;
-}
-type FeedMetadata = ChangeListItem | { id: string; articleId: string; seq: number; partial: true };
 
 export interface Page<T> {
   items: T[];
@@ -44,145 +29,232 @@ export interface Page<T> {
 }
 
 /**
- * List metadata is stored ASCII-only. Locally, miniflare's KV passes it in an HTTP header
- * (`CF-KV-Metadata`), whose values the Fetch standard limits to bytes, and workerd warns on every
- * read of one beyond ASCII. So every string in it is stored with `\`, DEL and each UTF-16 code
- * unit beyond ASCII written as `\uXXXX` (six ASCII characters, seven in the stored JSON). Every
- * backslash of the stored form begins such an escape, so {@link decodeMetadata} reverses it
- * exactly. Object keys are Redline's own ASCII field names and stay as they are.
+ * An article as its next writer sees it: the row, the revision a commit must still find, and
+ * the latest version's index row (no KV read: an unchanged check needs none).
  */
-const UNSAFE_IN_METADATA = /[\\\u007f-\uffff]/g;
-const METADATA_ESCAPE = /\\u([0-9a-f]{4})/g;
-
-function mapStrings(value: unknown, map: (text: string) => string): unknown {
-  if (typeof value === "string") return map(value);
-  if (Array.isArray(value)) return value.map((item) => mapStrings(item, map));
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, mapStrings(item, map)]));
-  return value;
+export interface ArticleHead {
+  article: ArticleRecord;
+  revision: number;
+  latest: (VersionSummary & { recordSha256: string }) | null;
 }
 
-function encodeMetadata<Metadata>(metadata: Metadata): Metadata {
-  return mapStrings(metadata, (text) => text.replace(UNSAFE_IN_METADATA, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, "0")}`)) as Metadata;
+/** What to list of the change index; every filter is applied in SQL, one query per page. */
+export interface ChangeQuery extends Partial<ChangeFilter> {
+  limit: number;
+  cursor?: string | null;
+  sinceMs?: number | null;
+  site?: string | null;
 }
 
-function decodeMetadata<Metadata>(metadata: Metadata): Metadata {
-  return mapStrings(metadata, (text) => text.replace(METADATA_ESCAPE, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))) as Metadata;
+/**
+ * One state change of one article, committed atomically or not at all. `expect` is the head's
+ * revision the writer read, or "absent" for a first capture. `owner` says which columns the
+ * writer owns: a check never writes `tracking`, DELETE and resume write only `tracking` and
+ * `nextCheckAt`.
+ */
+export type Commit =
+  | { owner: "create"; article: ArticleRecord; version: VersionRecord; change: ChangeRecord }
+  | { owner: "check"; expect: number; article: ArticleRecord; version: VersionRecord | null; change: ChangeRecord | null }
+  | { owner: "tracking"; expect: number; id: string; tracking: boolean; nextCheckAt: string };
+
+/** A cursor names the last item shown: (detected_at_ms, article_id, seq), base64url. */
+function encodeCursor(ms: number, articleId: string, seq: number): string {
+  return btoa(`${ms}.${articleId}.${seq}`).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-/** Whether encoded metadata fits: it is ASCII, so its JSON's length is its size in bytes. */
-function fitsMetadata(encoded: unknown): boolean {
-  return JSON.stringify(encoded).length <= METADATA_LIMIT;
+function decodeCursor(cursor: string): [number, string, number] | null {
+  try {
+    const match = /^(\d{1,16})\.([0-9a-f]{16})\.(\d{1,9})$/.exec(atob(cursor.replace(/-/g, "+").replace(/_/g, "/")));
+    return match ? [Number(match[1]), match[2]!, Number(match[3])] : null;
+  } catch {
+    return null;
+  }
+}
+
+type Row = Record<string, unknown>;
+
+const HEAD_SELECT = `SELECT a.*, v.captured_at AS v_captured_at, v.content_hash AS v_content_hash, v.record_sha256 AS v_record_sha256,
+  v.title AS v_title, v.modified_at AS v_modified_at
+  FROM articles a LEFT JOIN versions v ON v.article_id = a.id AND v.n = a.version_count`;
+
+function articleFromRow(row: Row): ArticleRecord {
+  return {
+    id: row.id as string,
+    url: row.url as string,
+    site: row.site as string,
+    title: row.title as string,
+    tracking: row.tracking === 1,
+    status: row.status as ArticleStatus,
+    firstSeenAt: row.first_seen_at as string,
+    lastCheckedAt: (row.last_checked_at as string | null) ?? null,
+    lastChangedAt: row.last_changed_at as string,
+    nextCheckAt: new Date(row.next_check_at as number).toISOString(),
+    versionCount: row.version_count as number,
+    changeCount: row.change_count as number,
+    latestHash: (row.latest_hash as string | null) ?? null,
+    finalUrl: (row.final_url as string | null) ?? null,
+    etag: (row.etag as string | null) ?? null,
+    lastModified: (row.last_modified as string | null) ?? null,
+    consecutiveFailures: row.consecutive_failures as number,
+    consecutiveMissing: row.consecutive_missing as number,
+    lastError: (row.last_error as string | null) ?? null,
+  };
+}
+
+function headFromRow(row: Row): ArticleHead {
+  const article = articleFromRow(row);
+  const latest =
+    row.v_record_sha256 == null
+      ? null
+      : {
+          n: article.versionCount,
+          capturedAt: row.v_captured_at as string,
+          contentHash: row.v_content_hash as string,
+          title: row.v_title as string,
+          modifiedAt: (row.v_modified_at as string | null) ?? null,
+          recordSha256: row.v_record_sha256 as string,
+        };
+  return { article, revision: row.revision as number, latest };
+}
+
+function summaryFromRow(row: Row): VersionSummary {
+  return {
+    n: row.n as number,
+    capturedAt: row.captured_at as string,
+    contentHash: row.content_hash as string,
+    title: row.title as string,
+    modifiedAt: (row.modified_at as string | null) ?? null,
+  };
+}
+
+export function toListItem({ id, articleId, url, title, from, to, detectedAt, kinds, summary, significance }: ChangeRecord): ChangeListItem {
+  return { id, articleId, url, title, from, to, detectedAt, kinds, summary, ...(significance === undefined ? {} : { significance }) };
+}
+
+function subscriptionFromRow(row: Row): SubscriptionRecord {
+  return {
+    id: row.id as string,
+    url: row.url as string,
+    filter: JSON.parse(row.filter as string) as SubscriptionFilter,
+    secret: row.secret as string,
+    createdAt: row.created_at as string,
+    origin: row.origin as string,
+    deadLettered: row.dead_lettered as number,
+    lastDeadLetter: row.last_dead_letter == null ? null : (JSON.parse(row.last_dead_letter as string) as SubscriptionRecord["lastDeadLetter"]),
+  };
+}
+
+/** The SQL conditions of a change filter, appended to a WHERE clause. */
+function filterSql(filter: Partial<ChangeFilter>): { sql: string; params: unknown[] } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  if (filter.kinds && filter.kinds.length > 0) {
+    parts.push(`EXISTS (SELECT 1 FROM json_each(c.kinds) WHERE json_each.value IN (${filter.kinds.map(() => "?").join(", ")}))`);
+    params.push(...filter.kinds);
+  }
+  if (filter.minSignificance) {
+    // Changes recorded before significance was scored count as significant (src/feeds/filter.ts).
+    parts.push("COALESCE(c.significance, 1) >= ?");
+    params.push(filter.minSignificance);
+  }
+  return { sql: parts.map((part) => ` AND ${part}`).join(""), params };
 }
 
 export class RedlineStore {
-  constructor(private readonly kv: KVNamespace) {}
+  constructor(
+    private readonly db: D1Database,
+    private readonly kv: KVNamespace,
+  ) {}
 
-  getArticle(id: string): Promise<ArticleRecord | null> {
-    return this.kv.get<ArticleRecord>(keys.article(id), "json");
+  // -- articles ------------------------------------------------------------------------------
+
+  async getHead(id: string): Promise<ArticleHead | null> {
+    const row = await this.db.prepare(`${HEAD_SELECT} WHERE a.id = ?`).bind(id).first<Row>();
+    return row ? headFromRow(row) : null;
   }
 
-  async putArticle(article: ArticleRecord): Promise<void> {
-    const metadata: ArticleMetadata = {
-      nextCheckAt: Date.parse(article.nextCheckAt),
-      tracking: article.tracking,
-      status: article.status,
-      versionCount: article.versionCount,
-      changeCount: article.changeCount,
-    };
-    // Numbers, a boolean and a status word: under 150 bytes.
-    await this.kv.put(keys.article(article.id), JSON.stringify(article), { metadata: encodeMetadata(metadata) });
+  async getArticle(id: string): Promise<ArticleRecord | null> {
+    return (await this.getHead(id))?.article ?? null;
   }
 
+  /** In id order; the cursor is the last id shown. */
   async listArticles(limit: number, cursor: string | null): Promise<Page<ArticleRecord>> {
-    const page = await this.kv.list({ prefix: keys.articlePrefix, limit, ...(cursor ? { cursor } : {}) });
-    const articles = await Promise.all(page.keys.map((key) => this.getArticle(idFromArticleKey(key.name))));
+    const { results } = await this.db
+      .prepare("SELECT * FROM articles WHERE id > ? ORDER BY id LIMIT ?")
+      .bind(cursor ?? "", limit + 1)
+      .all<Row>();
+    const items = results.slice(0, limit).map(articleFromRow);
+    return { items, cursor: results.length > limit ? items.at(-1)!.id : null };
+  }
+
+  /** Tracked articles due at `atMs`, most overdue first, at most `limit`, and how many are due in all. */
+  async dueArticles(atMs: number, limit: number): Promise<{ due: number; heads: ArticleHead[] }> {
+    const [count, page] = await this.db.batch<Row>([
+      this.db.prepare("SELECT COUNT(*) AS due FROM articles WHERE tracking = 1 AND next_check_at <= ?").bind(atMs),
+      this.db.prepare(`${HEAD_SELECT} WHERE a.tracking = 1 AND a.next_check_at <= ? ORDER BY a.next_check_at LIMIT ?`).bind(atMs, limit),
+    ]);
+    return { due: (count!.results[0]?.due as number) ?? 0, heads: page!.results.map(headFromRow) };
+  }
+
+  /** The counts `/api/status` shows, in one aggregate query. */
+  async articleCounts(): Promise<{ articles: Record<"total" | "tracking" | ArticleStatus, number>; versions: number; changes: number }> {
+    const row = (await this.db
+      .prepare(
+        `SELECT COUNT(*) AS total, COALESCE(SUM(tracking), 0) AS tracking, COALESCE(SUM(status = 'active'), 0) AS active,
+          COALESCE(SUM(status = 'removed'), 0) AS removed, COALESCE(SUM(status = 'failing'), 0) AS failing,
+          COALESCE(SUM(version_count), 0) AS versions, COALESCE(SUM(change_count), 0) AS changes FROM articles`,
+      )
+      .first<Record<string, number>>())!;
     return {
-      items: articles.filter((article): article is ArticleRecord => article !== null),
-      cursor: page.list_complete ? null : page.cursor,
+      articles: { total: row.total!, tracking: row.tracking!, active: row.active!, removed: row.removed!, failing: row.failing! },
+      versions: row.versions!,
+      changes: row.changes!,
     };
   }
 
-  /** Every article's scheduling state, one KV list call per 1000 articles. */
-  async *scanArticleIndex(): AsyncGenerator<ArticleIndexEntry> {
-    for await (const { name, metadata } of this.everyKeyWithMetadata<ArticleMetadata>(keys.articlePrefix)) {
-      yield { id: idFromArticleKey(name), ...metadata };
-    }
+  // -- versions ------------------------------------------------------------------------------
+
+  async listVersions(articleId: string): Promise<VersionSummary[]> {
+    const { results } = await this.db
+      .prepare("SELECT n, captured_at, content_hash, title, modified_at FROM versions WHERE article_id = ? ORDER BY n")
+      .bind(articleId)
+      .all<Row>();
+    return results.map(summaryFromRow);
   }
 
-  /** Every key under `prefix` that carries metadata, one KV list call per 1000 keys. */
-  private async *everyKeyWithMetadata<Metadata>(prefix: string): AsyncGenerator<{ name: string; metadata: Metadata }> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.list<Metadata>({ prefix, ...(cursor ? { cursor } : {}) });
-      for (const { name, metadata } of page.keys) {
-        if (metadata) yield { name, metadata };
-      }
-      cursor = page.list_complete ? undefined : page.cursor;
-    } while (cursor);
+  /** Versions at or after `sinceMs`, oldest first (the WARC export). */
+  async listVersionsSince(articleId: string, sinceMs: number | null): Promise<VersionSummary[]> {
+    const all = await this.listVersions(articleId);
+    return sinceMs === null ? all : all.filter((summary) => Date.parse(summary.capturedAt) >= sinceMs);
   }
 
-  /** `kv.list` with each key's metadata decoded: the one place stored metadata is read. */
-  private async list<Metadata>(options: KVNamespaceListOptions): Promise<KVNamespaceListResult<Metadata>> {
-    const page = await this.kv.list<Metadata>(options);
-    return { ...page, keys: page.keys.map((key) => (key.metadata ? { ...key, metadata: decodeMetadata(key.metadata) } : key)) };
+  /** One D1 read for the snapshot's key, one KV read for the record. */
+  async getVersion(articleId: string, n: number): Promise<VersionRecord | null> {
+    const row = await this.db.prepare("SELECT record_sha256 FROM versions WHERE article_id = ? AND n = ?").bind(articleId, n).first<Row>();
+    return row ? this.getSnapshot(row.record_sha256 as string) : null;
   }
 
-  getVersion(articleId: string, n: number): Promise<VersionRecord | null> {
-    return this.kv.get<VersionRecord>(keys.version(articleId, n), "json");
+  getSnapshot(recordSha256: string): Promise<VersionRecord | null> {
+    return this.kv.get<VersionRecord>(keys.snapshot(recordSha256), "json");
   }
 
-  /** Versions are immutable: callers write a number only after checking it is free (see tracking/check). */
-  async putVersion(articleId: string, version: VersionRecord): Promise<void> {
-    const summary: VersionSummary = {
-      n: version.n,
-      capturedAt: version.capturedAt,
-      contentHash: version.contentHash,
-      title: version.title,
-      modifiedAt: version.modifiedAt,
-    };
-    // Past the limit (a headline of ~840 ASCII characters, or ~120 beyond ASCII) the list reads
-    // the version for its title; what is left is under 200 bytes.
-    const full = encodeMetadata(summary);
-    const metadata = fitsMetadata(full) ? full : encodeMetadata({ ...summary, title: "", partial: true });
-    await this.kv.put(keys.version(articleId, version.n), JSON.stringify(version), { metadata });
-  }
-
-  /**
-   * Versions 1..`versionCount`. A higher number can exist only as the leftover of a check that
-   * died before updating the article; it is shown once a later check adopts it.
-   */
-  async listVersions(articleId: string, versionCount: number): Promise<VersionSummary[]> {
-    const summaries: VersionSummary[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.list<VersionSummary & { partial?: true }>({
-        prefix: keys.versionPrefix(articleId),
-        ...(cursor ? { cursor } : {}),
-      });
-      for (const key of page.keys) {
-        const metadata = key.metadata;
-        if (!metadata || metadata.n > versionCount) continue;
-        if (metadata.partial) {
-          const version = await this.getVersion(articleId, metadata.n);
-          if (version) summaries.push({ ...metadata, title: version.title });
-        } else {
-          summaries.push(metadata);
-        }
-      }
-      cursor = page.list_complete ? undefined : page.cursor;
-    } while (cursor);
-    return summaries.map(({ n, capturedAt, contentHash, title, modifiedAt }) => ({ n, capturedAt, contentHash, title, modifiedAt }));
+  /** The newest version below `belowN` with this content hash (a revert's target), or null. */
+  async latestWithHash(articleId: string, contentHash: string, belowN: number): Promise<number | null> {
+    const row = await this.db
+      .prepare("SELECT MAX(n) AS n FROM versions WHERE article_id = ? AND content_hash = ? AND n < ?")
+      .bind(articleId, contentHash, belowN)
+      .first<Row>();
+    return (row?.n as number | null) ?? null;
   }
 
   /**
    * Stores a raw body gzip-compressed under its digest. Identical bodies share the key, and a
-   * rewrite puts the same bytes, so a retried check is harmless. Returns false (storing nothing)
-   * when the compressed body would exceed KV's value limit.
+   * rewrite puts the same bytes. Returns false (storing nothing) when the compressed body would
+   * exceed KV's value limit.
    */
   async putRaw(sha256: string, body: Uint8Array): Promise<boolean> {
     const compressed = await gzip(body);
     if (compressed.byteLength > KV_VALUE_LIMIT) return false;
-    // Two integers: far below the metadata limit, and ASCII.
     await this.kv.put(keys.raw(sha256), compressed, { metadata: { size: body.byteLength, gzipSize: compressed.byteLength } });
     return true;
   }
@@ -192,115 +264,203 @@ export class RedlineStore {
     return compressed ? gunzip(new Uint8Array(compressed)) : null;
   }
 
-  getChange(articleId: string, seq: number): Promise<ChangeRecord | null> {
-    return this.kv.get<ChangeRecord>(keys.change(articleId, seq), "json");
+  // -- changes -------------------------------------------------------------------------------
+
+  async getChange(articleId: string, seq: number): Promise<ChangeRecord | null> {
+    const row = await this.db.prepare("SELECT record FROM changes WHERE article_id = ? AND seq = ?").bind(articleId, seq).first<Row>();
+    return row ? (JSON.parse(row.record as string) as ChangeRecord) : null;
   }
 
   /**
-   * Writes the change record, then its feed entry. Both keys are derived from the change
-   * itself, so writing the same change again (a retried check) overwrites rather than adds.
+   * Newest first, of every article or of one site's, filtered by kind, significance and time in
+   * SQL: one query per page, keyset-paged on (detected_at_ms, article_id, seq).
    */
-  async putChange(change: ChangeRecord): Promise<void> {
-    const item = encodeMetadata(toListItem(change));
-    // The fallback is two ids and a number, under 100 bytes; its reader reads the change.
-    const metadata: FeedMetadata = fitsMetadata(item) ? item : { id: change.id, articleId: change.articleId, seq: change.seq, partial: true };
-    await this.kv.put(keys.change(change.articleId, change.seq), JSON.stringify(change), { metadata });
-    const detectedAtMs = Date.parse(change.detectedAt);
-    await this.kv.put(keys.changeFeed(detectedAtMs, change.articleId, change.seq), "", { metadata });
-    await this.kv.put(keys.siteChangeFeed(new URL(change.url).hostname, detectedAtMs, change.articleId, change.seq), "", { metadata });
-  }
-
-  /** For a key whose metadata could not carry the list item (too large, or written before it had metadata). */
-  private async readListItem(articleId: string, seq: number): Promise<ChangeListItem | null> {
-    const change = await this.getChange(articleId, seq);
-    return change ? toListItem(change) : null;
-  }
-
-  /**
-   * One article's changes, newest first, `limit` at a time below sequence number `beforeSeq`.
-   * KV lists only forwards, so this lists the article's `change:` keys (one call per 1,000
-   * changes) and takes the page from the end; items come from list metadata.
-   */
-  async listArticleChanges(articleId: string, limit: number, beforeSeq: number | null): Promise<{ items: ChangeListItem[]; nextBeforeSeq: number | null }> {
-    const found: Array<{ seq: number; metadata: FeedMetadata | undefined }> = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.list<FeedMetadata>({ prefix: keys.changePrefix(articleId), ...(cursor ? { cursor } : {}) });
-      for (const key of page.keys) found.push({ seq: seqFromChangeKey(key.name), metadata: key.metadata ?? undefined });
-      cursor = page.list_complete ? undefined : page.cursor;
-    } while (cursor);
-    const older = found.filter(({ seq }) => beforeSeq === null || seq < beforeSeq);
-    const pageKeys = older.slice(-limit).reverse();
-    const items = await Promise.all(pageKeys.map(({ seq, metadata }) =>
-        metadata && !("partial" in metadata) ? metadata : this.readListItem(articleId, seq),
-      ));
-    const oldestShown = pageKeys.at(-1)?.seq;
+  async listChanges(query: ChangeQuery): Promise<Page<ChangeListItem>> {
+    const where: string[] = ["1 = 1"];
+    const params: unknown[] = [];
+    if (query.site) {
+      where.push("c.site = ?");
+      params.push(query.site);
+    }
+    if (query.sinceMs !== null && query.sinceMs !== undefined) {
+      where.push("c.detected_at_ms >= ?");
+      params.push(query.sinceMs);
+    }
+    if (query.cursor) {
+      const after = decodeCursor(query.cursor);
+      if (!after) return { items: [], cursor: null };
+      where.push("(c.detected_at_ms, c.article_id, c.seq) < (?, ?, ?)");
+      params.push(...after);
+    }
+    const filter = filterSql(query);
+    const { results } = await this.db
+      .prepare(
+        `SELECT c.record, c.detected_at_ms, c.article_id, c.seq FROM changes c WHERE ${where.join(" AND ")}${filter.sql}
+         ORDER BY c.detected_at_ms DESC, c.article_id DESC, c.seq DESC LIMIT ?`,
+      )
+      .bind(...params, ...filter.params, query.limit + 1)
+      .all<Row>();
+    const shown = results.slice(0, query.limit);
+    const last = shown.at(-1);
     return {
-      items: items.filter((item): item is ChangeListItem => item !== null),
-      nextBeforeSeq: older.length > limit && oldestShown !== undefined ? oldestShown : null,
+      items: shown.map((row) => toListItem(JSON.parse(row.record as string) as ChangeRecord)),
+      cursor: results.length > query.limit && last ? encodeCursor(last.detected_at_ms as number, last.article_id as string, last.seq as number) : null,
     };
   }
 
-  /**
-   * Newest first, of every article or of one site's (`site`, a host). Each item comes from the
-   * feed key's list metadata, so a page costs one KV list call; only an item too large for
-   * metadata (a very long URL or headline) costs a read.
-   */
-  async listChanges(limit: number, cursor: string | null, sinceMs: number | null, site: string | null = null): Promise<Page<ChangeListItem>> {
-    const prefix = site === null ? keys.changeFeedPrefix : keys.siteChangeFeedPrefix(site);
-    const page = await this.list<FeedMetadata>({ prefix, limit, ...(cursor ? { cursor } : {}) });
-    const items: ChangeListItem[] = [];
-    const seen = new Set<string>();
-    let reachedSince = false;
-    for (const key of page.keys) {
-      if (sinceMs !== null && detectedAtFromFeedKey(key.name, prefix) < sinceMs) {
-        reachedSince = true;
-        break;
-      }
-      const metadata = key.metadata;
-      // Two isolates racing on one article can each index the same change; show it once.
-      if (!metadata || seen.has(metadata.id)) continue;
-      seen.add(metadata.id);
-      const item = "partial" in metadata ? await this.readListItem(metadata.articleId, metadata.seq) : metadata;
-      if (item) items.push(item);
-    }
-    return { items, cursor: reachedSince || page.list_complete ? null : page.cursor };
+  /** One article's changes, newest first, `limit` at a time below sequence number `beforeSeq`. */
+  async listArticleChanges(
+    articleId: string,
+    limit: number,
+    beforeSeq: number | null,
+    filter: Partial<ChangeFilter> = {},
+  ): Promise<{ items: ChangeListItem[]; nextBeforeSeq: number | null }> {
+    const conditions = filterSql(filter);
+    const { results } = await this.db
+      .prepare(`SELECT c.record, c.seq FROM changes c WHERE c.article_id = ? AND c.seq < ?${conditions.sql} ORDER BY c.seq DESC LIMIT ?`)
+      .bind(articleId, beforeSeq ?? Number.MAX_SAFE_INTEGER, ...conditions.params, limit + 1)
+      .all<Row>();
+    const shown = results.slice(0, limit);
+    return {
+      items: shown.map((row) => toListItem(JSON.parse(row.record as string) as ChangeRecord)),
+      nextBeforeSeq: results.length > limit ? (shown.at(-1)!.seq as number) : null,
+    };
   }
 
-  getCronRun(): Promise<CronRunRecord | null> {
-    return this.kv.get<CronRunRecord>(keys.cronLast, "json");
+  // -- the one writer per article --------------------------------------------------------------
+
+  /**
+   * Commits one state change of one article, or nothing: true when this writer won. The version
+   * snapshot (KV, content-addressed) is written first, so no row ever names a missing snapshot;
+   * then ONE batch (a D1 transaction) inserts the version and change rows only if the head is
+   * still at the revision the writer read, and moves the head with `revision = revision + 1`.
+   * The batch's last statement reports whether it matched.
+   */
+  async commit(commit: Commit): Promise<boolean> {
+    const statements: D1PreparedStatement[] = [];
+    if (commit.owner === "tracking") {
+      statements.push(
+        this.db
+          .prepare("UPDATE articles SET tracking = ?, next_check_at = ?, revision = revision + 1 WHERE id = ? AND revision = ?")
+          .bind(commit.tracking ? 1 : 0, Date.parse(commit.nextCheckAt), commit.id, commit.expect),
+      );
+    } else {
+      const { article, version, change } = commit;
+      const guard =
+        commit.owner === "create"
+          ? { sql: "NOT EXISTS (SELECT 1 FROM articles WHERE id = ?)", params: [article.id] }
+          : { sql: "EXISTS (SELECT 1 FROM articles WHERE id = ? AND revision = ?)", params: [article.id, commit.expect] };
+      if (version) {
+        const recordSha256 = await recordDigest(version);
+        await this.kv.put(keys.snapshot(recordSha256), JSON.stringify(version));
+        statements.push(
+          this.db
+            .prepare(
+              `INSERT INTO versions (article_id, n, captured_at, content_hash, record_sha256, title, modified_at)
+               SELECT ?, ?, ?, ?, ?, ?, ? WHERE ${guard.sql}`,
+            )
+            .bind(article.id, version.n, version.capturedAt, version.contentHash, recordSha256, version.title, version.modifiedAt, ...guard.params),
+        );
+      }
+      if (change) {
+        statements.push(
+          this.db
+            .prepare(
+              `INSERT INTO changes (article_id, seq, id, detected_at_ms, site, url, title, from_n, to_n, kinds, summary, significance, revert_of, record)
+               SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${guard.sql}`,
+            )
+            .bind(
+              change.articleId,
+              change.seq,
+              change.id,
+              Date.parse(change.detectedAt),
+              new URL(change.url).hostname,
+              change.url,
+              change.title,
+              change.from,
+              change.to,
+              JSON.stringify(change.kinds),
+              change.summary,
+              change.significance ?? null,
+              change.revertOf ?? null,
+              JSON.stringify(change),
+              ...guard.params,
+            ),
+        );
+      }
+      const a = article;
+      const owned = [
+        a.title, a.status, a.lastCheckedAt, a.lastChangedAt, Date.parse(a.nextCheckAt), a.versionCount, a.changeCount,
+        a.latestHash, a.finalUrl, a.etag, a.lastModified, a.consecutiveFailures, a.consecutiveMissing, a.lastError,
+      ];
+      statements.push(
+        commit.owner === "create"
+          ? this.db
+              .prepare(
+                `INSERT INTO articles (title, status, last_checked_at, last_changed_at, next_check_at, version_count, change_count,
+                   latest_hash, final_url, etag, last_modified, consecutive_failures, consecutive_missing, last_error,
+                   id, url, site, tracking, first_seen_at, revision)
+                 SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1 WHERE ${guard.sql}`,
+              )
+              .bind(...owned, a.id, a.url, a.site, a.tracking ? 1 : 0, a.firstSeenAt, ...guard.params)
+          : this.db
+              .prepare(
+                `UPDATE articles SET title = ?, status = ?, last_checked_at = ?, last_changed_at = ?, next_check_at = ?, version_count = ?,
+                   change_count = ?, latest_hash = ?, final_url = ?, etag = ?, last_modified = ?, consecutive_failures = ?,
+                   consecutive_missing = ?, last_error = ?, revision = revision + 1
+                 WHERE id = ? AND revision = ?`,
+              )
+              .bind(...owned, a.id, commit.expect),
+      );
+    }
+    const results = await this.db.batch(statements);
+    return (results.at(-1)?.meta.changes ?? 0) > 0;
+  }
+
+  // -- runs ----------------------------------------------------------------------------------
+
+  async getCronRun(): Promise<CronRunRecord | null> {
+    const row = await this.db.prepare("SELECT record FROM runs WHERE name = ?").bind(CRON_RUN).first<Row>();
+    return row ? (JSON.parse(row.record as string) as CronRunRecord) : null;
   }
 
   async putCronRun(run: CronRunRecord): Promise<void> {
-    await this.kv.put(keys.cronLast, JSON.stringify(run));
+    await this.db.batch([
+      this.db
+        .prepare("INSERT INTO runs (name, record, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at")
+        .bind(CRON_RUN, JSON.stringify(run), run.finishedAt),
+    ]);
   }
 
-  getSubscription(id: string): Promise<SubscriptionRecord | null> {
-    return this.kv.get<SubscriptionRecord>(keys.subscription(id), "json");
+  // -- subscriptions -------------------------------------------------------------------------
+
+  async getSubscription(id: string): Promise<SubscriptionRecord | null> {
+    const row = await this.db.prepare("SELECT * FROM subscriptions WHERE id = ?").bind(id).first<Row>();
+    return row ? subscriptionFromRow(row) : null;
   }
 
-  /**
-   * The filter and creation time ride in the list metadata, so fanning a change out costs no
-   * reads. They fit by construction: the API admits only an article id, a host of at most 253
-   * ASCII characters, each known kind at most once and a number, so the longest legal entry is
-   * about 620 bytes (docs/storage.md; test/kv-metadata.test.ts stores it).
-   */
-  async putSubscription(subscription: SubscriptionRecord): Promise<void> {
-    const metadata: SubscriptionIndexEntry = { filter: subscription.filter, createdAt: subscription.createdAt };
-    await this.kv.put(keys.subscription(subscription.id), JSON.stringify(subscription), { metadata: encodeMetadata(metadata) });
+  async putSubscription(s: SubscriptionRecord): Promise<void> {
+    await this.db.batch([
+      this.db
+        .prepare("INSERT INTO subscriptions (id, url, filter, secret, created_at, origin, dead_lettered, last_dead_letter) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(s.id, s.url, JSON.stringify(s.filter), s.secret, s.createdAt, s.origin, s.deadLettered, s.lastDeadLetter ? JSON.stringify(s.lastDeadLetter) : null),
+    ]);
+  }
+
+  /** Counted in SQL, so two dead letters at once both count. */
+  async recordDeadLetter(id: string, lastDeadLetter: { changeId: string; at: string }): Promise<void> {
+    await this.db.batch([
+      this.db.prepare("UPDATE subscriptions SET dead_lettered = dead_lettered + 1, last_dead_letter = ? WHERE id = ?").bind(JSON.stringify(lastDeadLetter), id),
+    ]);
   }
 
   async deleteSubscription(id: string): Promise<void> {
-    await this.kv.delete(keys.subscription(id));
+    await this.db.batch([this.db.prepare("DELETE FROM subscriptions WHERE id = ?").bind(id)]);
   }
 
-  async *subscriptionIndex(): AsyncGenerator<SubscriptionIndexEntry & { id: string }> {
-    for await (const { name, metadata } of this.everyKeyWithMetadata<SubscriptionIndexEntry>(keys.subscriptionPrefix)) {
-      yield { id: name.slice(keys.subscriptionPrefix.length), ...metadata };
-    }
+  /** Every subscription, oldest first; fan-out matches them with the pure `wantsChange`. */
+  async listSubscriptions(): Promise<SubscriptionRecord[]> {
+    const { results } = await this.db.prepare("SELECT * FROM subscriptions ORDER BY created_at, id").all<Row>();
+    return results.map(subscriptionFromRow);
   }
-}
-
-function toListItem({ id, articleId, url, title, from, to, detectedAt, kinds, summary, significance }: ChangeRecord): ChangeListItem {
-  return { id, articleId, url, title, from, to, detectedAt, kinds, summary, ...(significance === undefined ? {} : { significance }) };
 }

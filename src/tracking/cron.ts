@@ -1,14 +1,13 @@
 /**
  * The Cron Trigger: find the articles due at `scheduledTime` and check them, most overdue first.
  */
-import { isDue } from "../scheduling";
+import { DUE_TOLERANCE_MS } from "../scheduling";
 import type { CronRunRecord } from "../storage/records";
-import type { ArticleIndexEntry } from "../storage/store";
 import { checkArticle, type Tracker } from "./check";
 
 /**
- * A Worker invocation has a budget of subrequests (fetches and KV calls); a changed check costs
- * about eight. Articles beyond this cap stay due and are taken by the next run.
+ * A Worker invocation has a budget of subrequests (fetches, D1 and KV calls); a changed check
+ * costs about six (fetch, snapshot read, revert query, two KV writes, one D1 batch). Articles beyond this cap stay due and are taken by the next run.
  */
 export const DEFAULT_MAX_CHECKS_PER_RUN = 40;
 /** Workers allow six connections open at once per invocation. */
@@ -24,21 +23,16 @@ async function forEachWithLimit<T>(items: T[], limit: number, work: (item: T) =>
 
 export async function runScheduledChecks(tracker: Tracker, scheduledTime: number, maxChecks: number): Promise<CronRunRecord> {
   const startedWallClock = Date.now();
-  const due: ArticleIndexEntry[] = [];
-  for await (const entry of tracker.store.scanArticleIndex()) {
-    if (entry.tracking && isDue(entry.nextCheckAt, scheduledTime)) due.push(entry);
-  }
-  due.sort((a, b) => a.nextCheckAt - b.nextCheckAt);
-  const batch = due.slice(0, maxChecks);
+  // One query: the due articles' heads, most overdue first (index on tracking, next_check_at).
+  const { due, heads } = await tracker.store.dueArticles(scheduledTime + DUE_TOLERANCE_MS, maxChecks);
 
   let checked = 0;
   let changed = 0;
   let failed = 0;
-  await forEachWithLimit(batch, PARALLEL_CHECKS, async ({ id }) => {
-    const article = await tracker.store.getArticle(id);
-    if (!article?.tracking) return;
+  await forEachWithLimit(heads, PARALLEL_CHECKS, async (head) => {
+    const id = head.article.id;
     try {
-      const result = await checkArticle(tracker, article, scheduledTime);
+      const result = await checkArticle(tracker, head, scheduledTime);
       checked++;
       if (result.changed) changed++;
       if (result.outcome === "failed" || result.outcome === "missing") failed++;
@@ -54,11 +48,11 @@ export async function runScheduledChecks(tracker: Tracker, scheduledTime: number
     startedAt: new Date(scheduledTime).toISOString(),
     // workerd's clock advances only across I/O, which is exactly what a run spends its time on.
     finishedAt: new Date(scheduledTime + (Date.now() - startedWallClock)).toISOString(),
-    due: due.length,
+    due,
     checked,
     changed,
     failed,
-    deferred: due.length - batch.length,
+    deferred: due - heads.length,
   };
   await tracker.store.putCronRun(run);
   return run;

@@ -6,7 +6,7 @@ import { announceChange } from "../webhooks/queue";
 import { DEFAULT_MAX_CHECKS_PER_RUN } from "./cron";
 import type { Tracker } from "./check";
 
-export { checkArticle, FirstCaptureError, trackNewArticle, type CheckResult } from "./check";
+export { checkArticle, FirstCaptureError, setTracking, trackNewArticle, type CheckResult } from "./check";
 export { DEFAULT_MAX_CHECKS_PER_RUN, runScheduledChecks } from "./cron";
 
 function positiveInteger(value: string | undefined, fallback: number): number {
@@ -17,7 +17,7 @@ function positiveInteger(value: string | undefined, fallback: number): number {
 export function trackerFor(env: Env): Tracker {
   const webhooks = env.WEBHOOKS;
   return {
-    store: new RedlineStore(env.REDLINE_KV),
+    store: new RedlineStore(env.DB, env.REDLINE_KV),
     ...(webhooks ? { announce: (change: ChangeRecord) => announceChange(webhooks, change) } : {}),
     fetchOptions: {
       allowLoopback: env.ALLOW_LOOPBACK === "true",

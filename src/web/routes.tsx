@@ -7,9 +7,9 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { loadArticle, loadDiff, loadVersion } from "../api/articles";
 import { beforeParam, cursorParam, pageSize, versionNumber } from "../api/params";
-import { handleError, problem, quoteInput } from "../api/problem";
+import { handleError, problem } from "../api/problem";
 import type { Env } from "../env";
-import { matchesFilter, parseKinds, parseMinSignificance } from "../feeds/filter";
+import { BadParameterError, parseKinds, parseMinSignificance } from "../feeds/filter";
 import type { ChangeListItem } from "../storage/records";
 import { RENDERING_HEADERS } from "../security-headers";
 import type { Page, RedlineStore } from "../storage/store";
@@ -21,12 +21,8 @@ import { DIFF_VIEWS, DiffPage, type DiffView } from "./pages/diff";
 import { ErrorPage } from "./pages/error";
 import { filterParams, HomePage, type HomeFilter } from "./pages/home";
 import { VersionPage } from "./pages/version";
+import { quoteInput } from "../quote";
 
-/**
- * Filters apply to listed changes, so a selective filter lists further pages to fill the screen;
- * this bounds the KV list calls one page view may cost.
- */
-const MAX_LISTS_PER_HOME_PAGE = 5;
 /** Changes per article page: most articles have a handful, so one page nearly always shows all. */
 const ARTICLE_CHANGES_PAGE_SIZE = 100;
 
@@ -48,17 +44,9 @@ function homeFilter(c: WebContext): HomeFilter {
   };
 }
 
-/** The newest changes matching `filter`, listing up to {@link MAX_LISTS_PER_HOME_PAGE} pages of the index. */
-async function filteredChanges(store: RedlineStore, filter: HomeFilter, limit: number, cursor: string | null): Promise<Page<ChangeListItem>> {
-  const items: ChangeListItem[] = [];
-  let next = cursor;
-  for (let lists = 0; lists < MAX_LISTS_PER_HOME_PAGE; lists++) {
-    const page = await store.listChanges(limit, next, null, filter.site);
-    items.push(...page.items.filter((change) => matchesFilter(change, filter)));
-    next = page.cursor;
-    if (next === null || items.length >= limit) break;
-  }
-  return { items, cursor: next };
+/** The newest changes matching `filter`: one SQL query, filters included. */
+function filteredChanges(store: RedlineStore, filter: HomeFilter, limit: number, cursor: string | null): Promise<Page<ChangeListItem>> {
+  return store.listChanges({ limit, cursor, site: filter.site, kinds: filter.kinds, minSignificance: filter.minSignificance });
 }
 
 /** `1..2` → [1, 2]: the versions a diff page compares, in either order but never the same one twice. */
@@ -101,7 +89,7 @@ web.get("/articles/:id", async (c) => {
   const article = await loadArticle(c.env, c.req.param("id"));
   const store = trackerFor(c.env).store;
   const [versions, changes] = await Promise.all([
-    store.listVersions(article.id, article.versionCount),
+    store.listVersions(article.id),
     store.listArticleChanges(article.id, ARTICLE_CHANGES_PAGE_SIZE, beforeParam(c.req.query("before"))),
   ]);
   const feed = articleFeed(article.id, article.title || article.url);
@@ -128,7 +116,8 @@ web.get("/articles/:id/versions/:n", async (c) => {
  * Browsers get the problem as a page; API clients (and anything not asking for HTML) get
  * problem+json, as everywhere else. Either way the problem's own headers (`Allow`, `Vary`) go with it.
  */
-export function webErrorResponse(error: Error, c: WebContext): Response | Promise<Response> {
+export function webErrorResponse(thrown: Error, c: WebContext): Response | Promise<Response> {
+  const error = thrown instanceof BadParameterError ? problem(400, thrown.message) : thrown;
   const wantsHtml = c.req.header("Accept")?.includes("text/html") ?? false;
   if (!(error instanceof HTTPException) || !wantsHtml) return handleError(error, c);
   const headers = Object.fromEntries([...error.getResponse().headers].filter(([name]) => name !== "content-type"));

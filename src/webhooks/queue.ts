@@ -38,7 +38,7 @@ export async function announceChange(queue: Queue<WebhookMessage>, change: Chang
 }
 
 export async function handleWebhookBatch(batch: MessageBatch<WebhookMessage>, env: Env): Promise<void> {
-  const store = new RedlineStore(env.REDLINE_KV);
+  const store = new RedlineStore(env.DB, env.REDLINE_KV);
   for (const message of batch.messages) {
     if (batch.queue === DEAD_LETTER_QUEUE) {
       await recordDeadLetter(store, message.body);
@@ -58,7 +58,7 @@ async function fanOut(store: RedlineStore, env: Env, { articleId, seq }: Extract
   const change = await store.getChange(articleId, seq);
   if (!change || !env.WEBHOOKS) return "done";
   const deliveries: Array<MessageSendRequest<WebhookMessage>> = [];
-  for await (const subscription of store.subscriptionIndex()) {
+  for (const subscription of await store.listSubscriptions()) {
     if (wantsChange(subscription.filter, subscription.createdAt, change)) {
       deliveries.push({ body: { type: "delivery", subscriptionId: subscription.id, articleId, seq } });
     }
@@ -124,11 +124,5 @@ async function deliver(store: RedlineStore, message: Extract<WebhookMessage, { t
 
 async function recordDeadLetter(store: RedlineStore, message: WebhookMessage): Promise<void> {
   if (message.type !== "delivery") return;
-  const subscription = await store.getSubscription(message.subscriptionId);
-  if (!subscription) return;
-  await store.putSubscription({
-    ...subscription,
-    deadLettered: subscription.deadLettered + 1,
-    lastDeadLetter: { changeId: `${message.articleId}-${message.seq}`, at: new Date().toISOString() },
-  });
+  await store.recordDeadLetter(message.subscriptionId, { changeId: `${message.articleId}-${message.seq}`, at: new Date().toISOString() });
 }

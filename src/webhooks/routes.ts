@@ -2,12 +2,13 @@
 import { Hono } from "hono";
 import { requireAdmin } from "../api/auth";
 import { readJsonObject } from "../api/params";
-import { problem, quoteInput } from "../api/problem";
+import { problem } from "../api/problem";
 import type { Env } from "../env";
 import { parseKinds, parseMinSignificance } from "../feeds/filter";
 import { overlongUrl, refusalReason } from "../fetching/url";
 import { trackerFor } from "../tracking";
 import { newSecret, publicView, type SubscriptionFilter, type SubscriptionRecord } from "./subscription";
+import { quoteInput } from "../quote";
 
 const EXAMPLE = '{"url": "https://example.com/hooks/redline", "kinds": ["body", "title"], "minSignificance": 0.3}';
 
@@ -76,12 +77,7 @@ subscriptions.post("/", async (c) => {
 
 subscriptions.get("/", async (c) => {
   const { store } = trackerFor(c.env);
-  const items = [];
-  for await (const { id } of store.subscriptionIndex()) {
-    const subscription = await store.getSubscription(id);
-    if (subscription) items.push(publicView(subscription));
-  }
-  return c.json({ items });
+  return c.json({ items: (await store.listSubscriptions()).map(publicView) });
 });
 
 async function loadSubscription(env: Env, id: string): Promise<SubscriptionRecord> {

@@ -3,30 +3,10 @@
  * (matching, signing, retry delays), testable without KV, queues or HTTP.
  */
 import { toHex } from "../digest";
-import { matchesFilter, type ChangeFilter } from "../feeds/filter";
-import type { ChangeListItem } from "../storage/records";
+import { matchesFilter } from "../feeds/filter";
+import type { ChangeListItem, SubscriptionFilter, SubscriptionRecord } from "../storage/records";
 
-export interface SubscriptionFilter extends ChangeFilter {
-  /** Only this article's changes; null for every article. */
-  articleId: string | null;
-  /** Only articles on this host (e.g. `en.yna.co.kr`); null for every site. */
-  site: string | null;
-}
-
-export interface SubscriptionRecord {
-  id: string;
-  /** Where changes are POSTed. */
-  url: string;
-  filter: SubscriptionFilter;
-  /** HMAC-SHA256 key for the signature header; returned once, when the subscription is created. */
-  secret: string;
-  createdAt: string;
-  /** The Worker's origin as the subscriber called it, for the links in each delivery. */
-  origin: string;
-  /** Deliveries that exhausted their retries and went to the dead-letter queue. */
-  deadLettered: number;
-  lastDeadLetter: { changeId: string; at: string } | null;
-}
+export type { SubscriptionFilter, SubscriptionRecord } from "../storage/records";
 
 /** What a subscription looks like to anyone but its creator: everything except the secret. */
 export type SubscriptionView = Omit<SubscriptionRecord, "secret">;
