@@ -106,24 +106,18 @@ function headFromRow(row: Row): ArticleHead {
   const latest =
     row.v_record_sha256 == null
       ? null
-      : {
-          n: article.versionCount,
-          capturedAt: row.v_captured_at as string,
-          contentHash: row.v_content_hash as string,
-          title: row.v_title as string,
-          modifiedAt: (row.v_modified_at as string | null) ?? null,
-          recordSha256: row.v_record_sha256 as string,
-        };
+      : { ...summaryFromRow({ ...row, n: article.versionCount }, "v_"), recordSha256: row.v_record_sha256 as string };
   return { article, revision: row.revision as number, latest };
 }
 
-function summaryFromRow(row: Row): VersionSummary {
+/** A version-list item from a `versions` row, or from the head query's `v_`-prefixed columns. */
+function summaryFromRow(row: Row, prefix = ""): VersionSummary {
   return {
     n: row.n as number,
-    capturedAt: row.captured_at as string,
-    contentHash: row.content_hash as string,
-    title: row.title as string,
-    modifiedAt: (row.modified_at as string | null) ?? null,
+    capturedAt: row[`${prefix}captured_at`] as string,
+    contentHash: row[`${prefix}content_hash`] as string,
+    title: row[`${prefix}title`] as string,
+    modifiedAt: (row[`${prefix}modified_at`] as string | null) ?? null,
   };
 }
 
@@ -219,7 +213,7 @@ export class RedlineStore {
       .prepare("SELECT n, captured_at, content_hash, title, modified_at FROM versions WHERE article_id = ? ORDER BY n")
       .bind(articleId)
       .all<Row>();
-    return results.map(summaryFromRow);
+    return results.map((row) => summaryFromRow(row));
   }
 
   /** Versions at or after `sinceMs`, oldest first (the WARC export). */
