@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { admin } from "./api/admin";
 import { articles } from "./api/articles";
 import { changes } from "./api/changes";
 import { handleError, problemResponse } from "./api/problem";
@@ -11,6 +12,7 @@ import { subscriptions } from "./webhooks/routes";
 
 export const app = new Hono<{ Bindings: Env }>();
 
+app.route("/api/admin", admin);
 app.route("/api/articles", articles);
 app.route("/api/changes", changes);
 app.route("/api/status", status);
