@@ -418,6 +418,30 @@ describe("POST /api/admin/migrate-kv", () => {
     expect(again.checked).toBe(5);
   });
 
+  it("costs what docs/storage.md says", async () => {
+    await writeOldDeployment();
+    // Per article KV 1 + 3v + c + 2 (a version without a raw body: 2), D1 2 + v + c; one list of
+    // article keys, one of subscription keys, then one read and one statement each for the
+    // subscription and cron:last. Hani: v 3, c 4; Yonhap: v 2 (one without raw), c 3.
+    const run = await migrate({ batch: 10 });
+    expect(run.calls).toHaveLength(1);
+    expect(run.calls[0]!.usage).toEqual({ kvReads: 2 + 5 + 4 + 7 + 4 + 1 + 1, kvWrites: 5, kvLists: 2, d1Queries: 2 * 2 + 5 + 7 + 1 + 1 });
+    // A rerun: per article KV 1 + 2v, D1 1 + 1 per 100 versions; no writes.
+    const again = await migrate({ batch: 10 });
+    expect(again.calls[0]!.usage).toEqual({ kvReads: 2 + 5 + 4 + 1 + 1, kvWrites: 0, kvLists: 2, d1Queries: 2 * 2 + 1 + 1 });
+  });
+
+  it("does not bring back a subscription deleted since the migration", async () => {
+    await writeOldDeployment();
+    await migrate({ batch: 10 });
+    expect((await api("GET", `/api/subscriptions/${SUBSCRIPTION.id}`)).json).toEqual(publicView(SUBSCRIPTION));
+    expect((await api("DELETE", `/api/subscriptions/${SUBSCRIPTION.id}`)).status).toBe(204);
+    expect(await env.REDLINE_KV.get(legacyKeys.subscription(SUBSCRIPTION.id))).toBeNull();
+    const again = await migrate({ batch: 10 });
+    expect(again.calls[0]!.subscriptions).toEqual({ migrated: 0, skipped: 0 });
+    expect((await api("GET", `/api/subscriptions/${SUBSCRIPTION.id}`)).status).toBe(404);
+  });
+
   it("reports a broken chain and a missing record, and still migrates what is there", async () => {
     const { old, ids } = await writeOldDeployment();
     const hani = ids[0]!;
