@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { METHODS } from "hono/router";
+import { admin } from "./api/admin";
 import { articles } from "./api/articles";
 import { changes } from "./api/changes";
 import { handleError, problem, problemResponse } from "./api/problem";
@@ -13,6 +14,7 @@ import { quoteInput } from "./quote";
 
 export const app = new Hono<{ Bindings: Env }>();
 
+app.route("/api/admin", admin);
 app.route("/api/articles", articles);
 app.route("/api/changes", changes);
 app.route("/api/status", status);

@@ -46,11 +46,16 @@ export interface ChainReport {
 
 /**
  * Walks versions 1..n in order. `rawBody` returns the stored raw body for a digest, or null when
- * it is missing. Stops at the first broken link, since every later link depends on it.
+ * it is missing. Stops at the first broken link, since every later link depends on it. A caller
+ * that walks a long history in parts (the KV migration) passes the digest of the version before
+ * the first one given as `previousDigest`.
  */
-export async function verifyChain(versions: VersionRecord[], rawBody: (sha256: string) => Promise<Uint8Array | null>): Promise<ChainReport> {
+export async function verifyChain(
+  versions: VersionRecord[],
+  rawBody: (sha256: string) => Promise<Uint8Array | null>,
+  previousDigest: string | null = null,
+): Promise<ChainReport> {
   const unchained: number[] = [];
-  let previousDigest: string | null = null;
   let checked = 0;
   const broken = (link: BrokenLink): ChainReport => ({ ok: false, checked, unchained, firstBroken: link });
   for (const version of versions) {

@@ -21,3 +21,21 @@ export const tables = {
 
 /** The `runs` row of the cron trigger. */
 export const CRON_RUN = "cron";
+
+const pad = (value: number, width: number) => String(value).padStart(width, "0");
+
+/**
+ * The KV-only layout Redline used before D1 (commit 6253bff), read by the migration
+ * (src/storage/migrate.ts, docs/storage.md "Migrating from the KV-only layout") and never
+ * written. Numbers were zero-padded so KV's lexicographic list order was numeric order. The
+ * old `changes:` and `sitechanges:` feed keys are not read: the `changes` table is their index.
+ */
+export const legacyKeys = {
+  article: (id: string) => `article:${id}`,
+  articlePrefix: "article:",
+  version: (id: string, n: number) => `version:${id}:${pad(n, 8)}`,
+  change: (id: string, seq: number) => `change:${id}:${pad(seq, 8)}`,
+  subscription: (id: string) => `subscription:${id}`,
+  subscriptionPrefix: "subscription:",
+  cronLast: "cron:last",
+} as const;

@@ -6,7 +6,7 @@
  */
 import { gunzip, gzip } from "../archive/gzip";
 import { recordDigest } from "../archive/chain";
-import { CRON_RUN, keys } from "./keys";
+import { CRON_RUN, keys, legacyKeys } from "./keys";
 import type {
   ArticleRecord,
   ArticleStatus,
@@ -72,6 +72,15 @@ function decodeCursor(cursor: string): [number, string, number] | null {
 }
 
 type Row = Record<string, unknown>;
+
+/** A condition every statement of one batch shares (`WHERE <sql>`). */
+interface Guard {
+  sql: string;
+  params: unknown[];
+}
+
+/** The guard of a first capture and of the migration: no article row yet. */
+const absent = (id: string): Guard => ({ sql: "NOT EXISTS (SELECT 1 FROM articles WHERE id = ?)", params: [id] });
 
 const HEAD_SELECT = `SELECT a.*, v.captured_at AS v_captured_at, v.content_hash AS v_content_hash, v.record_sha256 AS v_record_sha256,
   v.title AS v_title, v.modified_at AS v_modified_at
@@ -340,48 +349,9 @@ export class RedlineStore {
       );
     } else {
       const { article, version, change } = commit;
-      const guard =
-        commit.owner === "create"
-          ? { sql: "NOT EXISTS (SELECT 1 FROM articles WHERE id = ?)", params: [article.id] }
-          : { sql: "EXISTS (SELECT 1 FROM articles WHERE id = ? AND revision = ?)", params: [article.id, commit.expect] };
-      if (version) {
-        const recordSha256 = await recordDigest(version);
-        await this.kv.put(keys.snapshot(recordSha256), JSON.stringify(version));
-        statements.push(
-          this.db
-            .prepare(
-              `INSERT INTO versions (article_id, n, captured_at, content_hash, record_sha256, title, modified_at)
-               SELECT ?, ?, ?, ?, ?, ?, ? WHERE ${guard.sql}`,
-            )
-            .bind(article.id, version.n, version.capturedAt, version.contentHash, recordSha256, version.title, version.modifiedAt, ...guard.params),
-        );
-      }
-      if (change) {
-        statements.push(
-          this.db
-            .prepare(
-              `INSERT INTO changes (article_id, seq, id, detected_at_ms, site, url, title, from_n, to_n, kinds, summary, significance, revert_of, record)
-               SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${guard.sql}`,
-            )
-            .bind(
-              change.articleId,
-              change.seq,
-              change.id,
-              Date.parse(change.detectedAt),
-              new URL(change.url).hostname,
-              change.url,
-              change.title,
-              change.from,
-              change.to,
-              JSON.stringify(change.kinds),
-              change.summary,
-              change.significance ?? null,
-              change.revertOf ?? null,
-              JSON.stringify(change),
-              ...guard.params,
-            ),
-        );
-      }
+      const guard = commit.owner === "create" ? absent(article.id) : { sql: "EXISTS (SELECT 1 FROM articles WHERE id = ? AND revision = ?)", params: [article.id, commit.expect] };
+      if (version) statements.push(this.versionInsert("INSERT", article.id, version, await this.putSnapshot(version), guard));
+      if (change) statements.push(this.changeInsert("INSERT", change, guard));
       const a = article;
       const owned = [
         a.title, a.status, a.lastCheckedAt, a.lastChangedAt, Date.parse(a.nextCheckAt), a.versionCount, a.changeCount,
@@ -409,6 +379,122 @@ export class RedlineStore {
     }
     const results = await this.db.batch(statements);
     return (results.at(-1)?.meta.changes ?? 0) > 0;
+  }
+
+  /** The version record, in KV under its digest (the hash-chain digest); returns the digest. A rewrite puts identical bytes. */
+  async putSnapshot(version: VersionRecord): Promise<string> {
+    const recordSha256 = await recordDigest(version);
+    await this.kv.put(keys.snapshot(recordSha256), JSON.stringify(version));
+    return recordSha256;
+  }
+
+  private versionInsert(verb: "INSERT" | "INSERT OR IGNORE", articleId: string, version: VersionRecord, recordSha256: string, guard: Guard): D1PreparedStatement {
+    return this.db
+      .prepare(
+        `${verb} INTO versions (article_id, n, captured_at, content_hash, record_sha256, title, modified_at)
+         SELECT ?, ?, ?, ?, ?, ?, ? WHERE ${guard.sql}`,
+      )
+      .bind(articleId, version.n, version.capturedAt, version.contentHash, recordSha256, version.title, version.modifiedAt ?? null, ...guard.params);
+  }
+
+  private changeInsert(verb: "INSERT" | "INSERT OR IGNORE", change: ChangeRecord, guard: Guard): D1PreparedStatement {
+    return this.db
+      .prepare(
+        `${verb} INTO changes (article_id, seq, id, detected_at_ms, site, url, title, from_n, to_n, kinds, summary, significance, revert_of, record)
+         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${guard.sql}`,
+      )
+      .bind(
+        change.articleId,
+        change.seq,
+        change.id,
+        Date.parse(change.detectedAt),
+        new URL(change.url).hostname,
+        change.url,
+        change.title,
+        change.from,
+        change.to,
+        JSON.stringify(change.kinds),
+        change.summary,
+        change.significance ?? null,
+        change.revertOf ?? null,
+        JSON.stringify(change),
+        ...guard.params,
+      );
+  }
+
+  // -- the migration from the KV-only layout (src/storage/migrate.ts) ---------------------------
+
+  /** What the migration needs to know of an article D1 may already hold: one query. */
+  async importState(id: string): Promise<{ revision: number; versionCount: number; changeCount: number; firstSeenAt: string } | null> {
+    const row = await this.db.prepare("SELECT revision, version_count, change_count, first_seen_at FROM articles WHERE id = ?").bind(id).first<Row>();
+    return row
+      ? { revision: row.revision as number, versionCount: row.version_count as number, changeCount: row.change_count as number, firstSeenAt: row.first_seen_at as string }
+      : null;
+  }
+
+  /**
+   * Version and change rows of an article D1 does not hold yet, in one batch, guarded like a
+   * first capture: nothing is written once the article row exists, so the migration never
+   * touches an article the new layout already tracks. INSERT OR IGNORE, so a rerun after a
+   * crash writes nothing twice. No route shows the rows before {@link importArticle} writes the
+   * head. The snapshots (`putSnapshot`) must be written first.
+   */
+  async importRows(articleId: string, versions: Array<{ version: VersionRecord; recordSha256: string }>, changes: ChangeRecord[]): Promise<void> {
+    const guard = absent(articleId);
+    const statements = [
+      ...versions.map(({ version, recordSha256 }) => this.versionInsert("INSERT OR IGNORE", articleId, version, recordSha256, guard)),
+      ...changes.map((change) => this.changeInsert("INSERT OR IGNORE", change, guard)),
+    ];
+    if (statements.length > 0) await this.db.batch(statements);
+  }
+
+  /** The head of a migrated article, written after its rows, at revision 1; true when this call created it. */
+  async importArticle(a: ArticleRecord): Promise<boolean> {
+    const guard = absent(a.id);
+    const [result] = await this.db.batch([
+      this.db
+        .prepare(
+          `INSERT OR IGNORE INTO articles (id, url, site, title, tracking, status, first_seen_at, last_checked_at, last_changed_at, next_check_at,
+             version_count, change_count, latest_hash, final_url, etag, last_modified, consecutive_failures, consecutive_missing, last_error, revision)
+           SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1 WHERE ${guard.sql}`,
+        )
+        .bind(
+          a.id, a.url, a.site, a.title, a.tracking ? 1 : 0, a.status, a.firstSeenAt, a.lastCheckedAt, a.lastChangedAt, Date.parse(a.nextCheckAt),
+          a.versionCount, a.changeCount, a.latestHash, a.finalUrl, a.etag, a.lastModified, a.consecutiveFailures, a.consecutiveMissing, a.lastError,
+          ...guard.params,
+        ),
+    ]);
+    return (result?.meta.changes ?? 0) > 0;
+  }
+
+  /** The snapshot digests of versions `from`..`to`, for re-verifying an article: one query. */
+  async versionDigests(articleId: string, from: number, to: number): Promise<Array<{ n: number; recordSha256: string }>> {
+    const { results } = await this.db
+      .prepare("SELECT n, record_sha256 FROM versions WHERE article_id = ? AND n BETWEEN ? AND ? ORDER BY n")
+      .bind(articleId, from, to)
+      .all<Row>();
+    return results.map((row) => ({ n: row.n as number, recordSha256: row.record_sha256 as string }));
+  }
+
+  /** Inserts a subscription unless D1 holds one with its id already; true when inserted. */
+  async importSubscription(s: SubscriptionRecord): Promise<boolean> {
+    const [result] = await this.db.batch([
+      this.db
+        .prepare(
+          `INSERT INTO subscriptions (id, url, filter, secret, created_at, origin, dead_lettered, last_dead_letter) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO NOTHING`,
+        )
+        .bind(s.id, s.url, JSON.stringify(s.filter), s.secret, s.createdAt, s.origin, s.deadLettered ?? 0, s.lastDeadLetter ? JSON.stringify(s.lastDeadLetter) : null),
+    ]);
+    return (result?.meta.changes ?? 0) > 0;
+  }
+
+  /** Inserts the cron run unless D1 has recorded one already (any D1 run is newer); true when inserted. */
+  async importCronRun(run: CronRunRecord): Promise<boolean> {
+    const [result] = await this.db.batch([
+      this.db.prepare("INSERT INTO runs (name, record, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING").bind(CRON_RUN, JSON.stringify(run), run.finishedAt),
+    ]);
+    return (result?.meta.changes ?? 0) > 0;
   }
 
   // -- runs ----------------------------------------------------------------------------------
@@ -448,8 +534,13 @@ export class RedlineStore {
     ]);
   }
 
+  /**
+   * Also deletes the subscription's key of the KV-only layout, if the deployment had one: a
+   * rerun of the migration must not bring back a subscription deleted since.
+   */
   async deleteSubscription(id: string): Promise<void> {
     await this.db.batch([this.db.prepare("DELETE FROM subscriptions WHERE id = ?").bind(id)]);
+    await this.kv.delete(legacyKeys.subscription(id));
   }
 
   /** Every subscription, oldest first; fan-out matches them with the pure `wantsChange`. */

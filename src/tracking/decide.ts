@@ -117,8 +117,14 @@ function changeFor(
   };
 }
 
-/** `revertOf`: the newest earlier version whose content `version` repeats (A → B → A), or null. */
-function changeForVersion(article: ArticleRecord, previous: VersionRecord | null, version: VersionRecord, extraKinds: ChangeKind[], revertOf: number | null): ChangeRecord {
+/**
+ * The change that records `version` as the article's next version after `previous` (null: the
+ * first, `created`) and `revertOf` the newest earlier version whose content it repeats (A → B → A), or
+ * null; its sequence number is `article.changeCount + 1`. Also used by the KV
+ * migration to record a leftover version the old layout had not counted yet, as the old code's
+ * next check would have.
+ */
+export function changeForVersion(article: ArticleRecord, previous: VersionRecord | null, version: VersionRecord, extraKinds: ChangeKind[], revertOf: number | null): ChangeRecord {
   const titled = { ...article, title: version.title };
   if (!previous) {
     return changeFor(titled, { from: null, to: version.n, detectedAt: version.capturedAt, kinds: ["created"], summary: summarizeCreated(contentOf(version)), significance: EVENT_SIGNIFICANCE.created });
