@@ -4,82 +4,9 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Env } from "../src/env";
 import { checkArticle, trackerFor, trackNewArticle } from "../src/tracking";
 import { articleIdFor } from "../src/fetching/url";
-import { api, check, reset, SEED_URLS, serveTimelineEntry, track } from "./helpers";
-
-interface Counts {
-  kvReads: number;
-  kvWrites: number;
-  d1Statements: number;
-}
-
-/**
- * The bindings as a Worker sees them, except that the `crashAt`-th write (a KV put or a D1
- * batch, counted together in order) throws, like a Worker killed at that point. `counts` tallies
- * every operation.
- */
-function instrumented(crashAt = Number.POSITIVE_INFINITY): { env: Env; counts: Counts } {
-  const counts: Counts = { kvReads: 0, kvWrites: 0, d1Statements: 0 };
-  let writes = 0;
-  const write = (what: string) => {
-    writes++;
-    if (writes === crashAt) throw new Error(`simulated crash at write ${writes} (${what})`);
-  };
-  const kv = new Proxy(env.REDLINE_KV, {
-    get(target, property) {
-      const value = Reflect.get(target, property);
-      if (typeof value !== "function") return value;
-      return (...args: unknown[]) => {
-        if (property === "put") {
-          counts.kvWrites++;
-          write(`KV put ${String(args[0])}`);
-        } else if (property === "get" || property === "list") {
-          counts.kvReads++;
-        }
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  const db = new Proxy(env.DB, {
-    get(target, property) {
-      const value = Reflect.get(target, property);
-      if (typeof value !== "function") return value;
-      if (property === "batch") {
-        return async (statements: D1PreparedStatement[]) => {
-          counts.d1Statements += statements.length;
-          write(`D1 batch of ${statements.length}`);
-          return target.batch(statements);
-        };
-      }
-      if (property === "prepare") {
-        return (sql: string) => {
-          const statement = target.prepare(sql);
-          // Reads run through first/all/run on the statement; batches are counted above.
-          const wrap = (s: D1PreparedStatement): D1PreparedStatement =>
-            new Proxy(s, {
-              get(st, prop) {
-                const v = Reflect.get(st, prop);
-                if (typeof v !== "function") return v;
-                if (prop === "bind") return (...args: unknown[]) => wrap((v as (...a: unknown[]) => D1PreparedStatement).apply(st, args));
-                if (prop === "first" || prop === "all" || prop === "raw" || prop === "run") {
-                  return (...args: unknown[]) => {
-                    counts.d1Statements++;
-                    return (v as (...a: unknown[]) => unknown).apply(st, args);
-                  };
-                }
-                return v.bind(st);
-              },
-            });
-          return wrap(statement);
-        };
-      }
-      return value.bind(target);
-    },
-  });
-  return { env: { ...env, REDLINE_KV: kv, DB: db } as Env, counts };
-}
+import { api, check, instrumented, reset, SEED_URLS, serveTimelineEntry, track } from "./helpers";
 
 async function history(id: string) {
   const versions = (await api("GET", `/api/articles/${id}/versions`)).json.items;

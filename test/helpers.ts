@@ -3,6 +3,7 @@ import { applyD1Migrations, reset as resetBindings } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import timeline from "../fixtures/timeline.json";
+import type { Env } from "../src/env";
 
 export const SEED_URLS = {
   hankyoreh3rdRound: "https://english.hani.co.kr/arti/english_edition/e_international/917772.html",
@@ -139,4 +140,136 @@ export async function walkTimeline(url: string): Promise<{ id: string; steps: Ti
     });
   }
   return { id, steps };
+}
+
+export interface Counts {
+  kvReads: number;
+  kvWrites: number;
+  d1Statements: number;
+}
+
+/** What D1 was asked, beyond the statement count: each round trip's statements, and the rows D1 reported. */
+export interface D1Tally {
+  /** One entry per round trip (a batch is one), each listing its statements as `VERB table`. */
+  trips: string[][];
+  /** Sums of `meta.rows_read` / `meta.rows_written` over every result. */
+  rowsRead: number;
+  rowsWritten: number;
+}
+
+/** `SELECT … FROM versions …` → `SELECT versions`; `INSERT INTO changes …` → `INSERT changes`. */
+function statementLabel(sql: string): string {
+  const text = sql.replace(/\s+/g, " ").trim();
+  const verb = /^\w+/.exec(text)?.[0]?.toUpperCase() ?? "?";
+  const table =
+    verb === "SELECT"
+      ? /\bFROM (\w+)/i.exec(text)?.[1]
+      : verb === "INSERT"
+        ? /^INSERT INTO (\w+)/i.exec(text)?.[1]
+        : verb === "UPDATE"
+          ? /^UPDATE (\w+)/i.exec(text)?.[1]
+          : /^DELETE FROM (\w+)/i.exec(text)?.[1];
+  return `${verb} ${table ?? "?"}`;
+}
+
+/**
+ * The bindings as a Worker sees them, except that the `crashAt`-th write (a KV put or a D1
+ * batch, counted together in order) throws, like a Worker killed at that point. `counts` tallies
+ * every KV and D1 operation; `d1` lists the round trips and sums the rows D1 reports
+ * (`first()` is run as `all()`, whose result carries the meta, and its first row returned);
+ * `messages` counts queue sends (webhook announcements).
+ */
+export function instrumented(crashAt = Number.POSITIVE_INFINITY): { env: Env; counts: Counts; d1: D1Tally; messages: { sent: number } } {
+  const counts: Counts = { kvReads: 0, kvWrites: 0, d1Statements: 0 };
+  const d1: D1Tally = { trips: [], rowsRead: 0, rowsWritten: 0 };
+  const messages = { sent: 0 };
+  const sqlOf = new WeakMap<object, string>();
+  const tally = (meta: D1Meta | undefined) => {
+    d1.rowsRead += meta?.rows_read ?? 0;
+    d1.rowsWritten += meta?.rows_written ?? 0;
+  };
+  let writes = 0;
+  const write = (what: string) => {
+    writes++;
+    if (writes === crashAt) throw new Error(`simulated crash at write ${writes} (${what})`);
+  };
+  const kv = new Proxy(env.REDLINE_KV, {
+    get(target, property) {
+      const value = Reflect.get(target, property);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        if (property === "put" || property === "delete") {
+          counts.kvWrites++;
+          write(`KV ${String(property)} ${String(args[0])}`);
+        } else if (property === "get" || property === "getWithMetadata" || property === "list") {
+          counts.kvReads++;
+        }
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  const wrap = (statement: D1PreparedStatement, sql: string): D1PreparedStatement => {
+    const proxy: D1PreparedStatement = new Proxy(statement, {
+      get(st, prop) {
+        const v = Reflect.get(st, prop);
+        if (typeof v !== "function") return v;
+        if (prop === "bind") return (...args: unknown[]) => wrap((v as (...a: unknown[]) => D1PreparedStatement).apply(st, args), sql);
+        if (prop === "first") {
+          return async (column?: string) => {
+            counts.d1Statements++;
+            d1.trips.push([statementLabel(sql)]);
+            const { results, meta } = await st.all<Record<string, unknown>>();
+            tally(meta);
+            const row = results[0] ?? null;
+            return column === undefined || row === null ? row : (row[column] ?? null);
+          };
+        }
+        if (prop === "all" || prop === "run" || prop === "raw") {
+          return async (...args: unknown[]) => {
+            counts.d1Statements++;
+            d1.trips.push([statementLabel(sql)]);
+            const result = await (v as (...a: unknown[]) => Promise<unknown>).apply(st, args);
+            // raw() returns bare rows, without meta.
+            if (prop !== "raw") tally((result as D1Result).meta);
+            return result;
+          };
+        }
+        return v.bind(st);
+      },
+    });
+    sqlOf.set(proxy, sql);
+    return proxy;
+  };
+  const db = new Proxy(env.DB, {
+    get(target, property) {
+      const value = Reflect.get(target, property);
+      if (typeof value !== "function") return value;
+      if (property === "batch") {
+        return async (statements: D1PreparedStatement[]) => {
+          counts.d1Statements += statements.length;
+          d1.trips.push(statements.map((s) => statementLabel(sqlOf.get(s) ?? "?")));
+          write(`D1 batch of ${statements.length}`);
+          const results = await target.batch(statements);
+          for (const result of results) tally(result.meta);
+          return results;
+        };
+      }
+      if (property === "prepare") return (sql: string) => wrap(target.prepare(sql), sql);
+      return value.bind(target);
+    },
+  });
+  const queue = env.WEBHOOKS
+    ? new Proxy(env.WEBHOOKS, {
+        get(target, property) {
+          const value = Reflect.get(target, property);
+          if (typeof value !== "function") return value;
+          return (...args: unknown[]) => {
+            if (property === "send") messages.sent++;
+            if (property === "sendBatch") messages.sent += (args[0] as unknown[]).length;
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      })
+    : undefined;
+  return { env: { ...env, REDLINE_KV: kv, DB: db, ...(queue ? { WEBHOOKS: queue } : {}) } as Env, counts, d1, messages };
 }

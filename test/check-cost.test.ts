@@ -1,0 +1,358 @@
+/**
+ * What ONE check costs, for every outcome, on the D1 + KV layout (docs/storage.md, "What each
+ * operation costs"): KV reads and writes, D1 statements and round trips (a batch is one round
+ * trip however many statements it carries), the rows D1 reports reading and writing
+ * (`meta.rows_read` / `meta.rows_written`, index entries included), the queue messages sent and
+ * the HTTP answers fetched.
+ *
+ * Each check is called as the cron and the API call it: `checkArticle(tracker, head, now)` with
+ * the head the caller already holds (the cron's due query returns heads; the API reads one with
+ * `loadHead`, measured on its own below). Setup runs on the plain bindings; only the measured
+ * call runs on the instrumented ones.
+ */
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { app } from "../src/app";
+import type { Env } from "../src/env";
+import { articleIdFor } from "../src/fetching/url";
+import { checkArticle, trackerFor, trackNewArticle } from "../src/tracking";
+import { ADMIN, check, instrumented, reset, SEED_URLS, serveTimelineEntry, setReplayClock, track } from "./helpers";
+
+interface Cost {
+  kvReads: number;
+  kvWrites: number;
+  d1Statements: number;
+  /** One entry per round trip, listing its statements as `VERB table`. */
+  d1RoundTrips: string[][];
+  rowsRead: number;
+  rowsWritten: number;
+  /** Queue messages sent (webhook announcements). */
+  messages: number;
+  /** The status of every HTTP response the work fetched, in order (redirect hops included). */
+  fetched: number[];
+}
+
+async function measure<T>(work: (counted: Env) => Promise<T>): Promise<{ result: T; cost: Cost }> {
+  const probe = instrumented();
+  const fetched: number[] = [];
+  const realFetch = globalThis.fetch;
+  const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+    const response = await realFetch(input, init);
+    fetched.push(response.status);
+    return response;
+  });
+  try {
+    const result = await work(probe.env);
+    return {
+      result,
+      cost: {
+        ...probe.counts,
+        d1RoundTrips: probe.d1.trips,
+        rowsRead: probe.d1.rowsRead,
+        rowsWritten: probe.d1.rowsWritten,
+        messages: probe.messages.sent,
+        fetched,
+      },
+    };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+async function headOf(id: string) {
+  const head = await trackerFor(env).store.getHead(id);
+  if (!head) throw new Error(`no article ${id}`);
+  return head;
+}
+
+/** One check of `id`, given its head as read just before. */
+async function measuredCheck(id: string) {
+  const head = await headOf(id);
+  return measure((counted) => checkArticle(trackerFor(counted), head, Date.now()));
+}
+
+async function tracked(url: string, k: number): Promise<string> {
+  await serveTimelineEntry(url, k);
+  const created = await track(url);
+  if (created.status !== 201) throw new Error(`tracking ${url}: ${created.status} ${JSON.stringify(created.json)}`);
+  return created.json.id;
+}
+
+/** Before every fixture's first version, the replay origin answers 404 for every page. */
+const BEFORE_EVERY_FIXTURE = "2019-01-01T00:00:00Z";
+
+/** A call to the Worker's routes on the given bindings. */
+async function route(counted: Env, method: string, path: string, body?: unknown): Promise<Response> {
+  return app.fetch(new Request(`http://redline.test${path}`, { method, headers: ADMIN, body: body === undefined ? undefined : JSON.stringify(body) }), counted);
+}
+
+const NO_KV = { kvReads: 0, kvWrites: 0 };
+const UPDATE_ONLY = { d1Statements: 1, d1RoundTrips: [["UPDATE articles"]], rowsRead: 1, rowsWritten: 2, messages: 0 };
+const CHANGE_ONLY = { d1Statements: 2, d1RoundTrips: [["INSERT changes", "UPDATE articles"]], rowsRead: 2, rowsWritten: 6, messages: 1 };
+const NEW_VERSION_BATCH = ["INSERT versions", "INSERT changes", "UPDATE articles"];
+
+beforeEach(async () => {
+  await reset();
+});
+
+describe("the reads a caller makes before a check", () => {
+  it("the API's head read is one SELECT that reads the article row and its latest version's row", async () => {
+    const id = await tracked(SEED_URLS.yonhap, 1);
+    const { result, cost } = await measure((counted) => trackerFor(counted).store.getHead(id));
+    expect(result?.latest?.n).toBe(1);
+    expect(cost).toEqual({ ...NO_KV, d1Statements: 1, d1RoundTrips: [["SELECT articles"]], rowsRead: 2, rowsWritten: 0, messages: 0, fetched: [] });
+  });
+
+  it("the API's look-up before a first capture is one SELECT that reads no row", async () => {
+    const id = await articleIdFor(SEED_URLS.yonhap);
+    const { result, cost } = await measure((counted) => trackerFor(counted).store.getArticle(id));
+    expect(result).toBeNull();
+    expect(cost).toEqual({ ...NO_KV, d1Statements: 1, d1RoundTrips: [["SELECT articles"]], rowsRead: 0, rowsWritten: 0, messages: 0, fetched: [] });
+  });
+});
+
+describe("what one check costs, given the head its caller holds", () => {
+  it("a first capture writes the raw body and the snapshot to KV, reads nothing, and commits in one batch of three", async () => {
+    await serveTimelineEntry(SEED_URLS.yonhap, 1);
+    const id = await articleIdFor(SEED_URLS.yonhap);
+    const { result, cost } = await measure((counted) => trackNewArticle(trackerFor(counted), { id, url: SEED_URLS.yonhap }, Date.now()));
+    expect(result.outcome).toBe("created");
+    expect(cost).toEqual({
+      kvReads: 0,
+      kvWrites: 2,
+      d1Statements: 3,
+      d1RoundTrips: [["INSERT versions", "INSERT changes", "INSERT articles"]],
+      rowsRead: 1,
+      rowsWritten: 11,
+      messages: 1,
+      fetched: [200],
+    });
+  });
+
+  it("an unchanged check answered 304 costs no KV operation and one D1 statement, the head's UPDATE", async () => {
+    const id = await tracked(SEED_URLS.yonhap, 1);
+    const { result, cost } = await measuredCheck(id);
+    expect(result.outcome).toBe("unchanged");
+    expect(cost).toEqual({ ...NO_KV, ...UPDATE_ONLY, fetched: [304] });
+  });
+
+  it("an unchanged check answered 200 with the same text (new chrome, new ETag) costs the same: no KV operation, one UPDATE", async () => {
+    const id = await tracked(SEED_URLS.theStandard, 1);
+    const before = await headOf(id);
+    await serveTimelineEntry(SEED_URLS.theStandard, 4);
+    const { result, cost } = await measuredCheck(id);
+    expect(result.outcome).toBe("unchanged");
+    expect(result.article.etag).not.toBe(before.article.etag);
+    expect(cost).toEqual({ ...NO_KV, ...UPDATE_ONLY, fetched: [200] });
+  });
+
+  it("a new version reads the previous snapshot, writes the raw body and the new snapshot, and costs a revert query plus one batch of three", async () => {
+    const id = await tracked(SEED_URLS.yonhap, 1);
+    await serveTimelineEntry(SEED_URLS.yonhap, 2);
+    const { result, cost } = await measuredCheck(id);
+    expect(result.outcome).toBe("new-version");
+    expect(result.change?.kinds).not.toContain("revert");
+    expect(cost).toEqual({
+      kvReads: 1,
+      kvWrites: 2,
+      d1Statements: 4,
+      d1RoundTrips: [["SELECT versions"], NEW_VERSION_BATCH],
+      rowsRead: 4,
+      rowsWritten: 9,
+      messages: 1,
+      fetched: [200],
+    });
+  });
+
+  it("a revert (A → B → A) costs what a new version costs, A's raw body being written again under its own key", async () => {
+    const id = await tracked(SEED_URLS.yonhap, 1);
+    await serveTimelineEntry(SEED_URLS.yonhap, 2);
+    await check(id);
+    await serveTimelineEntry(SEED_URLS.yonhap, 1);
+    const { result, cost } = await measuredCheck(id);
+    expect(result.outcome).toBe("new-version");
+    expect(result.change).toMatchObject({ from: 2, to: 3, revertOf: 1 });
+    expect(result.change?.kinds).toContain("revert");
+    expect(cost).toEqual({
+      kvReads: 1,
+      kvWrites: 2,
+      d1Statements: 4,
+      d1RoundTrips: [["SELECT versions"], NEW_VERSION_BATCH],
+      rowsRead: 5,
+      rowsWritten: 9,
+      messages: 1,
+      fetched: [200],
+    });
+  });
+
+  it("a failed check (HTTP 503) costs no KV operation and one UPDATE", async () => {
+    const id = await tracked(SEED_URLS.yonhap, 1);
+    // As failures.test does: the stored article now points at a page that answers 503.
+    await env.DB.prepare("UPDATE articles SET url = ?, etag = NULL, last_modified = NULL WHERE id = ?").bind("https://fixtures.redline.test/errors/503", id).run();
+    const { result, cost } = await measuredCheck(id);
+    expect(result.outcome).toBe("failed");
+    expect(cost).toEqual({ ...NO_KV, ...UPDATE_ONLY, fetched: [503] });
+  });
+
+  it("a first 404 (missing) costs no KV operation and one UPDATE", async () => {
+    const id = await tracked(SEED_URLS.theStandard, 1);
+    await serveTimelineEntry(SEED_URLS.theStandard, 2);
+    const { result, cost } = await measuredCheck(id);
+    expect(result.outcome).toBe("missing");
+    expect(cost).toEqual({ ...NO_KV, ...UPDATE_ONLY, fetched: [404] });
+  });
+
+  it("a second 404 (removed) records its change with no KV operation: one batch of two, the change INSERT and the UPDATE", async () => {
+    const id = await tracked(SEED_URLS.theStandard, 1);
+    await serveTimelineEntry(SEED_URLS.theStandard, 2);
+    await check(id);
+    await serveTimelineEntry(SEED_URLS.theStandard, 3);
+    const { result, cost } = await measuredCheck(id);
+    expect(result.outcome).toBe("removed");
+    expect(cost).toEqual({ ...NO_KV, ...CHANGE_ONLY, fetched: [404] });
+  });
+
+  it("a further 404 on a removed article costs one UPDATE", async () => {
+    const id = await tracked(SEED_URLS.theStandard, 1);
+    await serveTimelineEntry(SEED_URLS.theStandard, 2);
+    await check(id);
+    await serveTimelineEntry(SEED_URLS.theStandard, 3);
+    await check(id);
+    const { result, cost } = await measuredCheck(id);
+    expect(result.outcome).toBe("missing");
+    expect(result.article.status).toBe("removed");
+    expect(cost).toEqual({ ...NO_KV, ...UPDATE_ONLY, fetched: [404] });
+  });
+
+  it("a page restored with the same text records its change with no KV operation: one batch of two", async () => {
+    const id = await tracked(SEED_URLS.theStandard, 1);
+    for (const k of [2, 3]) {
+      await serveTimelineEntry(SEED_URLS.theStandard, k);
+      await check(id);
+    }
+    await serveTimelineEntry(SEED_URLS.theStandard, 4);
+    const { result, cost } = await measuredCheck(id);
+    expect(result.outcome).toBe("restored");
+    expect(result.change).toMatchObject({ from: 1, to: 1, kinds: ["restored"] });
+    expect(cost).toEqual({ ...NO_KV, ...CHANGE_ONLY, fetched: [200] });
+  });
+
+  it("a page restored with new text costs what a new version costs", async () => {
+    const id = await tracked(SEED_URLS.yonhap, 1);
+    await setReplayClock(BEFORE_EVERY_FIXTURE);
+    await check(id);
+    expect((await check(id)).json.outcome).toBe("removed");
+    await serveTimelineEntry(SEED_URLS.yonhap, 2);
+    const { result, cost } = await measuredCheck(id);
+    expect(result.outcome).toBe("restored");
+    expect(result.change).toMatchObject({ from: 1, to: 2 });
+    expect(result.change?.kinds).toContain("restored");
+    expect(cost).toEqual({
+      kvReads: 1,
+      kvWrites: 2,
+      d1Statements: 4,
+      d1RoundTrips: [["SELECT versions"], NEW_VERSION_BATCH],
+      rowsRead: 4,
+      rowsWritten: 9,
+      messages: 1,
+      fetched: [200],
+    });
+  });
+
+  it("the same text at a new final URL (relocated) records its change with no KV operation: one batch of two", async () => {
+    const id = await tracked(SEED_URLS.globalSecurity, 2);
+    await serveTimelineEntry(SEED_URLS.globalSecurity, 3);
+    const { result, cost } = await measuredCheck(id);
+    expect(result.outcome).toBe("relocated");
+    expect(result.change).toMatchObject({ from: 1, to: 1, kinds: ["final-url"] });
+    expect(cost).toEqual({ ...NO_KV, ...CHANGE_ONLY, fetched: [301, 200] });
+  });
+});
+
+describe("a check whose commit another writer beat", () => {
+  it("an unchanged check re-reads the head once and stops, writing nothing more", async () => {
+    const id = await tracked(SEED_URLS.yonhap, 1);
+    const stale = await headOf(id);
+    await check(id);
+    const { result, cost } = await measure((counted) => checkArticle(trackerFor(counted), stale, Date.now()));
+    expect(result.outcome).toBe("unchanged");
+    expect(cost).toEqual({
+      ...NO_KV,
+      d1Statements: 2,
+      d1RoundTrips: [["UPDATE articles"], ["SELECT articles"]],
+      rowsRead: 3,
+      rowsWritten: 0,
+      messages: 0,
+      fetched: [304],
+    });
+  });
+
+  it("a new version repeats its reads, the snapshot write and the batch on the new head, but not the raw body", async () => {
+    const id = await tracked(SEED_URLS.yonhap, 1);
+    const stale = await headOf(id);
+    await check(id);
+    await serveTimelineEntry(SEED_URLS.yonhap, 2);
+    const { result, cost } = await measure((counted) => checkArticle(trackerFor(counted), stale, Date.now()));
+    expect(result.outcome).toBe("new-version");
+    expect(result.version?.n).toBe(2);
+    expect(cost).toEqual({
+      kvReads: 2,
+      kvWrites: 3,
+      d1Statements: 9,
+      d1RoundTrips: [["SELECT versions"], NEW_VERSION_BATCH, ["SELECT articles"], ["SELECT versions"], NEW_VERSION_BATCH],
+      rowsRead: 10,
+      rowsWritten: 9,
+      messages: 1,
+      fetched: [200],
+    });
+  });
+});
+
+describe("through the API", () => {
+  it("POST /api/articles/:id/check costs its head read plus the check", async () => {
+    const id = await tracked(SEED_URLS.yonhap, 1);
+    const { result, cost } = await measure((counted) => route(counted, "POST", `/api/articles/${id}/check`));
+    expect(result.status).toBe(200);
+    expect(cost).toEqual({
+      ...NO_KV,
+      d1Statements: 2,
+      d1RoundTrips: [["SELECT articles"], ["UPDATE articles"]],
+      rowsRead: 3,
+      rowsWritten: 2,
+      messages: 0,
+      fetched: [304],
+    });
+  });
+
+  it("DELETE reads the head twice (the route, then setTracking) and commits one UPDATE", async () => {
+    const id = await tracked(SEED_URLS.yonhap, 1);
+    const { result, cost } = await measure((counted) => route(counted, "DELETE", `/api/articles/${id}`));
+    expect(result.status).toBe(200);
+    expect(cost).toEqual({
+      ...NO_KV,
+      d1Statements: 3,
+      d1RoundTrips: [["SELECT articles"], ["SELECT articles"], ["UPDATE articles"]],
+      rowsRead: 5,
+      rowsWritten: 2,
+      messages: 0,
+      fetched: [],
+    });
+  });
+
+  it("resuming (POSTing the URL of a deleted article) reads the head twice and commits one UPDATE", async () => {
+    const id = await tracked(SEED_URLS.yonhap, 1);
+    await check(id);
+    await route(env, "DELETE", `/api/articles/${id}`);
+    const { result, cost } = await measure((counted) => route(counted, "POST", "/api/articles", { url: SEED_URLS.yonhap }));
+    expect(result.status).toBe(200);
+    expect(cost).toEqual({
+      ...NO_KV,
+      d1Statements: 3,
+      d1RoundTrips: [["SELECT articles"], ["SELECT articles"], ["UPDATE articles"]],
+      rowsRead: 5,
+      rowsWritten: 2,
+      messages: 0,
+      fetched: [],
+    });
+  });
+});
