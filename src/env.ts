@@ -1,11 +1,13 @@
-import type { WebhookMessage } from "./webhooks/queue";
+import type { CheckMessage, WebhookMessage } from "./queues/messages";
 
 /** Bindings and variables the worker runs with (wrangler.toml, `.dev.vars`, secrets). */
 export interface Env {
   /** Write-once, content-addressed values: `snapshot:<record sha256>`, `raw:<body sha256>`. */
   REDLINE_KV: KVNamespace;
-  /** Articles, versions, changes, subscriptions, runs (migrations/). */
+  /** Articles, versions, changes, subscriptions, runs, hosts, counters (migrations/). */
   DB: D1Database;
+  /** `redline-checks`: the dispatcher's check messages (src/queues). */
+  CHECKS?: Queue<CheckMessage>;
   /** Webhook deliveries (src/webhooks/queue.ts); without it changes are not announced. */
   WEBHOOKS?: Queue<WebhookMessage>;
   /** Bearer token required by every write endpoint (a Worker secret). */
@@ -17,8 +19,13 @@ export interface Env {
    * pages. When set, every article fetch is sent there instead of the real site.
    */
   REPLAY_ORIGIN?: string;
-  /** Optional tuning, as decimal strings: per-fetch timeout, response size cap, checks per cron run. */
+  /** Optional tuning, as decimal strings: per-fetch timeout, response size cap. */
   FETCH_TIMEOUT_MS?: string;
   FETCH_MAX_BYTES?: string;
-  MAX_CHECKS_PER_RUN?: string;
+  /** Checks one cron tick sends to the queue at most (default 500). */
+  DISPATCH_BATCH?: string;
+  /** Checks one consumer invocation runs at once (default and maximum 6). */
+  CHECK_CONCURRENCY?: string;
+  /** Minimum time between two requests to one host (default 1000; a host's own setting or Crawl-delay can widen it). */
+  MIN_HOST_INTERVAL_MS?: string;
 }

@@ -1,14 +1,15 @@
 import { app } from "./app";
 import type { Env } from "./env";
-import { maxChecksPerRun, runScheduledChecks, trackerFor } from "./tracking";
-import { handleWebhookBatch, type WebhookMessage } from "./webhooks/queue";
+import { handleQueue, type RedlineMessage } from "./queues";
+import { dispatchDueChecks, scaleSettings, trackerFor } from "./tracking";
 
 export default {
   fetch: app.fetch,
+  /** The Cron Trigger dispatches the due checks to `redline-checks`; it checks nothing itself. */
   async scheduled(controller, env) {
-    await runScheduledChecks(trackerFor(env), controller.scheduledTime, maxChecksPerRun(env));
+    await dispatchDueChecks(trackerFor(env).store, env.CHECKS, controller.scheduledTime, scaleSettings(env));
   },
   async queue(batch, env) {
-    await handleWebhookBatch(batch as MessageBatch<WebhookMessage>, env);
+    await handleQueue(batch as MessageBatch<RedlineMessage>, env);
   },
 } satisfies ExportedHandler<Env>;

@@ -96,11 +96,11 @@ beforeEach(async () => {
 });
 
 describe("the reads a caller makes before a check", () => {
-  it("the API's head read is one SELECT that reads the article row and its latest version's row", async () => {
+  it("the API's head read is one SELECT that reads the article row, its latest version's row and its host's row", async () => {
     const id = await tracked(SEED_URLS.yonhap, 1);
     const { result, cost } = await measure((counted) => trackerFor(counted).store.getHead(id));
     expect(result?.latest?.n).toBe(1);
-    expect(cost).toEqual({ ...NO_KV, d1Statements: 1, d1RoundTrips: [["SELECT articles"]], rowsRead: 2, rowsWritten: 0, messages: 0, fetched: [] });
+    expect(cost).toEqual({ ...NO_KV, d1Statements: 1, d1RoundTrips: [["SELECT articles"]], rowsRead: 3, rowsWritten: 0, messages: 0, fetched: [] });
   });
 
   it("the API's look-up before a first capture is one SELECT that reads no row", async () => {
@@ -112,7 +112,7 @@ describe("the reads a caller makes before a check", () => {
 });
 
 describe("what one check costs, given the head its caller holds", () => {
-  it("a first capture writes the raw body and the snapshot to KV, reads nothing, and commits in one batch of three", async () => {
+  it("a first capture on a new host fetches and stores its robots.txt, writes the raw body and the snapshot to KV, and commits in one batch of three", async () => {
     await serveTimelineEntry(SEED_URLS.yonhap, 1);
     const id = await articleIdFor(SEED_URLS.yonhap);
     const { result, cost } = await measure((counted) => trackNewArticle(trackerFor(counted), { id, url: SEED_URLS.yonhap }, Date.now()));
@@ -120,12 +120,12 @@ describe("what one check costs, given the head its caller holds", () => {
     expect(cost).toEqual({
       kvReads: 0,
       kvWrites: 2,
-      d1Statements: 3,
-      d1RoundTrips: [["INSERT versions", "INSERT changes", "INSERT articles"]],
+      d1Statements: 5,
+      d1RoundTrips: [["SELECT hosts"], ["INSERT hosts"], ["INSERT versions", "INSERT changes", "INSERT articles"]],
       rowsRead: 1,
-      rowsWritten: 11,
+      rowsWritten: 13,
       messages: 1,
-      fetched: [200],
+      fetched: [200, 200],
     });
   });
 
@@ -280,7 +280,7 @@ describe("a check whose commit another writer beat", () => {
       ...NO_KV,
       d1Statements: 2,
       d1RoundTrips: [["UPDATE articles"], ["SELECT articles"]],
-      rowsRead: 3,
+      rowsRead: 4,
       rowsWritten: 0,
       messages: 0,
       fetched: [304],
@@ -300,7 +300,7 @@ describe("a check whose commit another writer beat", () => {
       kvWrites: 3,
       d1Statements: 9,
       d1RoundTrips: [["SELECT versions"], NEW_VERSION_BATCH, ["SELECT articles"], ["SELECT versions"], NEW_VERSION_BATCH],
-      rowsRead: 10,
+      rowsRead: 11,
       rowsWritten: 9,
       messages: 1,
       fetched: [200],
@@ -317,7 +317,7 @@ describe("through the API", () => {
       ...NO_KV,
       d1Statements: 2,
       d1RoundTrips: [["SELECT articles"], ["UPDATE articles"]],
-      rowsRead: 3,
+      rowsRead: 4,
       rowsWritten: 2,
       messages: 0,
       fetched: [304],
@@ -332,7 +332,7 @@ describe("through the API", () => {
       ...NO_KV,
       d1Statements: 3,
       d1RoundTrips: [["SELECT articles"], ["SELECT articles"], ["UPDATE articles"]],
-      rowsRead: 5,
+      rowsRead: 7,
       rowsWritten: 2,
       messages: 0,
       fetched: [],
@@ -349,7 +349,7 @@ describe("through the API", () => {
       ...NO_KV,
       d1Statements: 3,
       d1RoundTrips: [["SELECT articles"], ["SELECT articles"], ["UPDATE articles"]],
-      rowsRead: 5,
+      rowsRead: 7,
       rowsWritten: 2,
       messages: 0,
       fetched: [],

@@ -20,6 +20,23 @@ export const SEED_URLS = {
 export async function reset(): Promise<void> {
   await resetBindings();
   await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+  await resetRobots();
+}
+
+/** Every fixture host's robots.txt back to its default (allow all; fixtures.redline.test disallows /private/), fetch counts zeroed. */
+export async function resetRobots(): Promise<void> {
+  await fetch(`${env.REPLAY_ORIGIN}/__replay/robots`, { method: "POST", body: JSON.stringify({ reset: true }) });
+}
+
+/** Replaces `host`'s robots.txt on the replay origin. */
+export async function serveRobots(host: string, body: string, status = 200): Promise<void> {
+  const response = await fetch(`${env.REPLAY_ORIGIN}/__replay/robots`, { method: "POST", body: JSON.stringify({ host, body, status }) });
+  if (!response.ok) throw new Error(`replay robots: ${response.status} ${await response.text()}`);
+}
+
+/** How often each host's robots.txt was fetched since the last reset. */
+export async function robotsFetches(): Promise<Record<string, number>> {
+  return ((await (await fetch(`${env.REPLAY_ORIGIN}/__replay/robots`)).json()) as { fetches: Record<string, number> }).fetches;
 }
 
 export const ADMIN = { Authorization: `Bearer ${env.ADMIN_TOKEN}` };

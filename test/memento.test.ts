@@ -2,12 +2,10 @@
  * Memento conformance: start at the TimeGate, follow its Link headers to the TimeMap, and from
  * there to every memento, checking relations, datetimes and the bytes served.
  */
-import { env } from "cloudflare:workers";
-import { createScheduledController } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import worker from "../src/index";
 import { api, getRaw, SEED_URLS, serveTimelineEntry, track, reset } from "./helpers";
 import { parseLinkHeader, withRel, type Link } from "./link-header";
+import { captureChecks, drain, tick } from "./queue-helpers";
 
 const HOUR = 3_600_000;
 const ARTICLE = SEED_URLS.hankyoreh3rdRound;
@@ -32,11 +30,14 @@ describe("Memento (RFC 7089)", () => {
     await serveTimelineEntry(ARTICLE, 1);
     id = (await track(ARTICLE)).json.id;
     const createdAt = Date.parse((await api("GET", `/api/articles/${id}`)).json.firstSeenAt);
-    // Cron runs an hour apart give each version its own capture second.
+    // Cron ticks an hour apart (each drained through the checks consumer) give each version its own capture second.
+    const queue = captureChecks();
     for (let k = 2; k <= 4; k++) {
       await serveTimelineEntry(ARTICLE, k);
-      await worker.scheduled(createScheduledController({ scheduledTime: createdAt + (k - 1) * HOUR, cron: "*/15 * * * *" }), env);
+      await tick(createdAt + (k - 1) * HOUR);
+      await drain(queue);
     }
+    queue.spies.forEach((spy) => spy.mockRestore());
     versions = (await api("GET", `/api/articles/${id}/versions`)).json.items;
     expect(versions.length).toBe(4);
   });

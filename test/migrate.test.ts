@@ -233,7 +233,7 @@ async function oldAnswers(old: OldDeployment, ids: string[]) {
       siteChanges: (await old.store.listChanges(100, null, null, article.site)).items,
     });
   }
-  const status = { articles: { total: 0, tracking: 0, active: 0, removed: 0, failing: 0 }, versions: 0, changes: 0 };
+  const status = { articles: { total: 0, tracking: 0, active: 0, removed: 0, failing: 0, blocked: 0 }, versions: 0, changes: 0 };
   for await (const entry of old.store.scanArticleIndex()) {
     status.articles.total++;
     if (entry.tracking) status.articles.tracking++;
@@ -246,7 +246,13 @@ async function oldAnswers(old: OldDeployment, ids: string[]) {
   return {
     articles,
     changes: (await old.store.listChanges(100, null, null)).items,
-    status: { ...status, lastCronRun: await old.store.getCronRun() },
+    // The old layout had no checks queue: no dispatch and no queued checks yet after the migration.
+    status: {
+      ...status,
+      lastDispatch: null,
+      checks: { completedLastHour: {}, completedLast24h: {}, deadLettered: 0, lastDeadLetter: null },
+      lastCronRun: await old.store.getCronRun(),
+    },
     subscriptions: { items: subscriptions },
   };
 }

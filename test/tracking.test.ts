@@ -253,12 +253,14 @@ describe("listing", () => {
     expect((await api("GET", `/api/changes?since=${encodeURIComponent(since)}&limit=100`)).json).toEqual({ items: all.items.slice(0, 3), cursor: null });
   });
 
-  it("reports counts and the last cron run in /api/status", async () => {
+  it("reports counts, no dispatch yet and no queued checks in /api/status", async () => {
     await trackAllSeeds();
     expect((await api("GET", "/api/status")).json).toEqual({
-      articles: { total: 5, tracking: 5, active: 5, removed: 0, failing: 0 },
+      articles: { total: 5, tracking: 5, active: 5, removed: 0, failing: 0, blocked: 0 },
       versions: 5,
       changes: 5,
+      lastDispatch: null,
+      checks: { completedLastHour: {}, completedLast24h: {}, deadLettered: 0, lastDeadLetter: null },
       lastCronRun: null,
     });
   });

@@ -6,7 +6,7 @@ import type { Env } from "../env";
 import { articleIdFor, InvalidUrlError, normalizeArticleUrl, refusalReason } from "../fetching/url";
 import { RENDERING_HEADERS, selfContainedRenderingHeaders } from "../security-headers";
 import type { ArticleRecord, VersionRecord } from "../storage/records";
-import { checkArticle, FirstCaptureError, setTracking, trackNewArticle, trackerFor } from "../tracking";
+import { checkArticle, FirstCaptureError, RobotsRefusal, setTracking, trackNewArticle, trackerFor } from "../tracking";
 import type { ArticleHead } from "../storage/store";
 import { requireAdmin } from "./auth";
 import { rawCaptureResponse } from "./raw";
@@ -64,6 +64,7 @@ articles.post("/", requireAdmin, async (c) => {
     if (result.outcome !== "created") return c.json(articleView(result.article), 200);
     return c.json(articleView(result.article), 201, { Location: `/api/articles/${id}` });
   } catch (error) {
+    if (error instanceof RobotsRefusal) throw problem(422, `This URL cannot be tracked: ${error.message}. Nothing was fetched or stored.`);
     if (error instanceof FirstCaptureError) throw problem(422, `${error.message.replace(/\.+$/, "")}. Nothing was stored; try again later.`);
     throw error;
   }

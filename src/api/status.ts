@@ -6,7 +6,20 @@ export const status = new Hono<{ Bindings: Env }>();
 
 status.get("/", async (c) => {
   const store = trackerFor(c.env).store;
-  // Two statements whatever the number of articles: one aggregate, one row.
-  const [counts, lastCronRun] = await Promise.all([store.articleCounts(), store.getCronRun()]);
-  return c.json({ articles: counts.articles, versions: counts.versions, changes: counts.changes, lastCronRun });
+  // Five statements whatever the number of articles or checks: one aggregate, two `runs` rows,
+  // and one batch over the per-minute counters and the dead-letter counter.
+  const [counts, lastDispatch, lastCronRun, queue] = await Promise.all([store.articleCounts(), store.getDispatch(), store.getCronRun(), store.queueStats(Date.now())]);
+  return c.json({
+    articles: counts.articles,
+    versions: counts.versions,
+    changes: counts.changes,
+    lastDispatch,
+    checks: {
+      completedLastHour: queue.lastHour,
+      completedLast24h: queue.last24h,
+      deadLettered: queue.deadLettered,
+      lastDeadLetter: queue.lastDeadLetter,
+    },
+    lastCronRun,
+  });
 });

@@ -55,7 +55,7 @@ export type FetchOutcome =
   | { kind: "transient"; status: number | null; finalUrl: string; reason: string; retryAfter: RetryAfter | null }
   | { kind: "refused"; status: number | null; finalUrl: string; reason: string };
 
-function requestUrlFor(url: string, replayOrigin: string | undefined): string {
+export function requestUrlFor(url: string, replayOrigin: string | undefined): string {
   if (!replayOrigin) return url;
   const origin = new URL(replayOrigin).origin;
   // Pages served by the replay origin under its own address are fetched as they are.

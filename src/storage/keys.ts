@@ -17,10 +17,17 @@ export const tables = {
   changes: "changes",
   subscriptions: "subscriptions",
   runs: "runs",
+  hosts: "hosts",
+  checkCounts: "check_counts",
+  counters: "counters",
 } as const;
 
 /** The `runs` row of the cron trigger. */
 export const CRON_RUN = "cron";
+/** The `runs` row of the dispatcher's latest tick (src/tracking/dispatch.ts). */
+export const DISPATCH_RUN = "dispatch";
+/** The `counters` row of check messages that reached the dead-letter queue. */
+export const CHECKS_DEAD_LETTERED = "checks-dead-lettered";
 
 const pad = (value: number, width: number) => String(value).padStart(width, "0");
 

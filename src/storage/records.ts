@@ -5,7 +5,8 @@
  */
 import type { ChangeKind, DiffStats, FieldChange, FieldKind } from "../model";
 
-export type ArticleStatus = "active" | "removed" | "failing";
+/** `blocked`: the host's robots.txt disallows the URL; it is not fetched until a later robots.txt allows it. */
+export type ArticleStatus = "active" | "removed" | "failing" | "blocked";
 
 export interface ArticleRecord {
   id: string;
@@ -103,6 +104,7 @@ export type ChangeListItem = Pick<
   "id" | "articleId" | "url" | "title" | "from" | "to" | "detectedAt" | "kinds" | "summary" | "significance"
 >;
 
+/** The last run of the cron as it was before the checks queue (issue 13): it checked inline. Kept, and migrated, as history. */
 export interface CronRunRecord {
   startedAt: string;
   finishedAt: string;
@@ -113,6 +115,31 @@ export interface CronRunRecord {
   failed: number;
   /** Due articles left for the next run because of the per-run cap. */
   deferred: number;
+}
+
+/** The dispatcher's latest tick (the Cron Trigger): what was due, what it sent to the checks queue, and why the rest waits. */
+export interface DispatchRecord {
+  /** The tick's scheduled time. */
+  at: string;
+  finishedAt: string;
+  /** Tracked articles due at this tick (`next_check_at` within the tolerance), leased or not. */
+  due: number;
+  /** Sent to `redline-checks` (and leased). */
+  dispatched: number;
+  /** due − dispatched. */
+  deferred: number;
+  deferredBy: {
+    /** Still leased by an earlier tick whose check has not committed yet. */
+    lease: number;
+    /** Over their host's budget for this tick (its interval, Crawl-delay, or a Retry-After push-back). */
+    politeness: number;
+    /** Over DISPATCH_BATCH. */
+    batchCap: number;
+  };
+  /** sendBatch calls made (≤ 100 messages each). */
+  sendBatches: number;
+  /** Set when a sendBatch failed: those articles stay leased until the lease expires, then are due again. */
+  error?: string;
 }
 
 export interface ChangeFilter {

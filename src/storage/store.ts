@@ -6,7 +6,7 @@
  */
 import { gunzip, gzip } from "../archive/gzip";
 import { recordDigest } from "../archive/chain";
-import { CRON_RUN, keys, legacyKeys } from "./keys";
+import { CHECKS_DEAD_LETTERED, CRON_RUN, DISPATCH_RUN, keys, legacyKeys } from "./keys";
 import type {
   ArticleRecord,
   ArticleStatus,
@@ -14,6 +14,7 @@ import type {
   ChangeListItem,
   ChangeRecord,
   CronRunRecord,
+  DispatchRecord,
   SubscriptionFilter,
   SubscriptionRecord,
   VersionRecord,
@@ -36,6 +37,18 @@ export interface ArticleHead {
   article: ArticleRecord;
   revision: number;
   latest: (VersionSummary & { recordSha256: string }) | null;
+  /** The article's host row (robots.txt cache, politeness), read by the same query; null when the host has none yet. */
+  host: HostRow | null;
+}
+
+/** One planned check message of a dispatcher tick. */
+export interface DispatchSlot {
+  articleId: string;
+  host: string;
+  nextCheckAt: number;
+  /** From the tick's time to this message's slot: its host's start plus its place × the host's interval. */
+  delayMs: number;
+  intervalMs: number;
 }
 
 /** What to list of the change index; every filter is applied in SQL, one query per page. */
@@ -83,8 +96,9 @@ interface Guard {
 const absent = (id: string): Guard => ({ sql: "NOT EXISTS (SELECT 1 FROM articles WHERE id = ?)", params: [id] });
 
 const HEAD_SELECT = `SELECT a.*, v.captured_at AS v_captured_at, v.content_hash AS v_content_hash, v.record_sha256 AS v_record_sha256,
-  v.title AS v_title, v.modified_at AS v_modified_at
-  FROM articles a LEFT JOIN versions v ON v.article_id = a.id AND v.n = a.version_count`;
+  v.title AS v_title, v.modified_at AS v_modified_at, h.host AS h_host, h.next_allowed_at AS h_next_allowed_at, h.booked_until AS h_booked_until, h.min_interval_ms AS h_min_interval_ms,
+  h.robots_status AS h_robots_status, h.robots_body AS h_robots_body, h.robots_fetched_at AS h_robots_fetched_at, h.crawl_delay_ms AS h_crawl_delay_ms
+  FROM articles a LEFT JOIN versions v ON v.article_id = a.id AND v.n = a.version_count LEFT JOIN hosts h ON h.host = a.site`;
 
 function articleFromRow(row: Row): ArticleRecord {
   return {
@@ -110,13 +124,39 @@ function articleFromRow(row: Row): ArticleRecord {
   };
 }
 
+/** A `hosts` row: politeness and the robots.txt cache of one host (docs/storage.md). */
+export interface HostRow {
+  host: string;
+  nextAllowedAt: number;
+  bookedUntil: number;
+  minIntervalMs: number | null;
+  robotsStatus: number | null;
+  robotsBody: string | null;
+  robotsFetchedAt: number | null;
+  crawlDelayMs: number | null;
+}
+
+function hostFromRow(row: Row, prefix = ""): HostRow {
+  const get = (name: string) => row[`${prefix}${name}`];
+  return {
+    host: get("host") as string,
+    nextAllowedAt: (get("next_allowed_at") as number | null) ?? 0,
+    bookedUntil: (get("booked_until") as number | null) ?? 0,
+    minIntervalMs: (get("min_interval_ms") as number | null) ?? null,
+    robotsStatus: (get("robots_status") as number | null) ?? null,
+    robotsBody: (get("robots_body") as string | null) ?? null,
+    robotsFetchedAt: (get("robots_fetched_at") as number | null) ?? null,
+    crawlDelayMs: (get("crawl_delay_ms") as number | null) ?? null,
+  };
+}
+
 function headFromRow(row: Row): ArticleHead {
   const article = articleFromRow(row);
   const latest =
     row.v_record_sha256 == null
       ? null
       : { ...summaryFromRow({ ...row, n: article.versionCount }, "v_"), recordSha256: row.v_record_sha256 as string };
-  return { article, revision: row.revision as number, latest };
+  return { article, revision: row.revision as number, latest, host: row.h_host == null ? null : hostFromRow(row, "h_") };
 }
 
 /** A version-list item from a `versions` row, or from the head query's `v_`-prefixed columns. */
@@ -205,11 +245,12 @@ export class RedlineStore {
       .prepare(
         `SELECT COUNT(*) AS total, COALESCE(SUM(tracking), 0) AS tracking, COALESCE(SUM(status = 'active'), 0) AS active,
           COALESCE(SUM(status = 'removed'), 0) AS removed, COALESCE(SUM(status = 'failing'), 0) AS failing,
+          COALESCE(SUM(status = 'blocked'), 0) AS blocked,
           COALESCE(SUM(version_count), 0) AS versions, COALESCE(SUM(change_count), 0) AS changes FROM articles`,
       )
       .first<Record<string, number>>())!;
     return {
-      articles: { total: row.total!, tracking: row.tracking!, active: row.active!, removed: row.removed!, failing: row.failing! },
+      articles: { total: row.total!, tracking: row.tracking!, active: row.active!, removed: row.removed!, failing: row.failing!, blocked: row.blocked! },
       versions: row.versions!,
       changes: row.changes!,
     };
@@ -371,7 +412,7 @@ export class RedlineStore {
               .prepare(
                 `UPDATE articles SET title = ?, status = ?, last_checked_at = ?, last_changed_at = ?, next_check_at = ?, version_count = ?,
                    change_count = ?, latest_hash = ?, final_url = ?, etag = ?, last_modified = ?, consecutive_failures = ?,
-                   consecutive_missing = ?, last_error = ?, revision = revision + 1
+                   consecutive_missing = ?, last_error = ?, lease_until = NULL, revision = revision + 1
                  WHERE id = ? AND revision = ?`,
               )
               .bind(...owned, a.id, commit.expect),
@@ -495,6 +536,199 @@ export class RedlineStore {
       this.db.prepare("INSERT INTO runs (name, record, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING").bind(CRON_RUN, JSON.stringify(run), run.finishedAt),
     ]);
     return (result?.meta.changes ?? 0) > 0;
+  }
+
+  // -- hosts: politeness and the robots.txt cache ------------------------------------------------
+
+  async getHost(host: string): Promise<HostRow | null> {
+    const row = await this.db.prepare("SELECT * FROM hosts WHERE host = ?").bind(host).first<Row>();
+    return row ? hostFromRow(row) : null;
+  }
+
+  /** Stores a host's robots.txt as fetched (`status` null: unreachable) and its Crawl-delay for Redline. */
+  async putRobots(host: string, robots: { status: number | null; body: string | null; fetchedAt: number; crawlDelayMs: number | null }): Promise<void> {
+    await this.db.batch([
+      this.db
+        .prepare(
+          `INSERT INTO hosts (host, robots_status, robots_body, robots_fetched_at, crawl_delay_ms) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (host) DO UPDATE SET robots_status = excluded.robots_status, robots_body = excluded.robots_body,
+             robots_fetched_at = excluded.robots_fetched_at, crawl_delay_ms = excluded.crawl_delay_ms`,
+        )
+        .bind(host, robots.status, robots.body, robots.fetchedAt, robots.crawlDelayMs),
+    ]);
+  }
+
+  /** No request to `host` before `untilMs` (a Retry-After): only ever moves the host's next allowed time later. */
+  async pushHostBack(host: string, untilMs: number): Promise<void> {
+    await this.db.batch([
+      this.db
+        .prepare(
+          `INSERT INTO hosts (host, next_allowed_at) VALUES (?, ?)
+           ON CONFLICT (host) DO UPDATE SET next_allowed_at = MAX(hosts.next_allowed_at, excluded.next_allowed_at)`,
+        )
+        .bind(host, untilMs),
+    ]);
+  }
+
+  /**
+   * One round trip for a queued check: claim the host's next request slot with a compare-and-set
+   * (`next_allowed_at <= now`, moved to now + the host's interval; only if the article is still
+   * tracked and due) and read the article's head with its host row as the claim left it.
+   */
+  async claimHostAndReadHead(
+    articleId: string,
+    host: string,
+    nowMs: number,
+    dueBeforeMs: number,
+    defaultIntervalMs: number,
+  ): Promise<{ claimed: boolean; head: ArticleHead | null }> {
+    const [claim, head] = await this.db.batch<Row>([
+      this.db
+        .prepare(
+          `INSERT INTO hosts (host, next_allowed_at)
+           SELECT ?1, ?2 + ?3 WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?4 AND tracking = 1 AND next_check_at <= ?5)
+           ON CONFLICT (host) DO UPDATE SET next_allowed_at = ?2 + MAX(COALESCE(hosts.min_interval_ms, ?3), COALESCE(hosts.crawl_delay_ms, 0), 1)
+           WHERE hosts.next_allowed_at <= ?2`,
+        )
+        .bind(host, nowMs, defaultIntervalMs, articleId, dueBeforeMs),
+      this.db.prepare(`${HEAD_SELECT} WHERE a.id = ?`).bind(articleId),
+    ]);
+    const row = head!.results[0];
+    return { claimed: (claim!.meta.changes ?? 0) > 0, head: row ? headFromRow(row) : null };
+  }
+
+  // -- the dispatcher (src/tracking/dispatch.ts) -------------------------------------------------
+
+  /**
+   * The due articles one tick may send, most overdue first: each host's first `budget` due,
+   * unleased articles, where the budget is how many of its requests, spaced by its interval from
+   * the later of now, its next allowed time and what earlier ticks booked, start within
+   * `windowMs`. The rest keep their place (not leased, still due). ONE batch, one transaction:
+   * the counts, the plan, and the lease of exactly the planned rows (`RETURNING`).
+   */
+  async leaseDue(
+    atMs: number,
+    dueBeforeMs: number,
+    settings: { limit: number; windowMs: number; defaultIntervalMs: number; leaseUntil: number },
+  ): Promise<{ due: number; leased: number; eligible: number; plan: DispatchSlot[] }> {
+    const planned = `WITH due AS (
+        SELECT a.id, a.site, a.next_check_at, ROW_NUMBER() OVER (PARTITION BY a.site ORDER BY a.next_check_at, a.id) AS place
+        FROM articles a WHERE a.tracking = 1 AND a.next_check_at <= ?1 AND (a.lease_until IS NULL OR a.lease_until < ?2)
+      ), paced AS (
+        SELECT due.*, MAX(?2, COALESCE(h.next_allowed_at, 0), COALESCE(h.booked_until, 0)) AS start_at,
+          MAX(COALESCE(h.min_interval_ms, ?3), COALESCE(h.crawl_delay_ms, 0), 1) AS interval_ms
+        FROM due LEFT JOIN hosts h ON h.host = due.site
+      )
+      SELECT id, site, next_check_at, place, start_at, interval_ms, COUNT(*) OVER () AS eligible FROM paced
+      WHERE place <= (?2 + ?4 - start_at + interval_ms - 1) / interval_ms
+      ORDER BY next_check_at, id LIMIT ?5`;
+    const params = [dueBeforeMs, atMs, settings.defaultIntervalMs, settings.windowMs, settings.limit];
+    const [counts, plan, lease] = await this.db.batch<Row>([
+      this.db
+        .prepare("SELECT COUNT(*) AS due, COALESCE(SUM(lease_until IS NOT NULL AND lease_until >= ?2), 0) AS leased FROM articles WHERE tracking = 1 AND next_check_at <= ?1")
+        .bind(dueBeforeMs, atMs),
+      this.db.prepare(planned).bind(...params),
+      this.db
+        .prepare(`UPDATE articles SET lease_until = ?6 WHERE id IN (SELECT id FROM (${planned})) RETURNING id`)
+        .bind(...params, settings.leaseUntil),
+    ]);
+    const leasedNow = new Set(lease!.results.map((row) => row.id as string));
+    const rows = plan!.results.filter((row) => leasedNow.has(row.id as string));
+    return {
+      due: (counts!.results[0]?.due as number) ?? 0,
+      leased: (counts!.results[0]?.leased as number) ?? 0,
+      eligible: (plan!.results[0]?.eligible as number | undefined) ?? 0,
+      plan: rows.map((row) => ({
+        articleId: row.id as string,
+        host: row.site as string,
+        nextCheckAt: row.next_check_at as number,
+        delayMs: (row.start_at as number) - atMs + ((row.place as number) - 1) * (row.interval_ms as number),
+        intervalMs: row.interval_ms as number,
+      })),
+    };
+  }
+
+  /**
+   * After a tick: each host is booked up to the end of the slots it was given (the next tick
+   * spaces after them), the tick's record is kept, and check counters older than a day are
+   * dropped. One batch of three statements.
+   */
+  async finishDispatch(bookings: Array<{ host: string; until: number }>, record: DispatchRecord, pruneBeforeMinute: number): Promise<void> {
+    await this.db.batch([
+      this.db
+        .prepare(
+          `INSERT INTO hosts (host, booked_until)
+           SELECT json_extract(value, '$.host'), json_extract(value, '$.until') FROM json_each(?) WHERE 1
+           ON CONFLICT (host) DO UPDATE SET booked_until = MAX(hosts.booked_until, excluded.booked_until)`,
+        )
+        .bind(JSON.stringify(bookings)),
+      this.db
+        .prepare("INSERT INTO runs (name, record, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at")
+        .bind(DISPATCH_RUN, JSON.stringify(record), record.finishedAt),
+      this.db.prepare("DELETE FROM check_counts WHERE minute < ?").bind(pruneBeforeMinute),
+    ]);
+  }
+
+  async getDispatch(): Promise<DispatchRecord | null> {
+    const row = await this.db.prepare("SELECT record FROM runs WHERE name = ?").bind(DISPATCH_RUN).first<Row>();
+    return row ? (JSON.parse(row.record as string) as DispatchRecord) : null;
+  }
+
+  // -- queue counters ------------------------------------------------------------------------------
+
+  /** Adds one consumer invocation's completed checks to the minute's counters: one batch, a statement per outcome. */
+  async countChecks(minute: number, byOutcome: Map<string, number>): Promise<void> {
+    if (byOutcome.size === 0) return;
+    await this.db.batch(
+      [...byOutcome].map(([outcome, n]) =>
+        this.db
+          .prepare("INSERT INTO check_counts (minute, outcome, n) VALUES (?, ?, ?) ON CONFLICT (minute, outcome) DO UPDATE SET n = n + excluded.n")
+          .bind(minute, outcome, n),
+      ),
+    );
+  }
+
+  /**
+   * What /api/status shows of the queues, in one batch of two statements whatever the traffic:
+   * checks completed per outcome in the hour and the day before `nowMs` (at most 1,440 counter rows
+   * per outcome), and the dead-letter counter.
+   */
+  async queueStats(nowMs: number): Promise<{ lastHour: Record<string, number>; last24h: Record<string, number>; deadLettered: number; lastDeadLetter: unknown }> {
+    const minute = Math.floor(nowMs / 60_000);
+    const [counts, dead] = await this.db.batch<Row>([
+      this.db
+        .prepare(
+          `SELECT outcome, COALESCE(SUM(CASE WHEN minute > ?1 - 60 THEN n ELSE 0 END), 0) AS hour, SUM(n) AS day
+           FROM check_counts WHERE minute > ?1 - 1440 GROUP BY outcome ORDER BY outcome`,
+        )
+        .bind(minute),
+      this.db.prepare("SELECT value, last FROM counters WHERE name = ?").bind(CHECKS_DEAD_LETTERED),
+    ]);
+    const lastHour: Record<string, number> = {};
+    const last24h: Record<string, number> = {};
+    for (const row of counts!.results) {
+      if ((row.hour as number) > 0) lastHour[row.outcome as string] = row.hour as number;
+      last24h[row.outcome as string] = row.day as number;
+    }
+    const deadRow = dead!.results[0];
+    return {
+      lastHour,
+      last24h,
+      deadLettered: (deadRow?.value as number | undefined) ?? 0,
+      lastDeadLetter: deadRow?.last == null ? null : JSON.parse(deadRow.last as string),
+    };
+  }
+
+  /** A check message that exhausted its retries: counted in SQL, so concurrent dead letters all count. */
+  async recordCheckDeadLetter(last: { articleId: string; attempts: number; at: string }): Promise<void> {
+    await this.db.batch([
+      this.db
+        .prepare(
+          `INSERT INTO counters (name, value, last, updated_at) VALUES (?1, 1, ?2, ?3)
+           ON CONFLICT (name) DO UPDATE SET value = value + 1, last = excluded.last, updated_at = excluded.updated_at`,
+        )
+        .bind(CHECKS_DEAD_LETTERED, JSON.stringify(last), last.at),
+    ]);
   }
 
   // -- runs ----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import { sha256Hex } from "../digest";
 import { quoteInput } from "../quote";
 import type { ArticleRecord, ChangeRecord, VersionSummary } from "../storage/records";
 import type { ArticleHead, RedlineStore } from "../storage/store";
+import type { Politeness } from "../politeness/hosts";
 import { blankHead, decide, needsContent, type CaptureAttempt, type CheckContext, type CheckOutcome, type Decision } from "./decide";
 
 export type { CheckOutcome } from "./decide";
@@ -20,6 +21,8 @@ export interface Tracker {
   fetchOptions: Omit<FetchOptions, "etag" | "lastModified">;
   /** Tells subscribers (webhooks) about a change once it is stored. */
   announce?: (change: ChangeRecord) => Promise<void>;
+  /** robots.txt and Retry-After per host (src/politeness/hosts.ts); without it every URL is allowed. */
+  politeness?: Politeness;
 }
 
 export interface CheckResult {
@@ -33,6 +36,9 @@ export interface CheckResult {
 
 /** A first capture that cannot become version 1; nothing has been stored. */
 export class FirstCaptureError extends Error {}
+
+/** The host's robots.txt disallows the URL: it is not tracked (the message names the rule). */
+export class RobotsRefusal extends Error {}
 
 /** Another writer moved the head this many times in a row: give up with an error, nothing half-written. */
 export const MAX_COMMIT_ATTEMPTS = 5;
@@ -143,9 +149,10 @@ async function settle(tracker: Tracker, input: { id: string; url: string }, star
     const fresh = await store.getHead(input.id);
     if (!fresh) throw new Error(`article ${input.id} disappeared while it was being checked`);
     if (superseded(fresh, attempt, nowMs)) {
-      const outcome: CheckOutcome = attempt.kind === "failed" ? "failed" : attempt.kind === "missing" ? "missing" : "unchanged";
+      const outcome: CheckOutcome =
+        attempt.kind === "failed" ? "failed" : attempt.kind === "missing" ? "missing" : attempt.kind === "blocked" ? "blocked" : "unchanged";
       const latest = fresh.latest ? (({ recordSha256: _digest, ...summary }) => summary)(fresh.latest) : null;
-      return { outcome, changed: false, article: fresh.article, version: latest, change: null, error: attempt.kind === "failed" ? attempt.reason : null };
+      return { outcome, changed: false, article: fresh.article, version: latest, change: null, error: attempt.kind === "failed" || attempt.kind === "blocked" ? attempt.reason : null };
     }
     head = fresh;
   }
@@ -169,6 +176,8 @@ async function announce(tracker: Tracker, change: ChangeRecord): Promise<void> {
  * nothing. If another request created it meanwhile, the capture is checked against that head.
  */
 export async function trackNewArticle(tracker: Tracker, input: { id: string; url: string }, nowMs: number): Promise<CheckResult> {
+  const robots = await tracker.politeness?.robots(input.url, undefined, nowMs);
+  if (robots && !robots.allowed) throw new RobotsRefusal(robots.reason);
   const attempt = await attemptCapture(tracker, input.url, {});
   if (attempt.kind !== "captured") {
     const reason =
@@ -180,7 +189,17 @@ export async function trackNewArticle(tracker: Tracker, input: { id: string; url
 
 export async function checkArticle(tracker: Tracker, head: ArticleHead, nowMs: number): Promise<CheckResult> {
   const { article } = head;
-  const attempt = await attemptCapture(tracker, article.url, { etag: article.etag, lastModified: article.lastModified });
+  // robots.txt first (its cached row came with the head); a disallowed URL is `blocked`, not fetched.
+  const robots = await tracker.politeness?.robots(article.url, head.host, nowMs);
+  const attempt: CaptureAttempt =
+    robots && !robots.allowed
+      ? { kind: "blocked", reason: robots.reason }
+      : await attemptCapture(tracker, article.url, { etag: article.etag, lastModified: article.lastModified });
+  // A 429/503 with Retry-After holds back the whole host, not just this article (capped at 24 h).
+  if (attempt.kind === "failed" && attempt.retryAfter && tracker.politeness) {
+    const until = "at" in attempt.retryAfter ? attempt.retryAfter.at : nowMs + attempt.retryAfter.delaySeconds * 1000;
+    await tracker.politeness.pushBack(article.site, until, nowMs);
+  }
   return settle(tracker, { id: article.id, url: article.url }, head, attempt, nowMs);
 }
 

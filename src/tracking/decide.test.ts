@@ -32,6 +32,7 @@ function head(patch: Partial<ArticleHead["article"]> = {}): ArticleHead {
   const blank = blankHead({ id: "0123456789abcdef", url: URL_ }, Date.parse(v1.capturedAt));
   return {
     revision: 3,
+    host: null,
     latest: { n: 1, capturedAt: v1.capturedAt, contentHash: "h1", title: v1.title, modifiedAt: null, recordSha256: "d1" },
     article: { ...blank.article, title: v1.title, versionCount: 1, changeCount: 1, latestHash: "h1", finalUrl: URL_, ...patch },
   };

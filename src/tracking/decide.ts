@@ -38,9 +38,14 @@ export type CaptureAttempt =
   | { kind: "captured"; capture: Capture }
   | { kind: "not-modified" }
   | { kind: "missing"; status: number }
-  | { kind: "failed"; reason: string; retryAfter: RetryAfter | null };
+  | { kind: "failed"; reason: string; retryAfter: RetryAfter | null }
+  /** The host's robots.txt disallows the URL: nothing was fetched. */
+  | { kind: "blocked"; reason: string };
 
-export type CheckOutcome = "created" | "new-version" | "unchanged" | "relocated" | "missing" | "removed" | "restored" | "failed";
+export type CheckOutcome = "created" | "new-version" | "unchanged" | "relocated" | "missing" | "removed" | "restored" | "failed" | "blocked";
+
+/** A blocked article is looked at again when its host's robots.txt is next fetched (src/politeness: cached 24 h). */
+export const BLOCKED_RECHECK_MS = 24 * 60 * 60 * 1000;
 
 /** What the effectful code looked up for a capture with new content (see {@link needsContent}). */
 export interface CheckContext {
@@ -162,6 +167,7 @@ export function blankHead(input: { id: string; url: string }, nowMs: number): Ar
   return {
     revision: 0,
     latest: null,
+    host: null,
     article: {
       id: input.id,
       url: input.url,
@@ -205,6 +211,12 @@ export function decide(head: ArticleHead, attempt: CaptureAttempt, context: Chec
     latest,
     error,
   });
+
+  if (attempt.kind === "blocked") {
+    // Not a failure (no back-off) and not an observation of the page: the history stays as it is.
+    const article: ArticleRecord = { ...stored, status: "blocked", lastError: attempt.reason, nextCheckAt: iso(nowMs + BLOCKED_RECHECK_MS) };
+    return unchangedDecision("blocked", false, article, null, attempt.reason);
+  }
 
   if (attempt.kind === "failed" || (attempt.kind === "missing" && !wasRemoved && stored.consecutiveMissing === 0)) {
     const firstMiss = attempt.kind === "missing";

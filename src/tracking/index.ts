@@ -1,13 +1,14 @@
 import type { Env } from "../env";
 import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from "../fetching/fetch-page";
+import { DEFAULT_MIN_HOST_INTERVAL_MS, politenessFor } from "../politeness/hosts";
 import type { ChangeRecord } from "../storage/records";
 import { RedlineStore } from "../storage/store";
 import { announceChange } from "../webhooks/queue";
-import { DEFAULT_MAX_CHECKS_PER_RUN } from "./cron";
 import type { Tracker } from "./check";
+import { DEFAULT_DISPATCH_BATCH, type DispatchSettings } from "./dispatch";
 
-export { checkArticle, FirstCaptureError, setTracking, trackNewArticle, type CheckResult } from "./check";
-export { DEFAULT_MAX_CHECKS_PER_RUN, runScheduledChecks } from "./cron";
+export { checkArticle, FirstCaptureError, RobotsRefusal, setTracking, trackNewArticle, type CheckResult } from "./check";
+export { dispatchDueChecks, DEFAULT_DISPATCH_BATCH } from "./dispatch";
 
 function positiveInteger(value: string | undefined, fallback: number): number {
   const parsed = Number(value);
@@ -16,18 +17,29 @@ function positiveInteger(value: string | undefined, fallback: number): number {
 
 export function trackerFor(env: Env): Tracker {
   const webhooks = env.WEBHOOKS;
+  const store = new RedlineStore(env.DB, env.REDLINE_KV);
+  const fetchOptions = {
+    allowLoopback: env.ALLOW_LOOPBACK === "true",
+    replayOrigin: env.REPLAY_ORIGIN || undefined,
+    timeoutMs: positiveInteger(env.FETCH_TIMEOUT_MS, DEFAULT_TIMEOUT_MS),
+    maxBytes: positiveInteger(env.FETCH_MAX_BYTES, DEFAULT_MAX_BYTES),
+  };
   return {
-    store: new RedlineStore(env.DB, env.REDLINE_KV),
+    store,
     ...(webhooks ? { announce: (change: ChangeRecord) => announceChange(webhooks, change) } : {}),
-    fetchOptions: {
-      allowLoopback: env.ALLOW_LOOPBACK === "true",
-      replayOrigin: env.REPLAY_ORIGIN || undefined,
-      timeoutMs: positiveInteger(env.FETCH_TIMEOUT_MS, DEFAULT_TIMEOUT_MS),
-      maxBytes: positiveInteger(env.FETCH_MAX_BYTES, DEFAULT_MAX_BYTES),
-    },
+    politeness: politenessFor(store, fetchOptions),
+    fetchOptions,
   };
 }
 
-export function maxChecksPerRun(env: Env): number {
-  return positiveInteger(env.MAX_CHECKS_PER_RUN, DEFAULT_MAX_CHECKS_PER_RUN);
+/** Workers allow six simultaneous outgoing connections per invocation: a consumer never runs more checks at once. */
+export const MAX_PARALLEL_CHECKS = 6;
+
+/** The scale settings (README, Configuration), from the environment with their defaults. */
+export function scaleSettings(env: Env): DispatchSettings & { parallelChecks: number } {
+  return {
+    batch: positiveInteger(env.DISPATCH_BATCH, DEFAULT_DISPATCH_BATCH),
+    minHostIntervalMs: positiveInteger(env.MIN_HOST_INTERVAL_MS, DEFAULT_MIN_HOST_INTERVAL_MS),
+    parallelChecks: Math.min(positiveInteger(env.CHECK_CONCURRENCY, MAX_PARALLEL_CHECKS), MAX_PARALLEL_CHECKS),
+  };
 }

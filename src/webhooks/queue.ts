@@ -7,21 +7,15 @@
  */
 import type { Env } from "../env";
 import { refusalReason } from "../fetching/url";
+import type { WebhookMessage } from "../queues/messages";
+import { SEND_BATCH_LIMIT } from "../queues/names";
 import type { ChangeRecord } from "../storage/records";
 import { RedlineStore } from "../storage/store";
 import { retryDelaySeconds, SIGNATURE_HEADER, signatureOf, wantsChange, type SubscriptionRecord } from "./subscription";
 
-/** Must match wrangler.toml's `[[queues.consumers]]`. */
-export const DEAD_LETTER_QUEUE = "redline-webhooks-dlq";
-
 /** A subscriber gets this long to answer before the attempt counts as failed. */
 const DELIVERY_TIMEOUT_MS = 10_000;
-/** Queues accept at most 100 messages per sendBatch. */
-const SEND_BATCH_SIZE = 100;
-
-export type WebhookMessage =
-  | { type: "change"; articleId: string; seq: number }
-  | { type: "delivery"; subscriptionId: string; articleId: string; seq: number };
+export type { WebhookMessage } from "../queues/messages";
 
 /** What a subscriber receives (the request body, signed). */
 export interface WebhookPayload {
@@ -40,15 +34,19 @@ export async function announceChange(queue: Queue<WebhookMessage>, change: Chang
 export async function handleWebhookBatch(batch: MessageBatch<WebhookMessage>, env: Env): Promise<void> {
   const store = new RedlineStore(env.DB, env.REDLINE_KV);
   for (const message of batch.messages) {
-    if (batch.queue === DEAD_LETTER_QUEUE) {
-      await recordDeadLetter(store, message.body);
-      message.ack();
-      continue;
-    }
     const outcome =
       message.body.type === "change" ? await fanOut(store, env, message.body) : await deliver(store, message.body, env.ALLOW_LOOPBACK === "true");
     if (outcome === "done") message.ack();
     else message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+  }
+}
+
+/** `redline-webhooks-dlq`: deliveries that exhausted their retries, counted on their subscription. */
+export async function handleWebhookDeadLetters(batch: MessageBatch<WebhookMessage>, env: Env): Promise<void> {
+  const store = new RedlineStore(env.DB, env.REDLINE_KV);
+  for (const message of batch.messages) {
+    await recordDeadLetter(store, message.body);
+    message.ack();
   }
 }
 
@@ -63,8 +61,8 @@ async function fanOut(store: RedlineStore, env: Env, { articleId, seq }: Extract
       deliveries.push({ body: { type: "delivery", subscriptionId: subscription.id, articleId, seq } });
     }
   }
-  for (let start = 0; start < deliveries.length; start += SEND_BATCH_SIZE) {
-    await env.WEBHOOKS.sendBatch(deliveries.slice(start, start + SEND_BATCH_SIZE));
+  for (let start = 0; start < deliveries.length; start += SEND_BATCH_LIMIT) {
+    await env.WEBHOOKS.sendBatch(deliveries.slice(start, start + SEND_BATCH_LIMIT));
   }
   return "done";
 }
