@@ -38,16 +38,20 @@ const vars = readDevVars();
 const replay = await startReplayServer({ port: REPLAY_PORT, host: "127.0.0.1" });
 console.log(`Replay origin serving fixtures on ${replay.url}`);
 
-// A quiet terminal: Redline's lines, wrangler's warnings and errors, and the Worker's own errors;
-// `WRANGLER_LOG=info npm start` brings back wrangler's line per request. Redline never reads
-// `request.cf`, so miniflare's placeholder does and it need not fetch the real object from
+// A quiet terminal: Redline's lines, wrangler's ready line, wrangler's warnings and errors, and
+// the Worker's own errors. The ready line is at wrangler's info level, with a line per request
+// and per queue batch, which startWrangler drops; `WRANGLER_LOG=info npm start` (any
+// WRANGLER_LOG) shows wrangler's output unfiltered. Redline never reads `request.cf`, so
+// miniflare's placeholder does and it need not fetch the real object from
 // workers.cloudflare.com (a warning when offline); the hidden banner skips an update check.
 // `--test-scheduled` says the cron is triggered by hand, which the lines below explain.
-process.env.WRANGLER_LOG ??= "warn";
+const filterWrangler = process.env.WRANGLER_LOG === undefined;
+process.env.WRANGLER_LOG ??= "info";
 process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
 process.env.WRANGLER_HIDE_BANNER ??= "true";
-await applyLocalMigrations();
-const wrangler = startWrangler({ port: WORKER_PORT, args: ["--test-scheduled"] });
+const applied = await applyLocalMigrations();
+if (applied.length > 0) console.log(`Applied ${applied.length} D1 migration${applied.length === 1 ? "" : "s"} to the local database (${applied.join(", ")}).`);
+const wrangler = startWrangler({ port: WORKER_PORT, args: ["--test-scheduled"], stdio: filterWrangler ? "filtered" : "inherit" });
 const stop = () => {
   wrangler.kill("SIGINT");
   replay.close();

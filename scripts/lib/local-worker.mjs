@@ -1,39 +1,69 @@
 // Running Redline locally: wrangler dev beside the fixture replay origin, and seeding the seed
 // articles' edit timelines. Shared by `npm start` (scripts/start.mjs) and `npm run test:e2e`.
 import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
 export const root = fileURLToPath(new URL("../..", import.meta.url));
 
+/** Colour and other terminal escapes, dropped before a line is matched. */
+const TERMINAL_ESCAPE = /\x1b\[[0-?]*[ -/]*[@-~]/g;
+/**
+ * wrangler's line per request (`[wrangler:info] GET /api/status 200 OK (3ms)`) and per queue
+ * batch (`[wrangler:info] QUEUE redline-webhooks 1/1 (12ms)`). They share the info level with the
+ * ready line, so they are dropped from its output rather than silenced by WRANGLER_LOG.
+ */
+const PER_EVENT_LINE = /^\[wrangler:info\] (?:[A-Z]+ \/\S* \d{3} |QUEUE )/;
+
+function forwardLines(from, to) {
+  createInterface({ input: from, crlfDelay: Infinity }).on("line", (line) => {
+    if (!PER_EVENT_LINE.test(line.replace(TERMINAL_ESCAPE, ""))) to.write(`${line}\n`);
+  });
+}
+
 /**
  * Starts `wrangler dev` on 127.0.0.1:`port`. `args` adds wrangler options (an env file, a
- * persistence folder, an inspector port); `stdio` is where its output goes.
+ * persistence folder, an inspector port); `stdio` is where its output goes, or "filtered": to
+ * this process's stdout and stderr without wrangler's per-request and per-queue-batch lines
+ * (in colour when this process writes to a terminal).
  */
 export function startWrangler({ port, args = [], stdio = "inherit" }) {
-  return spawn(
+  const filtered = stdio === "filtered";
+  const colour = filtered && process.stdout.isTTY && process.env.NO_COLOR === undefined ? { FORCE_COLOR: process.env.FORCE_COLOR ?? "1" } : {};
+  const child = spawn(
     process.execPath,
     [`${root}node_modules/wrangler/bin/wrangler.js`, "dev", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false", ...args],
-    { cwd: root, stdio: ["ignore", stdio, stdio], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+    { cwd: root, stdio: ["ignore", filtered ? "pipe" : stdio, filtered ? "pipe" : stdio], env: { ...process.env, ...colour, WRANGLER_SEND_METRICS: "false" } },
   );
+  if (filtered) {
+    forwardLines(child.stdout, process.stdout);
+    forwardLines(child.stderr, process.stderr);
+  }
+  return child;
 }
 
 /**
  * Applies migrations/ to the local D1 database that `wrangler dev` will use (`persistTo`: the
  * same folder passed to it as --persist-to, or wrangler's default .wrangler/state). Quiet: its
- * output is shown only if it fails. CI=true keeps wrangler from asking for confirmation.
+ * output (tables, the confirmation it answers itself) is shown only if it fails; CI=true keeps
+ * wrangler from asking. Returns the names of the migrations it applied (none when the schema
+ * was up to date).
  */
 export async function applyLocalMigrations({ persistTo } = {}) {
   const args = [`${root}node_modules/wrangler/bin/wrangler.js`, "d1", "migrations", "apply", "redline", "--local", ...(persistTo ? ["--persist-to", persistTo] : [])];
   const child = spawn(process.execPath, args, {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+    // WRANGLER_LOG=log: the tables that name the migrations are printed at wrangler's log level.
+    env: { ...process.env, CI: "true", WRANGLER_LOG: "log", WRANGLER_SEND_METRICS: "false" },
   });
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
   child.stderr.on("data", (chunk) => (output += chunk));
   const code = await new Promise((resolve) => child.on("exit", resolve));
   if (code !== 0) throw new Error(`wrangler d1 migrations apply failed (exit ${code}):\n${output}`);
+  // Its tables name only the migrations it applied ("No migrations to apply!" otherwise).
+  return [...new Set(output.match(/\b\d+_[\w.-]+\.sql\b/g) ?? [])];
 }
 
 export async function waitForWorker(child, workerUrl) {
