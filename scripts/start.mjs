@@ -3,6 +3,7 @@
 // origin serving the fixture pages, and the five seed articles tracked under their real URLs.
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { startReplayServer } from "../fixtures/replay.mjs";
 import { applyLocalMigrations, root, seed, startWrangler, waitForWorker } from "./lib/local-worker.mjs";
 
@@ -34,6 +35,22 @@ function readDevVars() {
   return vars;
 }
 
+function portInUse(port) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(true));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(false)));
+  });
+}
+
+// One line instead of a stack trace (or a foreign server answering the readiness check).
+for (const [name, port] of [["PORT", WORKER_PORT], ["REPLAY_PORT", REPLAY_PORT]]) {
+  if (await portInUse(port)) {
+    console.error(`npm start: 127.0.0.1:${port} is already in use (another npm start?); stop it, or pick another port with ${name}=…`);
+    process.exit(1);
+  }
+}
+
 const vars = readDevVars();
 const replay = await startReplayServer({ port: REPLAY_PORT, host: "127.0.0.1" });
 console.log(`Replay origin serving fixtures on ${replay.url}`);
@@ -58,20 +75,31 @@ const stop = () => {
 };
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
-wrangler.on("exit", (code) => {
+// "close": after its output has been forwarded to the end.
+wrangler.on("close", (code) => {
   replay.close();
-  process.exit(code ?? 0);
+  process.exit(process.exitCode ?? code ?? 0);
 });
 
-await waitForWorker(wrangler, workerUrl);
-console.log("\nSeeding the five seed articles and replaying their fixture edits…");
-const { ids, replayed } = await seed({
-  workerUrl,
-  replay,
-  token: vars.ADMIN_TOKEN,
-  onCheck: ({ at, result, url }) =>
-    console.log(`  ${at}  ${result.outcome.padEnd(11)} ${result.article.title || url}${result.change ? `: ${result.change.summary}` : ""}`),
-});
+let seeded;
+try {
+  await waitForWorker(wrangler, workerUrl);
+  console.log("\nSeeding the five seed articles and replaying their fixture edits…");
+  seeded = await seed({
+    workerUrl,
+    replay,
+    token: vars.ADMIN_TOKEN,
+    onCheck: ({ at, result, url }) =>
+      console.log(`  ${at}  ${result.outcome.padEnd(11)} ${result.article.title || url}${result.change ? `: ${result.change.summary}` : ""}`),
+  });
+} catch (error) {
+  // One line, and wrangler stopped with it rather than left running.
+  console.error(`npm start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+  stop();
+  await new Promise(() => {}); // wrangler's "close" exits
+}
+const { ids, replayed } = seeded;
 const firstId = ids.values().next().value;
 console.log(`
 Redline is running at ${workerUrl}  (${replayed} edit checks replayed; state persists in .wrangler/)
