@@ -1,0 +1,271 @@
+/**
+ * Newsroom scale (issue 13): the cron as a dispatcher, the checks queue's consumer, politeness
+ * per host and robots.txt. The queue is driven by hand (test/queue-helpers.ts): the dispatcher's
+ * sendBatch is spied on, and the consumer gets the captured messages, so every count is exact.
+ * Articles the dispatcher merely schedules are inserted as rows; checked ones are real pages of
+ * the replay origin.
+ */
+import { env } from "cloudflare:workers";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Env } from "../src/env";
+import { QUEUES } from "../src/queues/names";
+import { checkArticle, dispatchDueChecks, scaleSettings, trackerFor } from "../src/tracking";
+import { DISPATCH_WINDOW_MS, LEASE_GRACE_MS } from "../src/tracking/dispatch";
+import { api, instrumented, reset, robotsFetches, SEED_URLS, serveRobots, serveTimelineEntry, setReplayClock, track } from "./helpers";
+import { captureChecks, consume, drain, tick, type CapturedChecks } from "./queue-helpers";
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+/** A tick time a month ahead of the clock: the consumer checks as of max(now, the message's time), so the message's time rules. */
+const T = Math.ceil(Date.now() / HOUR) * HOUR + 30 * 24 * HOUR;
+
+let queue: CapturedChecks;
+
+/** Article rows due at `T - overdueMs` each (ids a000…), on `host`; no version, no fetch needed to schedule them. */
+async function insertDue(rows: Array<{ host: string; overdueMs: number }>, start = 0): Promise<string[]> {
+  const ids = rows.map((_, i) => (0xa000 + start + i).toString(16).padStart(16, "0"));
+  const statements = rows.map(({ host, overdueMs }, i) =>
+    env.DB.prepare(
+      "INSERT INTO articles (id, url, site, title, first_seen_at, last_changed_at, next_check_at) VALUES (?, ?, ?, 'x', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', ?)",
+    ).bind(ids[i], `https://${host}/story/${start + i}`, host, T - overdueMs),
+  );
+  for (let i = 0; i < statements.length; i += 100) await env.DB.batch(statements.slice(i, i + 100));
+  return ids;
+}
+
+const leaseOf = async (id: string) => (await env.DB.prepare("SELECT lease_until FROM articles WHERE id = ?").bind(id).first<{ lease_until: number | null }>())!.lease_until;
+const status = async () => (await api("GET", "/api/status")).json;
+
+beforeEach(async () => {
+  queue = captureChecks();
+  await reset();
+});
+afterEach(() => {
+  queue.spies.forEach((spy) => spy.mockRestore());
+  vi.restoreAllMocks();
+});
+
+describe("the dispatcher", () => {
+  it("sends exactly the due articles, in batches of at most 100, most overdue first, each host's messages a second apart", async () => {
+    // 250 due on three hosts, interleaved by how overdue they are, and 5 not due yet.
+    const due = await insertDue(Array.from({ length: 250 }, (_, i) => ({ host: ["a.test", "b.test", "c.test"][i % 3]!, overdueMs: (250 - i) * MINUTE })));
+    await insertDue(Array.from({ length: 5 }, () => ({ host: "a.test", overdueMs: -HOUR })), 1000);
+    await tick(T);
+
+    expect(queue.batches).toEqual([100, 100, 50]);
+    expect(queue.pending.map((m) => m.body.articleId)).toEqual(due);
+    const delaysOf = (host: string) => queue.pending.filter((m) => m.body.host === host).map((m) => m.delaySeconds);
+    expect(delaysOf("a.test")).toEqual(Array.from({ length: 84 }, (_, n) => n));
+    expect(delaysOf("b.test")).toEqual(Array.from({ length: 83 }, (_, n) => n));
+    expect(delaysOf("c.test")).toEqual(Array.from({ length: 83 }, (_, n) => n));
+    expect(queue.pending[3]!.body).toEqual({ type: "check", articleId: due[3], host: "a.test", notBefore: T + SECOND });
+    expect((await status()).lastDispatch).toEqual({
+      at: new Date(T).toISOString(),
+      finishedAt: expect.any(String),
+      due: 250,
+      dispatched: 250,
+      deferred: 0,
+      deferredBy: { lease: 0, politeness: 0, batchCap: 0 },
+      sendBatches: 3,
+    });
+  });
+
+  it("sends nothing on a second tick at the same time (the articles are leased), and an undelivered article again once its lease expires", async () => {
+    const [first] = await insertDue([{ host: "a.test", overdueMs: MINUTE }]);
+    await tick(T);
+    expect(queue.pending).toHaveLength(1);
+    expect(await leaseOf(first!)).toBe(T + DISPATCH_WINDOW_MS + LEASE_GRACE_MS);
+    queue.pending = []; // the message is lost: never delivered
+
+    await tick(T);
+    expect(queue.pending).toHaveLength(0);
+    expect((await status()).lastDispatch).toMatchObject({ due: 1, dispatched: 0, deferred: 1, deferredBy: { lease: 1, politeness: 0, batchCap: 0 } });
+
+    await tick(T + DISPATCH_WINDOW_MS + LEASE_GRACE_MS - MINUTE);
+    expect(queue.pending).toHaveLength(0);
+    await tick(T + DISPATCH_WINDOW_MS + LEASE_GRACE_MS + 1);
+    expect(queue.pending.map((m) => m.body.articleId)).toEqual([first]);
+  });
+
+  it("gives a host over its budget its most overdue articles first; the rest keep their place, unleased, and go first on the next tick; other hosts are not held up", async () => {
+    // slow.test asks for a minute between requests: 15 fit in a tick's 15-minute window.
+    await env.DB.prepare("INSERT INTO hosts (host, min_interval_ms) VALUES ('slow.test', 60000)").run();
+    const slow = await insertDue(Array.from({ length: 20 }, (_, i) => ({ host: "slow.test", overdueMs: (20 - i) * HOUR })));
+    const [quick] = await insertDue([{ host: "quick.test", overdueMs: MINUTE }], 100);
+    await tick(T);
+
+    expect(queue.pending.map((m) => m.body.articleId)).toEqual([...slow.slice(0, 15), quick]);
+    expect(queue.pending.filter((m) => m.body.host === "slow.test").map((m) => m.delaySeconds)).toEqual(Array.from({ length: 15 }, (_, n) => n * 60));
+    expect((await status()).lastDispatch).toMatchObject({ due: 21, dispatched: 16, deferred: 5, deferredBy: { lease: 0, politeness: 5, batchCap: 0 } });
+    expect(await Promise.all(slow.slice(15).map(leaseOf))).toEqual([null, null, null, null, null]);
+
+    // The next tick starts slow.test after the slots it already booked, with the five that waited.
+    queue.pending = [];
+    await tick(T + DISPATCH_WINDOW_MS);
+    expect(queue.pending.map((m) => [m.body.articleId, m.delaySeconds])).toEqual(slow.slice(15).map((id, n) => [id, n * 60]));
+  });
+
+  it("makes 6 D1 statements in 2 round trips, no KV operation and 3 sendBatch calls for a tick with 250 due articles", async () => {
+    await insertDue(Array.from({ length: 250 }, (_, i) => ({ host: `h${i % 7}.test`, overdueMs: (i + 1) * MINUTE })));
+    const probe = instrumented();
+    await dispatchDueChecks(trackerFor(probe.env).store, probe.env.CHECKS, T, scaleSettings(probe.env));
+    expect(probe.counts).toMatchObject({ kvReads: 0, kvWrites: 0, d1Statements: 6 });
+    expect(probe.d1.trips).toEqual([
+      ["SELECT articles", "WITH ?", "UPDATE articles"],
+      ["INSERT hosts", "INSERT runs", "DELETE check_counts"],
+    ]);
+    expect(queue.batches).toEqual([100, 100, 50]);
+  });
+});
+
+describe("the checks consumer", () => {
+  it("checks each message's article through the commit path, as of the message's time, and counts the outcome", async () => {
+    await serveTimelineEntry(SEED_URLS.yonhap, 1);
+    const id: string = (await track(SEED_URLS.yonhap)).json.id;
+    const at = Date.parse((await api("GET", `/api/articles/${id}`)).json.nextCheckAt);
+    await serveTimelineEntry(SEED_URLS.yonhap, 2);
+    const result = await consume([{ body: { type: "check", articleId: id, host: "en.yna.co.kr", notBefore: at } }]);
+    expect(result.explicitAcks).toHaveLength(1);
+    const article = (await api("GET", `/api/articles/${id}`)).json;
+    expect(article).toMatchObject({ versionCount: 2, lastCheckedAt: new Date(at).toISOString(), nextCheckAt: new Date(at + 15 * MINUTE).toISOString() });
+    expect(await leaseOf(id)).toBeNull();
+    expect((await status()).checks.completedLast24h).toEqual({ "new-version": 1 });
+  });
+
+  it("sends a message whose host is not free yet again with the wait as its delay, without retrying it or fetching", async () => {
+    const [id] = await insertDue([{ host: "busy.test", overdueMs: MINUTE }]);
+    await env.DB.prepare("INSERT INTO hosts (host, next_allowed_at) VALUES ('busy.test', ?)").bind(T + 7_500).run();
+    const fetches = vi.spyOn(globalThis, "fetch");
+    const result = await consume([{ body: { type: "check", articleId: id!, host: "busy.test", notBefore: T } }]);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(result.retryMessages).toEqual([]);
+    expect(queue.resent).toEqual([{ body: { type: "check", articleId: id, host: "busy.test", notBefore: T + 8_000 }, delaySeconds: 8 }]);
+    expect(fetches).not.toHaveBeenCalled();
+  });
+
+  it("holds the whole host back when one article answers 429 with Retry-After, in the consumer and in the next tick", async () => {
+    await setReplayClock("2019-06-01T00:00:00Z");
+    const [limited] = await insertDue([{ host: "fixtures.redline.test", overdueMs: MINUTE }]);
+    await env.DB.prepare("UPDATE articles SET url = 'https://fixtures.redline.test/errors/429' WHERE id = ?").bind(limited).run();
+    const [other] = await insertDue([{ host: "fixtures.redline.test", overdueMs: 0 }], 10);
+    await consume([{ body: { type: "check", articleId: limited!, host: "fixtures.redline.test", notBefore: T } }]);
+    expect((await api("GET", `/api/articles/${limited}`)).json.lastError).toBe("HTTP 429, Retry-After: 120");
+    const host = await env.DB.prepare("SELECT next_allowed_at FROM hosts WHERE host = 'fixtures.redline.test'").first<{ next_allowed_at: number }>();
+    expect(host!.next_allowed_at).toBe(T + 120 * SECOND);
+
+    const result = await consume([{ body: { type: "check", articleId: other!, host: "fixtures.redline.test", notBefore: T + 10 * SECOND } }]);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(queue.resent).toEqual([{ body: { type: "check", articleId: other, host: "fixtures.redline.test", notBefore: T + 120 * SECOND }, delaySeconds: 110 }]);
+  });
+
+  it("retries a crashing check with back-off, and the dead-letter consumer counts it in /api/status", async () => {
+    // A head naming a snapshot KV does not hold: every check of new content throws (and writes nothing).
+    await setReplayClock("2019-06-01T00:00:00Z");
+    const [id] = await insertDue([{ host: "fixtures.redline.test", overdueMs: MINUTE }]);
+    await env.DB.batch([
+      env.DB.prepare("UPDATE articles SET url = 'https://fixtures.redline.test/articles/plain.html', version_count = 1, latest_hash = 'old' WHERE id = ?").bind(id),
+      env.DB.prepare("INSERT INTO versions (article_id, n, captured_at, content_hash, record_sha256, title) VALUES (?, 1, '2026-01-01T00:00:00.000Z', 'old', 'missing', 'x')").bind(id),
+    ]);
+    const body = { type: "check" as const, articleId: id!, host: "fixtures.redline.test", notBefore: T };
+    const first = await consume([{ body, attempts: 1 }]);
+    expect(first.retryDelays).toEqual([30]);
+    await env.DB.prepare("UPDATE hosts SET next_allowed_at = 0").run();
+    const fifth = await consume([{ body, attempts: 5 }]);
+    expect(fifth.retryDelays).toEqual([480]);
+    expect((await status()).checks.completedLast24h).toEqual({ crashed: 2 });
+
+    const dead = await consume([{ body, attempts: 6 }], QUEUES.checksDeadLetter);
+    expect(dead.explicitAcks).toHaveLength(1);
+    const checks = (await status()).checks;
+    expect(checks.deadLettered).toBe(1);
+    expect(checks.lastDeadLetter).toMatchObject({ articleId: id, attempts: 6 });
+  });
+
+  it("runs at most 6 fetches at once in one invocation of 12 messages", async () => {
+    const ids = await insertDue(Array.from({ length: 12 }, (_, i) => ({ host: `host${i}.test`, overdueMs: MINUTE })));
+    let open = 0;
+    let most = 0;
+    let calls = 0;
+    const realFetch = globalThis.fetch;
+    vi.spyOn(globalThis, "fetch").mockImplementation(async (...args: Parameters<typeof fetch>) => {
+      calls++;
+      most = Math.max(most, ++open);
+      try {
+        return await realFetch(...args);
+      } finally {
+        open--;
+      }
+    });
+    const result = await consume(ids.map((id, i) => ({ body: { type: "check" as const, articleId: id, host: `host${i}.test`, notBefore: T } })));
+    expect(result.explicitAcks).toHaveLength(12);
+    // Each check fetched its host's robots.txt and then the page (a 404 from the replay origin).
+    expect(calls).toBe(24);
+    expect(most).toBeLessThanOrEqual(6);
+  });
+});
+
+describe("robots.txt", () => {
+  it("refuses to track a URL its host's robots.txt disallows, with a 422 naming the rule, storing nothing", async () => {
+    await serveRobots("en.yna.co.kr", "User-agent: *\nDisallow: /view/\n");
+    const { status: code, json } = await track(SEED_URLS.yonhap);
+    expect(code).toBe(422);
+    expect(json.detail).toBe(
+      'This URL cannot be tracked: robots.txt of en.yna.co.kr disallows /view/AEN20191218010400325 for Redline ("Disallow: /view/"). Nothing was fetched or stored.',
+    );
+    expect((await api("GET", "/api/articles")).json.items).toEqual([]);
+    expect(await robotsFetches()).toEqual({ "en.yna.co.kr": 1 });
+  });
+
+  it("blocks a tracked article once a later robots.txt disallows it, keeping its history, and resumes it when a later one allows it again", async () => {
+    await serveTimelineEntry(SEED_URLS.yonhap, 1);
+    const id: string = (await track(SEED_URLS.yonhap)).json.id;
+    const t0 = Date.parse((await api("GET", `/api/articles/${id}`)).json.firstSeenAt);
+    await serveRobots("en.yna.co.kr", "User-agent: Redline\nDisallow: /view/\n");
+    const tracker = trackerFor(env);
+
+    // Within 24 h the cached robots.txt still allows it.
+    expect((await checkArticle(tracker, (await tracker.store.getHead(id))!, t0 + HOUR)).outcome).toBe("unchanged");
+    const blocked = await checkArticle(tracker, (await tracker.store.getHead(id))!, t0 + 25 * HOUR);
+    expect(blocked.outcome).toBe("blocked");
+    const article = (await api("GET", `/api/articles/${id}`)).json;
+    expect(article).toMatchObject({
+      status: "blocked",
+      versionCount: 1,
+      lastError: 'robots.txt of en.yna.co.kr disallows /view/AEN20191218010400325 for Redline ("Disallow: /view/")',
+      nextCheckAt: new Date(t0 + 49 * HOUR).toISOString(),
+    });
+    expect((await api("GET", `/api/articles/${id}/versions`)).json.items).toHaveLength(1);
+    expect((await status()).articles).toMatchObject({ blocked: 1, active: 0 });
+
+    await serveRobots("en.yna.co.kr", "User-agent: *\nAllow: /\n");
+    const resumed = await checkArticle(tracker, (await tracker.store.getHead(id))!, t0 + 49 * HOUR);
+    expect(resumed.outcome).toBe("unchanged");
+    expect((await api("GET", `/api/articles/${id}`)).json).toMatchObject({ status: "active", lastError: null, versionCount: 1 });
+    expect(await robotsFetches()).toEqual({ "en.yna.co.kr": 3 });
+  });
+
+  it("widens a host's spacing to its Crawl-delay", async () => {
+    await serveRobots("fixtures.redline.test", "User-agent: *\nCrawl-delay: 5\n");
+    await setReplayClock("2019-06-01T00:00:00Z");
+    const ids: string[] = [];
+    for (let n = 1; n <= 3; n++) ids.push((await track(`https://fixtures.redline.test/articles/plain.html?n=${n}`)).json.id);
+    const due = Math.max(...(await Promise.all(ids.map(async (id) => Date.parse((await api("GET", `/api/articles/${id}`)).json.nextCheckAt)))));
+    await tick(due);
+    expect(queue.pending.map((m) => m.delaySeconds)).toEqual([0, 5, 10]);
+    await drain(queue);
+    expect((await status()).checks.completedLast24h).toEqual({ unchanged: 3 });
+  });
+
+  it("is fetched once per host per 24 hours however many articles of the host are checked", async () => {
+    await setReplayClock("2019-06-01T00:00:00Z");
+    const ids: string[] = [];
+    for (let n = 1; n <= 3; n++) ids.push((await track(`https://fixtures.redline.test/articles/plain.html?n=${n}`)).json.id);
+    const tracker = trackerFor(env);
+    const t0 = Date.now();
+    for (const id of ids) await checkArticle(tracker, (await tracker.store.getHead(id))!, t0 + HOUR);
+    expect(await robotsFetches()).toEqual({ "fixtures.redline.test": 1 });
+    for (const id of ids) await checkArticle(tracker, (await tracker.store.getHead(id))!, t0 + 25 * HOUR);
+    expect(await robotsFetches()).toEqual({ "fixtures.redline.test": 2 });
+  });
+});
