@@ -5,18 +5,20 @@
  * (`meta.rows_read` / `meta.rows_written`, index entries included), the queue messages sent and
  * the HTTP answers fetched.
  *
- * Each check is called as the cron and the API call it: `checkArticle(tracker, head, now)` with
- * the head the caller already holds (the cron's due query returns heads; the API reads one with
- * `loadHead`, measured on its own below). Setup runs on the plain bindings; only the measured
- * call runs on the instrumented ones.
+ * Each check is called as its callers call it: `checkArticle(tracker, head, now)` with the head
+ * the caller already holds (the API reads one with `loadHead`, measured on its own below), and
+ * the checks queue's consumer, `consumeCheck`, which claims the host and reads the head in one
+ * batch first. Setup runs on the plain bindings; only the measured call runs on the
+ * instrumented ones.
  */
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { app } from "../src/app";
 import type { Env } from "../src/env";
 import { articleIdFor } from "../src/fetching/url";
+import { consumeCheck } from "../src/queues/checks";
 import { checkArticle, trackerFor, trackNewArticle } from "../src/tracking";
-import { ADMIN, check, instrumented, reset, SEED_URLS, serveTimelineEntry, setReplayClock, track } from "./helpers";
+import { ADMIN, check, instrumented, reset, SEED_URLS, serveRobots, serveTimelineEntry, setReplayClock, track } from "./helpers";
 
 interface Cost {
   kvReads: number;
@@ -126,6 +128,24 @@ describe("what one check costs, given the head its caller holds", () => {
       rowsWritten: 13,
       messages: 1,
       fetched: [200, 200],
+    });
+  });
+
+  it("a first capture on a host whose robots.txt is cached reads the host row and commits in one batch of three", async () => {
+    await tracked(SEED_URLS.hankyoreh3rdRound, 1);
+    await serveTimelineEntry(SEED_URLS.hankyoreh1stRound, 1);
+    const id = await articleIdFor(SEED_URLS.hankyoreh1stRound);
+    const { result, cost } = await measure((counted) => trackNewArticle(trackerFor(counted), { id, url: SEED_URLS.hankyoreh1stRound }, Date.now()));
+    expect(result.outcome).toBe("created");
+    expect(cost).toEqual({
+      kvReads: 0,
+      kvWrites: 2,
+      d1Statements: 4,
+      d1RoundTrips: [["SELECT hosts"], ["INSERT versions", "INSERT changes", "INSERT articles"]],
+      rowsRead: 2,
+      rowsWritten: 11,
+      messages: 1,
+      fetched: [200],
     });
   });
 
@@ -266,6 +286,114 @@ describe("what one check costs, given the head its caller holds", () => {
     expect(result.outcome).toBe("relocated");
     expect(result.change).toMatchObject({ from: 1, to: 1, kinds: ["final-url"] });
     expect(cost).toEqual({ ...NO_KV, ...CHANGE_ONLY, fetched: [301, 200] });
+  });
+});
+
+describe("robots.txt and Retry-After around a check", () => {
+  const YONHAP_HOST = new URL(SEED_URLS.yonhap).hostname;
+  const A_DAY_LATER = 24 * 60 * 60 * 1000 + 60_000;
+
+  it("an unchanged check past the robots.txt cache (24 h) fetches it again and stores it: one more fetch and one hosts upsert", async () => {
+    const id = await tracked(SEED_URLS.yonhap, 1);
+    const head = await headOf(id);
+    const { result, cost } = await measure((counted) => checkArticle(trackerFor(counted), head, Date.now() + A_DAY_LATER));
+    expect(result.outcome).toBe("unchanged");
+    expect(cost).toEqual({
+      ...NO_KV,
+      d1Statements: 2,
+      d1RoundTrips: [["INSERT hosts"], ["UPDATE articles"]],
+      rowsRead: 2,
+      rowsWritten: 3,
+      messages: 0,
+      fetched: [200, 304],
+    });
+  });
+
+  it("a check whose refreshed robots.txt disallows the page (blocked) does not fetch the page: one hosts upsert and one UPDATE", async () => {
+    const id = await tracked(SEED_URLS.yonhap, 1);
+    await serveRobots(YONHAP_HOST, "User-agent: *\nDisallow: /view/\n");
+    const head = await headOf(id);
+    const { result, cost } = await measure((counted) => checkArticle(trackerFor(counted), head, Date.now() + A_DAY_LATER));
+    expect(result.outcome).toBe("blocked");
+    expect(cost).toEqual({
+      ...NO_KV,
+      d1Statements: 2,
+      d1RoundTrips: [["INSERT hosts"], ["UPDATE articles"]],
+      rowsRead: 2,
+      rowsWritten: 3,
+      messages: 0,
+      fetched: [200],
+    });
+  });
+
+  it("a blocked check with the disallowing robots.txt cached fetches nothing and costs one UPDATE", async () => {
+    const id = await tracked(SEED_URLS.yonhap, 1);
+    await serveRobots(YONHAP_HOST, "User-agent: *\nDisallow: /view/\n");
+    const later = Date.now() + A_DAY_LATER;
+    await checkArticle(trackerFor(env), await headOf(id), later);
+    const head = await headOf(id);
+    const { result, cost } = await measure((counted) => checkArticle(trackerFor(counted), head, later + 1000));
+    expect(result.outcome).toBe("blocked");
+    expect(cost).toEqual({ ...NO_KV, ...UPDATE_ONLY, fetched: [] });
+  });
+
+  it("a failed check with Retry-After (HTTP 429) also pushes its host back: one hosts upsert before the UPDATE", async () => {
+    const id = await tracked(SEED_URLS.yonhap, 1);
+    await env.DB.prepare("UPDATE articles SET url = ?, etag = NULL, last_modified = NULL WHERE id = ?").bind("https://fixtures.redline.test/errors/429", id).run();
+    const { result, cost } = await measuredCheck(id);
+    expect(result.outcome).toBe("failed");
+    expect(result.error).toMatch(/Retry-After/);
+    expect(cost).toEqual({
+      ...NO_KV,
+      d1Statements: 2,
+      d1RoundTrips: [["INSERT hosts"], ["UPDATE articles"]],
+      rowsRead: 2,
+      rowsWritten: 3,
+      messages: 0,
+      fetched: [429],
+    });
+  });
+});
+
+describe("through the checks queue (the dispatcher's messages)", () => {
+  /** The message the dispatcher would send for `id`, due now. */
+  async function messageFor(id: string) {
+    const { article } = await headOf(id);
+    return { type: "check" as const, articleId: id, host: article.site, notBefore: Date.parse(article.nextCheckAt) };
+  }
+
+  it("an unchanged check costs the host claim and the head read in one batch, then the UPDATE: 3 statements in 2 round trips", async () => {
+    const id = await tracked(SEED_URLS.yonhap, 1);
+    const message = await messageFor(id);
+    const { result, cost } = await measure((counted) => consumeCheck(trackerFor(counted), message, 1000));
+    expect(result).toEqual({ kind: "checked", outcome: "unchanged" });
+    expect(cost).toEqual({
+      ...NO_KV,
+      d1Statements: 3,
+      d1RoundTrips: [["INSERT hosts", "SELECT articles"], ["UPDATE articles"]],
+      rowsRead: 6,
+      rowsWritten: 3,
+      messages: 0,
+      fetched: [304],
+    });
+  });
+
+  it("a new version costs the claim batch plus the check: 6 statements in 3 round trips, one KV read and two KV writes", async () => {
+    const id = await tracked(SEED_URLS.yonhap, 1);
+    await serveTimelineEntry(SEED_URLS.yonhap, 2);
+    const message = await messageFor(id);
+    const { result, cost } = await measure((counted) => consumeCheck(trackerFor(counted), message, 1000));
+    expect(result).toEqual({ kind: "checked", outcome: "new-version" });
+    expect(cost).toEqual({
+      kvReads: 1,
+      kvWrites: 2,
+      d1Statements: 6,
+      d1RoundTrips: [["INSERT hosts", "SELECT articles"], ["SELECT versions"], NEW_VERSION_BATCH],
+      rowsRead: 9,
+      rowsWritten: 10,
+      messages: 1,
+      fetched: [200],
+    });
   });
 });
 
