@@ -7,12 +7,19 @@ import { handleError, problem, problemResponse } from "./api/problem";
 import { status } from "./api/status";
 import { memento, warc } from "./archive/routes";
 import { feeds } from "./feeds/routes";
-import type { Env } from "./env";
+import type { AppEnv } from "./app-env";
+import { trackerFor } from "./tracking";
 import { web, webErrorResponse } from "./web/routes";
 import { subscriptions } from "./webhooks/routes";
 import { quoteInput } from "./quote";
 
-export const app = new Hono<{ Bindings: Env }>();
+export const app = new Hono<AppEnv>();
+
+// The request's tracker, built once before any route runs; every handler reads `c.var.tracker`.
+app.use("*", async (c, next) => {
+  c.set("tracker", trackerFor(c.env));
+  await next();
+});
 
 app.route("/api/admin", admin);
 app.route("/api/articles", articles);
@@ -29,7 +36,7 @@ app.route("/", web);
  * The methods `hono`'s routes answer at `path`, as a 405's `Allow` names them: HEAD after GET,
  * since hono answers HEAD with the GET route. Middleware (`use`, method ALL) is not a route.
  */
-function allowedMethods(hono: Hono<{ Bindings: Env }>, path: string): string[] {
+function allowedMethods(hono: Hono<AppEnv>, path: string): string[] {
   return METHODS.map((name) => name.toUpperCase())
     .filter((method) => hono.router.match(method, path)[0].some(([[, route]]) => route.method === method))
     .flatMap((method) => (method === "GET" ? ["GET", "HEAD"] : [method]));

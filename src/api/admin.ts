@@ -4,7 +4,7 @@
  * it answers `done: true`.
  */
 import { Hono } from "hono";
-import type { Env } from "../env";
+import type { AppEnv } from "../app-env";
 import { LegacyKvLayout } from "../storage/legacy";
 import { Meter } from "../storage/meter";
 import { DEFAULT_MIGRATION_OPTIONS, MIN_BUDGET, MigrationCursorError, migrateKvLayout } from "../storage/migrate";
@@ -25,7 +25,7 @@ function bounded(body: Record<string, unknown>, name: string, min: number, max: 
   return value;
 }
 
-export const admin = new Hono<{ Bindings: Env }>();
+export const admin = new Hono<AppEnv>();
 
 admin.use("*", requireAdmin);
 

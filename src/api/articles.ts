@@ -2,12 +2,12 @@ import { Hono } from "hono";
 import { verifyChain } from "../archive/chain";
 import { diffInHistory } from "../diffing";
 import { REDLINE_PAGE_STYLE, renderRedlinePage, renderUnified, versionLabel, type DiffDocument } from "../diffing/render";
-import type { Env } from "../env";
+import type { AppEnv } from "../app-env";
 import { articleIdFor, InvalidUrlError, normalizeArticleUrl, refusalReason } from "../fetching/url";
 import { RENDERING_HEADERS, selfContainedRenderingHeaders } from "../security-headers";
 import type { ArticleRecord, VersionRecord } from "../storage/records";
-import { checkArticle, FirstCaptureError, RobotsRefusal, setTracking, trackNewArticle, trackerFor } from "../tracking";
-import type { ArticleHead } from "../storage/store";
+import { checkArticle, FirstCaptureError, RobotsRefusal, setTracking, trackNewArticle } from "../tracking";
+import type { ArticleHead, RedlineStore } from "../storage/store";
 import { requireAdmin } from "./auth";
 import { rawCaptureResponse } from "./raw";
 import { cursorParam, pageSize, readJsonObject, versionNumber } from "./params";
@@ -44,13 +44,13 @@ async function readUrlFromBody(request: Request): Promise<string> {
   }
 }
 
-export const articles = new Hono<{ Bindings: Env }>();
+export const articles = new Hono<AppEnv>();
 
 articles.post("/", requireAdmin, async (c) => {
   const url = await readUrlFromBody(c.req.raw);
   const refusal = refusalReason(url, c.env.ALLOW_LOOPBACK === "true");
   if (refusal) throw problem(400, `This URL cannot be tracked: ${refusal}.`);
-  const tracker = trackerFor(c.env);
+  const { tracker } = c.var;
   const id = await articleIdFor(url);
   const existing = await tracker.store.getArticle(id);
   if (existing) {
@@ -72,23 +72,23 @@ articles.post("/", requireAdmin, async (c) => {
 
 articles.get("/", async (c) => {
   const limit = pageSize(c.req.query("limit"));
-  const page = await trackerFor(c.env).store.listArticles(limit, cursorParam(c.req.query("cursor")));
+  const page = await c.var.tracker.store.listArticles(limit, cursorParam(c.req.query("cursor")));
   return c.json({ items: page.items.map(articleView), cursor: page.cursor });
 });
 
 /** The article's head (row, revision, latest version's index row), or a 404. */
-export async function loadHead(env: Env, id: string): Promise<ArticleHead> {
-  const head = /^[0-9a-f]{16}$/.test(id) ? await trackerFor(env).store.getHead(id) : null;
+export async function loadHead(store: RedlineStore, id: string): Promise<ArticleHead> {
+  const head = /^[0-9a-f]{16}$/.test(id) ? await store.getHead(id) : null;
   if (!head) throw problem(404, `No article with id ${quoteInput(id)}.`);
   return head;
 }
 
-export async function loadArticle(env: Env, id: string): Promise<ArticleRecord> {
-  return (await loadHead(env, id)).article;
+export async function loadArticle(store: RedlineStore, id: string): Promise<ArticleRecord> {
+  return (await loadHead(store, id)).article;
 }
 
-export async function loadVersion(env: Env, article: ArticleRecord, n: number): Promise<VersionRecord> {
-  const version = n <= article.versionCount ? await trackerFor(env).store.getVersion(article.id, n) : null;
+export async function loadVersion(store: RedlineStore, article: ArticleRecord, n: number): Promise<VersionRecord> {
+  const version = n <= article.versionCount ? await store.getVersion(article.id, n) : null;
   if (!version) throw problem(404, `Article ${article.id} has no version ${n}; it has ${article.versionCount}.`);
   return version;
 }
@@ -97,28 +97,30 @@ export async function loadVersion(env: Env, article: ArticleRecord, n: number): 
  * The diff of two stored versions, as the change between them reports it (a version repeating an
  * older one is a revert): two version reads and one query of the article's version index.
  */
-export async function loadDiff(env: Env, article: ArticleRecord, from: number, to: number): Promise<DiffDocument> {
+export async function loadDiff(store: RedlineStore, article: ArticleRecord, from: number, to: number): Promise<DiffDocument> {
   const [before, after, history] = await Promise.all([
-    loadVersion(env, article, from),
-    loadVersion(env, article, to),
-    trackerFor(env).store.listVersions(article.id),
+    loadVersion(store, article, from),
+    loadVersion(store, article, to),
+    store.listVersions(article.id),
   ]);
   return { articleUrl: article.url, from: versionLabel(before), to: versionLabel(after), diff: diffInHistory(before, after, history) };
 }
 
-articles.get("/:id", async (c) => c.json(articleView(await loadArticle(c.env, c.req.param("id")))));
+articles.get("/:id", async (c) => c.json(articleView(await loadArticle(c.var.tracker.store, c.req.param("id")))));
 
 articles.delete("/:id", requireAdmin, async (c) => {
-  const article = await loadArticle(c.env, c.req.param("id"));
-  const stopped = await setTracking(trackerFor(c.env).store, article.id, false, Date.now());
+  const { store } = c.var.tracker;
+  const article = await loadArticle(store, c.req.param("id"));
+  const stopped = await setTracking(store, article.id, false, Date.now());
   return c.json(articleView(stopped ?? { ...article, tracking: false }));
 });
 
 articles.post("/:id/check", requireAdmin, async (c) => {
-  const head = await loadHead(c.env, c.req.param("id"));
+  const { tracker } = c.var;
+  const head = await loadHead(tracker.store, c.req.param("id"));
   const { article } = head;
   if (!article.tracking) throw problem(409, `Article ${article.id} is not tracked any more; POST its URL to /api/articles to resume.`);
-  const result = await checkArticle(trackerFor(c.env), head, Date.now());
+  const result = await checkArticle(tracker, head, Date.now());
   return c.json({
     changed: result.changed,
     outcome: result.outcome,
@@ -131,38 +133,42 @@ articles.post("/:id/check", requireAdmin, async (c) => {
 });
 
 articles.get("/:id/versions", async (c) => {
-  const article = await loadArticle(c.env, c.req.param("id"));
-  return c.json({ items: await trackerFor(c.env).store.listVersions(article.id) });
+  const { store } = c.var.tracker;
+  const article = await loadArticle(store, c.req.param("id"));
+  return c.json({ items: await store.listVersions(article.id) });
 });
 
 articles.get("/:id/versions/:n", async (c) => {
-  const article = await loadArticle(c.env, c.req.param("id"));
+  const { store } = c.var.tracker;
+  const article = await loadArticle(store, c.req.param("id"));
   const n = versionNumber(c.req.param("n"), "n")!;
-  return c.json(await loadVersion(c.env, article, n));
+  return c.json(await loadVersion(store, article, n));
 });
 
 articles.get("/:id/versions/:n/raw", async (c) => {
-  const article = await loadArticle(c.env, c.req.param("id"));
-  const version = await loadVersion(c.env, article, versionNumber(c.req.param("n"), "n")!);
-  return rawCaptureResponse(trackerFor(c.env).store, article.id, version);
+  const { store } = c.var.tracker;
+  const article = await loadArticle(store, c.req.param("id"));
+  const version = await loadVersion(store, article, versionNumber(c.req.param("n"), "n")!);
+  return rawCaptureResponse(store, article.id, version);
 });
 
 articles.get("/:id/verify", async (c) => {
-  const article = await loadArticle(c.env, c.req.param("id"));
-  const store = trackerFor(c.env).store;
+  const { store } = c.var.tracker;
+  const article = await loadArticle(store, c.req.param("id"));
   const versions: VersionRecord[] = [];
-  for (let n = 1; n <= article.versionCount; n++) versions.push(await loadVersion(c.env, article, n));
+  for (let n = 1; n <= article.versionCount; n++) versions.push(await loadVersion(store, article, n));
   return c.json(await verifyChain(versions, (sha256) => store.getRaw(sha256)));
 });
 
 articles.get("/:id/diff", async (c) => {
   const format = diffFormat(c.req.query("format"), c.req.header("Accept"));
-  const article = await loadArticle(c.env, c.req.param("id"));
+  const { store } = c.var.tracker;
+  const article = await loadArticle(store, c.req.param("id"));
   const to = versionNumber(c.req.query("to"), "to") ?? article.versionCount;
   const from = versionNumber(c.req.query("from"), "from") ?? to - 1;
   if (from < 1) throw problem(404, `Article ${article.id} has only ${article.versionCount} version; there is nothing to compare yet.`);
   if (from === to) throw problem(400, "`from` and `to` must name two different versions.");
-  const document = await loadDiff(c.env, article, from, to);
+  const document = await loadDiff(store, article, from, to);
   if (format === "json") return c.json({ from, to, ...document.diff });
   if (format === "unified") return c.text(renderUnified(document), 200, RENDERING_HEADERS);
   return c.html(renderRedlinePage(document), 200, await selfContainedRenderingHeaders(REDLINE_PAGE_STYLE));

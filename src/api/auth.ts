@@ -1,5 +1,5 @@
 import { createMiddleware } from "hono/factory";
-import type { Env } from "../env";
+import type { AppEnv } from "../app-env";
 import { problem } from "./problem";
 
 async function sameSecret(given: string, expected: string): Promise<boolean> {
@@ -13,7 +13,7 @@ async function sameSecret(given: string, expected: string): Promise<boolean> {
 }
 
 /** Every write requires `Authorization: Bearer <ADMIN_TOKEN>`. */
-export const requireAdmin = createMiddleware<{ Bindings: Env }>(async (c, next) => {
+export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
   const expected = c.env.ADMIN_TOKEN;
   if (!expected) throw problem(503, "Writes are disabled: the ADMIN_TOKEN secret is not configured on this Worker.");
   const header = c.req.header("Authorization") ?? "";

@@ -1,11 +1,10 @@
 import { Hono } from "hono";
-import type { Env } from "../env";
-import { trackerFor } from "../tracking";
+import type { AppEnv } from "../app-env";
 
-export const status = new Hono<{ Bindings: Env }>();
+export const status = new Hono<AppEnv>();
 
 status.get("/", async (c) => {
-  const store = trackerFor(c.env).store;
+  const store = c.var.tracker.store;
   // Five statements whatever the number of articles or checks: one aggregate, two `runs` rows,
   // and one batch over the per-minute counters and the dead-letter counter.
   const [counts, lastDispatch, lastCronRun, queue] = await Promise.all([store.articleCounts(), store.getDispatch(), store.getCronRun(), store.queueStats(Date.now())]);

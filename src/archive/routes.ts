@@ -4,16 +4,15 @@
  * URI schemes have it: `/timegate/https://english.hani.co.kr/arti/…/917772.html`. And WARC
  * exports: `/api/articles/:id/warc` and `/api/warc?since=`.
  */
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import { loadArticle, loadVersion } from "../api/articles";
 import { decodedPath, instantParam } from "../api/params";
 import { problem } from "../api/problem";
 import { rawCaptureResponse } from "../api/raw";
 import { RENDERING_HEADERS } from "../security-headers";
-import type { Env } from "../env";
+import type { AppContext, AppEnv } from "../app-env";
 import { articleIdFor, InvalidUrlError, normalizeArticleUrl } from "../fetching/url";
 import type { ArticleRecord, VersionRecord } from "../storage/records";
-import { trackerFor } from "../tracking";
 import { articleCaptures, capturesSince } from "./export";
 import {
   closestMemento,
@@ -31,7 +30,7 @@ import {
 import { WARC_MEDIA_TYPE, warcGzipStream, warcRecords, type WarcCapture } from "./warc";
 import { quoteInput } from "../quote";
 
-type RouteContext = Context<{ Bindings: Env }>;
+type RouteContext = AppContext;
 
 /**
  * The original URL after `prefix`, without Redline's own query parameters (`ownParams`);
@@ -58,7 +57,7 @@ async function trackedUrl(c: RouteContext, original: string): Promise<TrackedUrl
     if (error instanceof InvalidUrlError) throw problem(400, `Not an article URL (${error.message}): ${quoteInput(original)}.`);
     throw error;
   }
-  const { store } = trackerFor(c.env);
+  const { store } = c.var.tracker;
   const article = await store.getArticle(await articleIdFor(canonical));
   if (!article) throw problem(404, `Redline does not track ${quoteInput(canonical)}, so it holds no mementos of it.`);
   const versions = await store.listVersions(article.id);
@@ -71,7 +70,7 @@ function textView(version: VersionRecord): string {
   return lines.join("\n");
 }
 
-export const memento = new Hono<{ Bindings: Env }>();
+export const memento = new Hono<AppEnv>();
 
 memento.get("/timemap/link/*", async (c) => {
   const { mementos, uris } = await trackedUrl(c, originalUrlAfter(c, "/timemap/link/"));
@@ -111,9 +110,10 @@ memento.get("/memento/:datetime{\\d{4,14}}/*", async (c) => {
   }
 
   const headers = { "Memento-Datetime": httpDate(chosen.atMs), Link: mementoLinkHeader(uris, mementos, chosen) };
-  const version = await loadVersion(c.env, article, chosen.n);
+  const { store } = c.var.tracker;
+  const version = await loadVersion(store, article, chosen.n);
   if (view === "text") return c.text(textView(version), 200, { ...RENDERING_HEADERS, ...headers });
-  return rawCaptureResponse(trackerFor(c.env).store, article.id, version, headers);
+  return rawCaptureResponse(store, article.id, version, headers);
 });
 
 /** Streamed: the archive is written as the client reads it, one capture at a time. */
@@ -124,13 +124,14 @@ function warcResponse(filename: string, exportedAtMs: number, fields: Array<[str
   });
 }
 
-export const warc = new Hono<{ Bindings: Env }>();
+export const warc = new Hono<AppEnv>();
 
 warc.get("/articles/:id/warc", async (c) => {
-  const article = await loadArticle(c.env, c.req.param("id"));
+  const { store } = c.var.tracker;
+  const article = await loadArticle(store, c.req.param("id"));
   const now = Date.now();
   const fields: Array<[string, string]> = [["redline-article-id", article.id], ["redline-article-url", article.url]];
-  return warcResponse(`redline-${article.id}-${compactDatetime(now)}.warc.gz`, now, fields, articleCaptures(trackerFor(c.env).store, article, null));
+  return warcResponse(`redline-${article.id}-${compactDatetime(now)}.warc.gz`, now, fields, articleCaptures(store, article, null));
 });
 
 warc.get("/warc", async (c) => {
@@ -138,5 +139,5 @@ warc.get("/warc", async (c) => {
   if (sinceMs === null) throw problem(400, "`since` is required: the earliest capture time to export, e.g. since=2019-11-20T00:00:00Z (since=1970-01-01 exports everything).");
   const now = Date.now();
   const fields: Array<[string, string]> = [["redline-since", new Date(sinceMs).toISOString()]];
-  return warcResponse(`redline-since-${compactDatetime(sinceMs)}-${compactDatetime(now)}.warc.gz`, now, fields, capturesSince(trackerFor(c.env).store, sinceMs));
+  return warcResponse(`redline-since-${compactDatetime(sinceMs)}-${compactDatetime(now)}.warc.gz`, now, fields, capturesSince(c.var.tracker.store, sinceMs));
 });

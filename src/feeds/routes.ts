@@ -1,13 +1,12 @@
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import { problem } from "../api/problem";
 import { beforeParam, cursorParam, pageSize } from "../api/params";
 import { sha256Hex } from "../digest";
-import type { Env } from "../env";
+import type { AppContext, AppEnv } from "../app-env";
 import type { ChangeListItem, VersionRecord } from "../storage/records";
 import { diffVersions } from "../diffing";
 import { renderRedlineFragment, versionLabel } from "../diffing/render";
 import type { RedlineStore } from "../storage/store";
-import { trackerFor } from "../tracking";
 import { buildFeed } from "./build";
 import { matchesFilter, parseKinds, parseMinSignificance, type ChangeFilter } from "./filter";
 import type { Feed, FeedEntry, FeedFormat } from "./model";
@@ -81,16 +80,16 @@ interface FeedPage {
 }
 
 /** The feed's `kinds` and `min_significance`, applied in the SQL query of the page. */
-function feedFilter(c: Context<{ Bindings: Env }>): ChangeFilter {
+function feedFilter(c: AppContext): ChangeFilter {
   return { kinds: parseKinds(c.req.query("kinds")), minSignificance: parseMinSignificance(c.req.query("min_significance")) };
 }
 
-async function feedResponse(c: Context<{ Bindings: Env }>, format: FeedFormat, page: FeedPage): Promise<Response> {
+async function feedResponse(c: AppContext, format: FeedFormat, page: FeedPage): Promise<Response> {
   const filter = feedFilter(c);
   const requestUrl = new URL(c.req.url);
   const origin = requestUrl.origin;
   const shown = page.changes.filter((change) => matchesFilter(change, filter));
-  const redlines = await redlinesOf(trackerFor(c.env).store, shown);
+  const redlines = await redlinesOf(c.var.tracker.store, shown);
   const entries = shown.map((change, index) => toEntry(origin, change, redlines[index]!));
   const feed: Feed = {
     id: `${origin}${page.id}`,
@@ -118,11 +117,11 @@ function withParams(url: URL, params: Record<string, string>): string {
 /** `changes.atom` → `atom`; the route patterns only let the three formats through. */
 const formatOf = (file: string): FeedFormat => file.slice(file.lastIndexOf(".") + 1) as FeedFormat;
 
-export const feeds = new Hono<{ Bindings: Env }>();
+export const feeds = new Hono<AppEnv>();
 
 feeds.get("/:file{changes\\.(atom|rss|json)}", async (c) => {
   const limit = pageSize(c.req.query("limit"));
-  const page = await trackerFor(c.env).store.listChanges({ limit, cursor: cursorParam(c.req.query("cursor")), ...feedFilter(c) });
+  const page = await c.var.tracker.store.listChanges({ limit, cursor: cursorParam(c.req.query("cursor")), ...feedFilter(c) });
   return feedResponse(c, formatOf(c.req.param("file")), {
     id: "/feeds/changes",
     title: "Redline: changes to tracked articles",
@@ -138,10 +137,10 @@ feeds.get("/articles/:file{[0-9a-f]{16}\\.(atom|rss|json)}", async (c) => {
   const id = file.slice(0, 16);
   const limit = pageSize(c.req.query("limit"));
   const before = beforeParam(c.req.query("before"));
-  const tracker = trackerFor(c.env);
-  const article = await tracker.store.getArticle(id);
+  const { store } = c.var.tracker;
+  const article = await store.getArticle(id);
   if (!article) throw problem(404, `No article with id ${quoteInput(id)}.`);
-  const page = await tracker.store.listArticleChanges(id, limit, before, feedFilter(c));
+  const page = await store.listArticleChanges(id, limit, before, feedFilter(c));
   return feedResponse(c, formatOf(file), {
     id: `/feeds/articles/${id}`,
     title: `Redline: ${article.title || article.url}`,
@@ -158,9 +157,10 @@ feeds.get("/sites/:file{[^/]+\\.(atom|rss|json)}", async (c) => {
   const limit = pageSize(c.req.query("limit"));
   const cursor = cursorParam(c.req.query("cursor"));
   const filter = feedFilter(c);
-  const page = await trackerFor(c.env).store.listChanges({ limit, cursor, site: host, ...filter });
+  const { store } = c.var.tracker;
+  const page = await store.listChanges({ limit, cursor, site: host, ...filter });
   const filtered = filter.kinds !== null || filter.minSignificance > 0;
-  if (cursor === null && page.items.length === 0 && (!filtered || (await trackerFor(c.env).store.listChanges({ limit: 1, site: host })).items.length === 0)) throw problem(404, `Redline has recorded no change on ${quoteInput(host)}; site feeds are named by the host of tracked article URLs, e.g. /feeds/sites/english.hani.co.kr.atom.`);
+  if (cursor === null && page.items.length === 0 && (!filtered || (await store.listChanges({ limit: 1, site: host })).items.length === 0)) throw problem(404, `Redline has recorded no change on ${quoteInput(host)}; site feeds are named by the host of tracked article URLs, e.g. /feeds/sites/english.hani.co.kr.atom.`);
   return feedResponse(c, formatOf(file), {
     id: `/feeds/sites/${host}`,
     title: `Redline: changes on ${host}`,

@@ -2,18 +2,17 @@
  * The readable changelog: server-rendered HTML pages over the same store and diff model as the
  * API. Mounted at `/`; every path here is outside `/api`, `/feeds` and the Memento prefixes.
  */
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { loadArticle, loadDiff, loadVersion } from "../api/articles";
 import { beforeParam, cursorParam, pageSize, versionNumber } from "../api/params";
 import { handleError, problem } from "../api/problem";
-import type { Env } from "../env";
+import type { AppContext, AppEnv } from "../app-env";
 import { BadParameterError, parseKinds, parseMinSignificance } from "../feeds/filter";
 import type { ChangeListItem } from "../storage/records";
 import { RENDERING_HEADERS } from "../security-headers";
 import type { Page, RedlineStore } from "../storage/store";
-import { trackerFor } from "../tracking";
 import { ASSETS } from "./assets";
 import type { FeedRef } from "./layout";
 import { ArticlePage } from "./pages/article";
@@ -26,7 +25,7 @@ import { quoteInput } from "../quote";
 /** Changes per article page: most articles have a handful, so one page nearly always shows all. */
 const ARTICLE_CHANGES_PAGE_SIZE = 100;
 
-type WebContext = Context<{ Bindings: Env }>;
+type WebContext = AppContext;
 
 const render = (c: WebContext, page: string | Promise<string>, status: ContentfulStatusCode = 200, headers: Record<string, string> = {}) =>
   c.html(page, status, { ...RENDERING_HEADERS, ...headers });
@@ -65,7 +64,7 @@ function diffView(raw: string | undefined): DiffView {
   throw problem(400, `\`view\` must be one of ${DIFF_VIEWS.join(", ")}, not ${quoteInput(raw)}.`);
 }
 
-export const web = new Hono<{ Bindings: Env }>();
+export const web = new Hono<AppEnv>();
 
 for (const { path, contentType, body } of ASSETS) {
   web.get(path, (c) => c.body(body, 200, { "Content-Type": contentType, "Cache-Control": "public, max-age=31536000, immutable" }));
@@ -74,7 +73,7 @@ for (const { path, contentType, body } of ASSETS) {
 web.get("/", async (c) => {
   const filter = homeFilter(c);
   const cursor = cursorParam(c.req.query("cursor"));
-  const page = await filteredChanges(trackerFor(c.env).store, filter, filter.limit ?? pageSize(undefined), cursor);
+  const page = await filteredChanges(c.var.tracker.store, filter, filter.limit ?? pageSize(undefined), cursor);
   const olderQuery = page.cursor === null ? null : `${filterParams(filter)}&cursor=${encodeURIComponent(page.cursor)}`.replace(/^&/, "");
   // The feed of what the page shows: the site's feed when filtered by site, with the same kind and significance filters.
   const feed: FeedRef = {
@@ -86,8 +85,8 @@ web.get("/", async (c) => {
 });
 
 web.get("/articles/:id", async (c) => {
-  const article = await loadArticle(c.env, c.req.param("id"));
-  const store = trackerFor(c.env).store;
+  const { store } = c.var.tracker;
+  const article = await loadArticle(store, c.req.param("id"));
   const [versions, changes] = await Promise.all([
     store.listVersions(article.id),
     store.listArticleChanges(article.id, ARTICLE_CHANGES_PAGE_SIZE, beforeParam(c.req.query("before"))),
@@ -98,16 +97,18 @@ web.get("/articles/:id", async (c) => {
 
 web.get("/articles/:id/diff/:range", async (c) => {
   const view = diffView(c.req.query("view"));
-  const article = await loadArticle(c.env, c.req.param("id"));
+  const { store } = c.var.tracker;
+  const article = await loadArticle(store, c.req.param("id"));
   const [from, to] = versionRange(c.req.param("range"));
-  const document = await loadDiff(c.env, article, from, to);
+  const document = await loadDiff(store, article, from, to);
   const feed = articleFeed(article.id, article.title || article.url);
   return render(c, <DiffPage articleId={article.id} document={document} view={view} feed={feed} />);
 });
 
 web.get("/articles/:id/versions/:n", async (c) => {
-  const article = await loadArticle(c.env, c.req.param("id"));
-  const version = await loadVersion(c.env, article, versionNumber(c.req.param("n"), "n")!);
+  const { store } = c.var.tracker;
+  const article = await loadArticle(store, c.req.param("id"));
+  const version = await loadVersion(store, article, versionNumber(c.req.param("n"), "n")!);
   const feed = articleFeed(article.id, article.title || article.url);
   return render(c, <VersionPage article={article} version={version} feed={feed} />);
 });

@@ -3,10 +3,10 @@ import { Hono } from "hono";
 import { requireAdmin } from "../api/auth";
 import { readJsonObject } from "../api/params";
 import { problem } from "../api/problem";
-import type { Env } from "../env";
+import type { AppEnv } from "../app-env";
 import { parseKinds, parseMinSignificance } from "../feeds/filter";
 import { overlongUrl, refusalReason } from "../fetching/url";
-import { trackerFor } from "../tracking";
+import type { RedlineStore } from "../storage/store";
 import { newSecret, publicView, type SubscriptionFilter, type SubscriptionRecord } from "./subscription";
 import { quoteInput } from "../quote";
 
@@ -48,7 +48,7 @@ function filterFrom(body: Record<string, unknown>): SubscriptionFilter {
   };
 }
 
-export const subscriptions = new Hono<{ Bindings: Env }>();
+export const subscriptions = new Hono<AppEnv>();
 subscriptions.use(requireAdmin);
 
 subscriptions.post("/", async (c) => {
@@ -56,7 +56,7 @@ subscriptions.post("/", async (c) => {
   const url = webhookUrl(body.url, c.env.ALLOW_LOOPBACK === "true");
   const filter = filterFrom(body);
   const secret = optionalString(body.secret, "secret", /^.{16,256}$/su, "a string of 16 to 256 characters") ?? newSecret();
-  const { store } = trackerFor(c.env);
+  const { store } = c.var.tracker;
   if (filter.articleId !== null && !(await store.getArticle(filter.articleId))) {
     throw problem(422, `No tracked article has the id ${filter.articleId}.`);
   }
@@ -76,20 +76,21 @@ subscriptions.post("/", async (c) => {
 });
 
 subscriptions.get("/", async (c) => {
-  const { store } = trackerFor(c.env);
+  const { store } = c.var.tracker;
   return c.json({ items: (await store.listSubscriptions()).map(publicView) });
 });
 
-async function loadSubscription(env: Env, id: string): Promise<SubscriptionRecord> {
-  const subscription = await trackerFor(env).store.getSubscription(id);
+async function loadSubscription(store: RedlineStore, id: string): Promise<SubscriptionRecord> {
+  const subscription = await store.getSubscription(id);
   if (!subscription) throw problem(404, `No subscription has the id ${id}.`);
   return subscription;
 }
 
-subscriptions.get("/:id", async (c) => c.json(publicView(await loadSubscription(c.env, c.req.param("id")))));
+subscriptions.get("/:id", async (c) => c.json(publicView(await loadSubscription(c.var.tracker.store, c.req.param("id")))));
 
 subscriptions.delete("/:id", async (c) => {
-  const subscription = await loadSubscription(c.env, c.req.param("id"));
-  await trackerFor(c.env).store.deleteSubscription(subscription.id);
+  const { store } = c.var.tracker;
+  const subscription = await loadSubscription(store, c.req.param("id"));
+  await store.deleteSubscription(subscription.id);
   return c.body(null, 204);
 });
