@@ -5,8 +5,9 @@ export const status = new Hono<AppEnv>();
 
 status.get("/", async (c) => {
   const store = c.var.tracker.store;
-  // Five statements whatever the number of articles or checks: one aggregate, two `runs` rows,
-  // and one batch over the per-minute counters and the dead-letter counter.
+  // Five statements whatever the number of articles or checks: the `article_stats` row (kept by
+  // triggers, so no article row is read), two `runs` rows, and one batch over the per-minute
+  // counters and the dead-letter counter.
   const [counts, lastDispatch, lastCronRun, queue] = await Promise.all([store.articleCounts(), store.getDispatch(), store.getCronRun(), store.queueStats(Date.now())]);
   return c.json({
     articles: counts.articles,

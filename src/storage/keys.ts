@@ -20,6 +20,8 @@ export const tables = {
   hosts: "hosts",
   checkCounts: "check_counts",
   counters: "counters",
+  /** One row of counts over `articles` kept by triggers (migrations/0003_article_stats.sql), for /api/status. */
+  articleStats: "article_stats",
 } as const;
 
 /** The `runs` row of the cron trigger. */

@@ -239,20 +239,20 @@ export class RedlineStore {
     return { due: (count!.results[0]?.due as number) ?? 0, heads: page!.results.map(headFromRow) };
   }
 
-  /** The counts `/api/status` shows, in one aggregate query. */
+  /**
+   * The counts `/api/status` shows: the one `article_stats` row, which triggers on `articles`
+   * keep exact (migrations/0003_article_stats.sql), so this reads one row whatever the number of
+   * articles.
+   */
   async articleCounts(): Promise<{ articles: Record<"total" | "tracking" | ArticleStatus, number>; versions: number; changes: number }> {
-    const row = (await this.db
-      .prepare(
-        `SELECT COUNT(*) AS total, COALESCE(SUM(tracking), 0) AS tracking, COALESCE(SUM(status = 'active'), 0) AS active,
-          COALESCE(SUM(status = 'removed'), 0) AS removed, COALESCE(SUM(status = 'failing'), 0) AS failing,
-          COALESCE(SUM(status = 'blocked'), 0) AS blocked,
-          COALESCE(SUM(version_count), 0) AS versions, COALESCE(SUM(change_count), 0) AS changes FROM articles`,
-      )
-      .first<Record<string, number>>())!;
+    const row = await this.db
+      .prepare("SELECT total, tracking, active, removed, failing, blocked, versions, changes FROM article_stats WHERE id = 1")
+      .first<Record<string, number>>();
+    const count = (name: string) => row?.[name] ?? 0;
     return {
-      articles: { total: row.total!, tracking: row.tracking!, active: row.active!, removed: row.removed!, failing: row.failing!, blocked: row.blocked! },
-      versions: row.versions!,
-      changes: row.changes!,
+      articles: { total: count("total"), tracking: count("tracking"), active: count("active"), removed: count("removed"), failing: count("failing"), blocked: count("blocked") },
+      versions: count("versions"),
+      changes: count("changes"),
     };
   }
 

@@ -1,0 +1,97 @@
+/**
+ * The D1 migrations as the tools read them. Wrangler splits a migration file into statements
+ * on `;` outside BEGIN … END blocks (`unstable_splitSqlQuery`, which readD1Migrations in
+ * vitest.config.ts uses too): the triggers of 0003_article_stats.sql must reach SQLite whole.
+ * And `wrangler d1 migrations apply --local`, as `npm start` and the e2e run it, must apply
+ * 0003 onto a database that already holds articles, fill the stats row from them, and leave
+ * triggers that keep it exact.
+ */
+import { spawn } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { unstable_splitSqlQuery } from "wrangler";
+import { describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const migration = (name: string) => readFileSync(join(root, "migrations", name), "utf8");
+
+describe("migrations/0003_article_stats.sql", () => {
+  it("splits into the table, its initial fill and three whole triggers, each ending in END", () => {
+    const statements = unstable_splitSqlQuery(migration("0003_article_stats.sql"));
+    expect(statements.map((statement) => statement.split(/\s+/).slice(0, 3).join(" "))).toEqual([
+      "CREATE TABLE article_stats",
+      "INSERT INTO article_stats",
+      "CREATE TRIGGER article_stats_insert",
+      "CREATE TRIGGER article_stats_update",
+      "CREATE TRIGGER article_stats_delete",
+    ]);
+    for (const trigger of statements.slice(2)) {
+      expect(trigger).toMatch(/\nBEGIN\n[^]*WHERE id = 1;\nEND$/);
+      expect(trigger.match(/;/g)).toHaveLength(1);
+    }
+  });
+
+  it("is applied by `wrangler d1 migrations apply --local` onto existing articles, filling the stats row, and its triggers keep it exact", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "redline-migrations-"));
+    try {
+      // A copy of the project's D1 configuration, with only 0001 and 0002 at first.
+      writeFileSync(
+        join(dir, "wrangler.toml"),
+        'name = "redline-migrations-test"\nmain = "index.js"\ncompatibility_date = "2026-04-26"\n\n[[d1_databases]]\nbinding = "DB"\ndatabase_name = "redline"\ndatabase_id = "00000000-0000-0000-0000-000000000000"\nmigrations_dir = "migrations"\n',
+      );
+      writeFileSync(join(dir, "index.js"), "export default {};\n");
+      for (const name of ["0001_initial.sql", "0002_newsroom_scale.sql"]) cpSync(join(root, "migrations", name), join(dir, "migrations", name));
+      const wrangler = (...args: string[]) => run(dir, ["d1", ...args, "redline", "--local", "--persist-to", join(dir, "state")]);
+      const sql = async (command: string) => JSON.parse(await wrangler("execute", "--json", "--command", command))[0].results;
+
+      await wrangler("migrations", "apply");
+      await sql(
+        `INSERT INTO articles (id, url, site, first_seen_at, last_changed_at, next_check_at, status, tracking, version_count, change_count) VALUES
+         ('a', 'https://a.test/1', 'a.test', 't', 't', 0, 'failing', 1, 3, 4),
+         ('b', 'https://a.test/2', 'a.test', 't', 't', 0, 'removed', 0, 2, 3),
+         ('c', 'https://a.test/3', 'a.test', 't', 't', 0, 'active', 1, 1, 1)`,
+      );
+      cpSync(join(root, "migrations", "0003_article_stats.sql"), join(dir, "migrations", "0003_article_stats.sql"));
+      expect(await wrangler("migrations", "apply")).toContain("0003_article_stats.sql");
+
+      // One wrangler call: the filled row, the triggers, then an insert, two updates and a delete.
+      const stats = "SELECT total, tracking, active, removed, failing, blocked, versions, changes FROM article_stats";
+      const [filled, triggers, , , , , after] = JSON.parse(
+        await wrangler(
+          "execute",
+          "--json",
+          "--command",
+          `${stats}; SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name;
+           INSERT INTO articles (id, url, site, first_seen_at, last_changed_at, next_check_at) VALUES ('d', 'https://a.test/4', 'a.test', 't', 't', 0);
+           UPDATE articles SET status = 'blocked', version_count = 5 WHERE id = 'a';
+           UPDATE articles SET tracking = 0 WHERE id = 'c';
+           DELETE FROM articles WHERE id = 'b';
+           ${stats}`,
+        ),
+      ) as Array<{ results: unknown[] }>;
+      expect(filled!.results).toEqual([{ total: 3, tracking: 2, active: 1, removed: 1, failing: 1, blocked: 0, versions: 6, changes: 8 }]);
+      expect(triggers!.results).toEqual([{ name: "article_stats_delete" }, { name: "article_stats_insert" }, { name: "article_stats_update" }]);
+      expect(after!.results).toEqual([{ total: 3, tracking: 2, active: 2, removed: 0, failing: 0, blocked: 1, versions: 6, changes: 5 }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+/** Runs wrangler in `cwd`; resolves with its stdout, rejects with its output when it fails. */
+function run(cwd: string, args: string[]): Promise<string> {
+  const child = spawn(process.execPath, [join(root, "node_modules/wrangler/bin/wrangler.js"), ...args], {
+    cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", WRANGLER_LOG: "log", NO_COLOR: "1" },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => (stdout += chunk));
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    child.on("exit", (code) => (code === 0 ? resolve(stdout) : reject(new Error(`wrangler ${args.join(" ")} exited ${code}:\n${stdout}\n${stderr}`))));
+  });
+}
