@@ -25,6 +25,11 @@ export default defineConfig({
                 REPLAY_ORIGIN: replay.url,
                 FETCH_TIMEOUT_MS: "2000",
                 FETCH_MAX_BYTES: String(2 * 1024 * 1024),
+                // The tests call the API back to back on one host in real time, and every immediate
+                // check and first capture claims its host's slot: no deployment-wide spacing here.
+                // The politeness tests set the interval they test (a host's min_interval_ms, its
+                // Crawl-delay, or MIN_HOST_INTERVAL_MS on the env they pass).
+                MIN_HOST_INTERVAL_MS: "0",
                 TEST_MIGRATIONS: migrations,
               },
             },

@@ -6,9 +6,9 @@
  * the HTTP answers fetched.
  *
  * Each check is called as its callers call it: `checkArticle(tracker, head, now)` with the head
- * the caller already holds (the API reads one with `loadHead`, measured on its own below), and
- * the checks queue's consumer, `consumeCheck`, which claims the host and reads the head in one
- * batch first. Setup runs on the plain bindings; only the measured call runs on the
+ * the caller already holds (a head read is measured on its own below), and through the callers
+ * that claim the host and read the head in one batch first: the checks queue's consumer,
+ * `consumeCheck`, and the API's immediate check (`claimHostForCheck`, under "through the API"). Setup runs on the plain bindings; only the measured call runs on the
  * instrumented ones.
  */
 import { env } from "cloudflare:workers";
@@ -444,18 +444,43 @@ describe("a check whose commit another writer beat", () => {
 });
 
 describe("through the API", () => {
-  it("POST /api/articles/:id/check costs its head read plus the check", async () => {
+  it("POST /api/articles/:id/check claims the host and reads the head in one batch, as the queue consumer does, then checks: 3 statements in 2 round trips", async () => {
     const id = await tracked(SEED_URLS.yonhap, 1);
     const { result, cost } = await measure((counted) => route(counted, "POST", `/api/articles/${id}/check`));
     expect(result.status).toBe(200);
     expect(cost).toEqual({
       ...NO_KV,
-      d1Statements: 2,
-      d1RoundTrips: [["SELECT articles"], ["UPDATE articles"]],
-      rowsRead: 5,
-      rowsWritten: 3,
+      d1Statements: 3,
+      d1RoundTrips: [["INSERT hosts", "SELECT articles"], ["UPDATE articles"]],
+      rowsRead: 7,
+      rowsWritten: 4,
       messages: 0,
       fetched: [304],
+    });
+  });
+
+  it("POST /api/articles/:id/check on a host that is not free yet costs the claim batch only, and fetches nothing", async () => {
+    const id = await tracked(SEED_URLS.yonhap, 1);
+    await env.DB.prepare("UPDATE hosts SET next_allowed_at = ? WHERE host = 'en.yna.co.kr'").bind(Date.now() + 60_000).run();
+    const { result, cost } = await measure((counted) => route(counted, "POST", `/api/articles/${id}/check`));
+    expect(result.status).toBe(429);
+    expect(cost).toEqual({ ...NO_KV, d1Statements: 2, d1RoundTrips: [["INSERT hosts", "SELECT articles"]], rowsRead: 5, rowsWritten: 0, messages: 0, fetched: [] });
+  });
+
+  it("POST /api/articles of a new URL on a known host: the look-up, the host claim with its row (robots.txt cached), and the first capture's batch of three", async () => {
+    await tracked(SEED_URLS.hankyoreh3rdRound, 1);
+    await serveTimelineEntry(SEED_URLS.hankyoreh1stRound, 1);
+    const { result, cost } = await measure((counted) => route(counted, "POST", "/api/articles", { url: SEED_URLS.hankyoreh1stRound }));
+    expect(result.status).toBe(201);
+    expect(cost).toEqual({
+      kvReads: 0,
+      kvWrites: 2,
+      d1Statements: 6,
+      d1RoundTrips: [["SELECT articles"], ["INSERT hosts", "SELECT hosts"], ["INSERT versions", "INSERT changes", "INSERT articles"]],
+      rowsRead: 4,
+      rowsWritten: 13,
+      messages: 1,
+      fetched: [200],
     });
   });
 

@@ -9,9 +9,11 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../src/env";
 import { QUEUES } from "../src/queues/names";
-import { checkArticle, dispatchDueChecks, scaleSettings, trackerFor } from "../src/tracking";
+import { articleIdFor } from "../src/fetching/url";
+import { checkArticle, dispatchDueChecks, scaleSettings, trackerFor, trackNewArticle } from "../src/tracking";
 import { DISPATCH_WINDOW_MS, LEASE_GRACE_MS } from "../src/tracking/dispatch";
-import { api, instrumented, reset, robotsFetches, SEED_URLS, serveRobots, serveTimelineEntry, setReplayClock, track } from "./helpers";
+import { app } from "../src/app";
+import { ADMIN, api, instrumented, reset, robotsFetches, SEED_URLS, serveRobots, serveTimelineEntry, setReplayClock, track } from "./helpers";
 import { captureChecks, consume, drain, tick, type CapturedChecks } from "./queue-helpers";
 
 const SECOND = 1000;
@@ -51,7 +53,8 @@ describe("the dispatcher", () => {
     // 250 due on three hosts, interleaved by how overdue they are, and 5 not due yet.
     const due = await insertDue(Array.from({ length: 250 }, (_, i) => ({ host: ["a.test", "b.test", "c.test"][i % 3]!, overdueMs: (250 - i) * MINUTE })));
     await insertDue(Array.from({ length: 5 }, () => ({ host: "a.test", overdueMs: -HOUR })), 1000);
-    await tick(T);
+    // The deployment's default MIN_HOST_INTERVAL_MS (1000 ms; the tests' bindings set 0).
+    await tick(T, { ...env, MIN_HOST_INTERVAL_MS: undefined });
 
     expect(queue.batches).toEqual([100, 100, 50]);
     expect(queue.pending.map((m) => m.body.articleId)).toEqual(due);
@@ -205,6 +208,108 @@ describe("the checks consumer", () => {
   });
 });
 
+describe("immediate checks and first captures claim the host too", () => {
+  /** A minute on the hour, an hour ahead: the seeded articles (next check in 15 min) are due, and the host is free. */
+  const NOW = Math.ceil(Date.now() / HOUR) * HOUR + HOUR;
+  const PLAIN = (n: number) => `https://fixtures.redline.test/articles/plain.html?n=${n}`;
+
+  /** One request to the Worker's fetch handler with Date.now() at `atMs`; `target` defaults to the deployment's MIN_HOST_INTERVAL_MS (1000). */
+  async function at(atMs: number, method: string, path: string, body?: unknown, target: Env = { ...env, MIN_HOST_INTERVAL_MS: undefined }) {
+    const clock = vi.spyOn(Date, "now").mockReturnValue(atMs);
+    try {
+      const response = await app.fetch(new Request(`http://redline.test${path}`, { method, headers: ADMIN, body: body === undefined ? undefined : JSON.stringify(body) }), target);
+      const text = await response.text();
+      return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : null };
+    } finally {
+      clock.mockRestore();
+    }
+  }
+
+  async function twoArticlesOnOneHost(): Promise<[string, string]> {
+    await setReplayClock("2019-06-01T00:00:00Z");
+    const a: string = (await track(PLAIN(1))).json.id;
+    const b: string = (await track(PLAIN(2))).json.id;
+    return [a, b];
+  }
+
+  const nextAllowedAt = async (host: string) => (await env.DB.prepare("SELECT next_allowed_at FROM hosts WHERE host = ?").bind(host).first<{ next_allowed_at: number }>())!.next_allowed_at;
+
+  it("answers an immediate check of a second article within the host's interval with 429 and the exact Retry-After, fetching nothing, and checks it once the interval has passed", async () => {
+    const [a, b] = await twoArticlesOnOneHost();
+    const before = (await api("GET", `/api/articles/${b}`)).json;
+    expect((await at(NOW, "POST", `/api/articles/${a}/check`)).json.outcome).toBe("unchanged");
+    expect(await nextAllowedAt("fixtures.redline.test")).toBe(NOW + SECOND);
+
+    const fetches = vi.spyOn(globalThis, "fetch");
+    const refused = await at(NOW + 400, "POST", `/api/articles/${b}/check`);
+    expect(fetches).not.toHaveBeenCalled();
+    fetches.mockRestore();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("Content-Type")).toBe("application/problem+json");
+    expect(refused.headers.get("Retry-After")).toBe("1");
+    const until = new Date(NOW + SECOND).toISOString();
+    expect(refused.json).toEqual({
+      type: "about:blank",
+      status: 429,
+      title: "Too Many Requests",
+      detail: `fixtures.redline.test is not free until ${until}: Redline spaces its requests to one host (its minimum interval, Crawl-delay or Retry-After), and an earlier request holds the host until then. Nothing was fetched; try again in 1 s.`,
+      host: "fixtures.redline.test",
+      nextAllowedAt: until,
+    });
+    expect((await api("GET", `/api/articles/${b}`)).json).toEqual(before);
+
+    const passed = await at(NOW + SECOND, "POST", `/api/articles/${b}/check`);
+    expect(passed.status).toBe(200);
+    expect(passed.json.article.lastCheckedAt).toBe(new Date(NOW + SECOND).toISOString());
+    expect(await nextAllowedAt("fixtures.redline.test")).toBe(NOW + 2 * SECOND);
+  });
+
+  it("answers a first capture on a host held by a Retry-After with 429 and the seconds left, storing and fetching nothing, and captures it once the host is free", async () => {
+    await setReplayClock("2019-06-01T00:00:00Z");
+    await env.DB.prepare("INSERT INTO hosts (host, next_allowed_at) VALUES ('fixtures.redline.test', ?)").bind(NOW + 7_500).run();
+    const fetches = vi.spyOn(globalThis, "fetch");
+    const refused = await at(NOW, "POST", "/api/articles", { url: PLAIN(9) });
+    expect(fetches).not.toHaveBeenCalled();
+    fetches.mockRestore();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("Retry-After")).toBe("8");
+    expect(refused.json).toMatchObject({ status: 429, host: "fixtures.redline.test", nextAllowedAt: new Date(NOW + 7_500).toISOString() });
+    expect(refused.json.detail).toMatch(/\. Nothing was fetched or stored; try again in 8 s\.$/);
+    expect((await api("GET", "/api/articles")).json.items).toEqual([]);
+
+    const created = await at(NOW + 7_500, "POST", "/api/articles", { url: PLAIN(9) });
+    expect(created.status).toBe(201);
+    expect(await nextAllowedAt("fixtures.redline.test")).toBe(NOW + 7_500 + SECOND);
+  });
+
+  it("uses the compare-and-set of the queue consumer: a queued check waits for a manual one's slot, and a manual check is refused the slot a queued one took", async () => {
+    const [a, b] = await twoArticlesOnOneHost();
+    // A manual check at NOW holds the host for its interval; the queued check of b at NOW + 200 ms is sent again for the rest.
+    expect((await at(NOW, "POST", `/api/articles/${a}/check`)).status).toBe(200);
+    await consume([{ body: { type: "check", articleId: b, host: "fixtures.redline.test", notBefore: NOW + 200 } }]);
+    expect(queue.resent).toEqual([{ body: { type: "check", articleId: b, host: "fixtures.redline.test", notBefore: NOW + 1_200 }, delaySeconds: 1 }]);
+
+    // The other way round, on a host that asks for 5 s: the queued check claims it, the manual one is told when.
+    await env.DB.prepare("UPDATE hosts SET next_allowed_at = 0, min_interval_ms = 5000 WHERE host = 'fixtures.redline.test'").run();
+    const later = NOW + 10 * SECOND;
+    await consume([{ body: { type: "check", articleId: b, host: "fixtures.redline.test", notBefore: later } }]);
+    expect(await nextAllowedAt("fixtures.redline.test")).toBe(later + 5 * SECOND);
+    const refused = await at(later + 300, "POST", `/api/articles/${a}/check`);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("Retry-After")).toBe("5");
+    expect(refused.json.nextAllowedAt).toBe(new Date(later + 5 * SECOND).toISOString());
+  });
+
+  it("does not claim the host for an unknown or stopped article (404, 409)", async () => {
+    const [a] = await twoArticlesOnOneHost();
+    await api("DELETE", `/api/articles/${a}`);
+    await env.DB.prepare("UPDATE hosts SET next_allowed_at = 0 WHERE host = 'fixtures.redline.test'").run();
+    expect((await at(NOW, "POST", "/api/articles/0123456789abcdef/check")).status).toBe(404);
+    expect((await at(NOW, "POST", `/api/articles/${a}/check`)).status).toBe(409);
+    expect(await nextAllowedAt("fixtures.redline.test")).toBe(0);
+  });
+});
+
 describe("robots.txt", () => {
   it("refuses to track a URL its host's robots.txt disallows, with a 422 naming the rule, storing nothing", async () => {
     await serveRobots("en.yna.co.kr", "User-agent: *\nDisallow: /view/\n");
@@ -249,7 +354,14 @@ describe("robots.txt", () => {
     await serveRobots("fixtures.redline.test", "User-agent: *\nCrawl-delay: 5\n");
     await setReplayClock("2019-06-01T00:00:00Z");
     const ids: string[] = [];
-    for (let n = 1; n <= 3; n++) ids.push((await track(`https://fixtures.redline.test/articles/plain.html?n=${n}`)).json.id);
+    // Tracked through the API, each first capture claims the host: the second would wait 5 s.
+    // So they are captured a Crawl-delay apart, as of the times the host allows.
+    const tracker = trackerFor(env);
+    const t0 = Date.now();
+    for (let n = 1; n <= 3; n++) {
+      const url = `https://fixtures.redline.test/articles/plain.html?n=${n}`;
+      ids.push((await trackNewArticle(tracker, { id: await articleIdFor(url), url }, t0 + (n - 1) * 5 * SECOND)).article.id);
+    }
     const due = Math.max(...(await Promise.all(ids.map(async (id) => Date.parse((await api("GET", `/api/articles/${id}`)).json.nextCheckAt)))));
     await tick(due);
     expect(queue.pending.map((m) => m.delaySeconds)).toEqual([0, 5, 10]);

@@ -80,6 +80,14 @@ describe("a tracked article whose checks start failing", () => {
       const { json } = await check(id);
       expect(json).toMatchObject({ changed: false, outcome: "failed", status: "failing", change: null, version: { n: 1 }, article: { versionCount: 1 } });
       expect(json.error).toMatch(reason);
+      if (path === "/errors/429") {
+        // Its Retry-After (120 s) holds the whole host: an immediate check is refused until then.
+        const held = await check(id);
+        expect(held.status).toBe(429);
+        expect(held.json).toMatchObject({ host: "fixtures.redline.test", nextAllowedAt: new Date(Date.parse(json.article.lastCheckedAt) + 120_000).toISOString() });
+        // As if the two minutes had passed.
+        await env.DB.prepare("UPDATE hosts SET next_allowed_at = 0 WHERE host = 'fixtures.redline.test'").run();
+      }
     }
     const failing = (await api("GET", `/api/articles/${id}`)).json;
     expect(failing).toMatchObject({ status: "failing", versionCount: 1 });

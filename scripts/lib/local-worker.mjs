@@ -80,17 +80,6 @@ export async function waitForWorker(child, workerUrl) {
   throw new Error(`wrangler dev did not answer on ${workerUrl} within 2 minutes`);
 }
 
-async function api(workerUrl, method, path, token, body) {
-  const response = await fetch(`${workerUrl}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await response.json();
-  if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${json.detail ?? JSON.stringify(json)}`);
-  return { status: response.status, json };
-}
-
 async function replayClock(replayUrl, body) {
   const response = await fetch(`${replayUrl}/__replay/clock`, { method: "POST", body: JSON.stringify(body) });
   return response.json();
@@ -111,9 +100,32 @@ export async function seed({ workerUrl, replay, token, onCheck = () => {} }) {
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     lastCapture.set(url, Date.now());
   };
+  // The Worker spaces its requests to one host (MIN_HOST_INTERVAL_MS, 1 s by default), and
+  // english.hani.co.kr has two seed articles: a first capture or a check of a host that is not
+  // free yet answers 429 with Retry-After (the seconds until it is). The seed waits that long and
+  // asks again. `beforeAttempt` runs before every try (a retried check is captured later).
+  const politely = async (method, path, body, beforeAttempt = () => {}) => {
+    for (let attempt = 1; ; attempt++) {
+      beforeAttempt();
+      const response = await fetch(`${workerUrl}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const retryAfter = Number(response.headers.get("Retry-After"));
+      if (response.status === 429 && attempt < 10 && retryAfter > 0 && retryAfter <= 60) {
+        await response.body?.cancel();
+        await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
+        continue;
+      }
+      const json = await response.json();
+      if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${json.detail ?? JSON.stringify(json)}`);
+      return { status: response.status, json };
+    }
+  };
   let fresh = 0;
   for (const entry of replay.replay.timeline.articles) {
-    const { status, json } = await api(workerUrl, "POST", "/api/articles", token, { url: entry.url });
+    const { status, json } = await politely("POST", "/api/articles", { url: entry.url });
     lastCapture.set(entry.url, Date.now());
     ids.set(entry.url, json.id);
     if (status === 201) fresh++;
@@ -131,7 +143,7 @@ export async function seed({ workerUrl, replay, token, onCheck = () => {} }) {
       const id = ids.get(url);
       if (!id) continue;
       await aSecondAfterLastCapture(url);
-      const { json } = await api(workerUrl, "POST", `/api/articles/${id}/check`, token);
+      const { json } = await politely("POST", `/api/articles/${id}/check`, undefined, () => lastCapture.set(url, Date.now()));
       replayed++;
       onCheck({ at: step.at, result: json, url });
     }

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import type { HTTPException } from "hono/http-exception";
 import { verifyChain } from "../archive/chain";
 import { diffInHistory } from "../diffing";
 import { REDLINE_PAGE_STYLE, renderRedlinePage, renderUnified, versionLabel, type DiffDocument } from "../diffing/render";
@@ -6,7 +7,7 @@ import type { AppEnv } from "../app-env";
 import { articleIdFor, InvalidUrlError, normalizeArticleUrl, refusalReason } from "../fetching/url";
 import { RENDERING_HEADERS, selfContainedRenderingHeaders } from "../security-headers";
 import type { ArticleRecord, VersionRecord } from "../storage/records";
-import { checkArticle, FirstCaptureError, RobotsRefusal, setTracking, trackNewArticle } from "../tracking";
+import { checkArticle, FirstCaptureError, RobotsRefusal, scaleSettings, setTracking, trackNewArticle } from "../tracking";
 import type { ArticleHead, RedlineStore } from "../storage/store";
 import { requireAdmin } from "./auth";
 import { rawCaptureResponse } from "./raw";
@@ -44,6 +45,21 @@ async function readUrlFromBody(request: Request): Promise<string> {
   }
 }
 
+/**
+ * A request to a host whose next slot is not free yet (a queued check, another immediate check,
+ * a first capture, or the host's Retry-After holds it): answered at once with when, not waited for.
+ */
+function hostNotFree(host: string, nextAllowedAtMs: number, nowMs: number, nothingDone: string): HTTPException {
+  const seconds = Math.max(1, Math.ceil((nextAllowedAtMs - nowMs) / 1000));
+  const nextAllowedAt = new Date(nextAllowedAtMs).toISOString();
+  return problem(
+    429,
+    `${host} is not free until ${nextAllowedAt}: Redline spaces its requests to one host (its minimum interval, Crawl-delay or Retry-After), and an earlier request holds the host until then. ${nothingDone}; try again in ${seconds} s.`,
+    { "Retry-After": String(seconds) },
+    { host, nextAllowedAt },
+  );
+}
+
 export const articles = new Hono<AppEnv>();
 
 articles.post("/", requireAdmin, async (c) => {
@@ -58,8 +74,13 @@ articles.post("/", requireAdmin, async (c) => {
     const resumed = await setTracking(tracker.store, id, true, Date.now());
     return c.json(articleView(resumed ?? existing), 200);
   }
+  // The first capture is a request to the host like any check: it claims the host's slot first.
+  const nowMs = Date.now();
+  const site = new URL(url).hostname;
+  const claim = await tracker.store.claimHost(site, nowMs, scaleSettings(c.env).minHostIntervalMs);
+  if (!claim.claimed) throw hostNotFree(site, claim.host.nextAllowedAt, nowMs, "Nothing was fetched or stored");
   try {
-    const result = await trackNewArticle(tracker, { id, url }, Date.now());
+    const result = await trackNewArticle(tracker, { id, url }, nowMs, claim.host);
     // Another request may have created the article first; this capture was then checked against it.
     if (result.outcome !== "created") return c.json(articleView(result.article), 200);
     return c.json(articleView(result.article), 201, { Location: `/api/articles/${id}` });
@@ -76,9 +97,11 @@ articles.get("/", async (c) => {
   return c.json({ items: page.items.map(articleView), cursor: page.cursor });
 });
 
+const ARTICLE_ID = /^[0-9a-f]{16}$/;
+
 /** The article's head (row, revision, latest version's index row), or a 404. */
 export async function loadHead(store: RedlineStore, id: string): Promise<ArticleHead> {
-  const head = /^[0-9a-f]{16}$/.test(id) ? await store.getHead(id) : null;
+  const head = ARTICLE_ID.test(id) ? await store.getHead(id) : null;
   if (!head) throw problem(404, `No article with id ${quoteInput(id)}.`);
   return head;
 }
@@ -117,10 +140,15 @@ articles.delete("/:id", requireAdmin, async (c) => {
 
 articles.post("/:id/check", requireAdmin, async (c) => {
   const { tracker } = c.var;
-  const head = await loadHead(tracker.store, c.req.param("id"));
+  const id = c.req.param("id");
+  const nowMs = Date.now();
+  // The claim a queued check makes (the same compare-and-set on the host's slot), and the head, in one round trip.
+  const { claimed, head } = ARTICLE_ID.test(id) ? await tracker.store.claimHostForCheck(id, nowMs, scaleSettings(c.env).minHostIntervalMs) : { claimed: false, head: null };
+  if (!head) throw problem(404, `No article with id ${quoteInput(id)}.`);
   const { article } = head;
   if (!article.tracking) throw problem(409, `Article ${article.id} is not tracked any more; POST its URL to /api/articles to resume.`);
-  const result = await checkArticle(tracker, head, Date.now());
+  if (!claimed) throw hostNotFree(article.site, head.host?.nextAllowedAt ?? nowMs, nowMs, "Nothing was fetched");
+  const result = await checkArticle(tracker, head, nowMs);
   return c.json({
     changed: result.changed,
     outcome: result.outcome,

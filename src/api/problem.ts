@@ -14,14 +14,16 @@ const TITLES: Record<number, string> = {
   409: "Conflict",
   415: "Unsupported Media Type",
   422: "Unprocessable Content",
+  429: "Too Many Requests",
   500: "Internal Server Error",
   503: "Service Unavailable",
 };
 
 export const problemTitle = (status: number): string => TITLES[status] ?? "Error";
 
-export function problemResponse(status: ContentfulStatusCode, detail: string, headers: Record<string, string> = {}): Response {
-  const body = { type: "about:blank", status, title: problemTitle(status), detail };
+/** `extensions` are members of the problem beyond the standard ones (RFC 9457 §3.2), e.g. `host`. */
+export function problemResponse(status: ContentfulStatusCode, detail: string, headers: Record<string, string> = {}, extensions: Record<string, unknown> = {}): Response {
+  const body = { type: "about:blank", status, title: problemTitle(status), detail, ...extensions };
   return new Response(JSON.stringify(body), {
     status,
     headers: { "Content-Type": "application/problem+json", ...headers },
@@ -32,8 +34,8 @@ export function problemResponse(status: ContentfulStatusCode, detail: string, he
  * Throw from a handler to answer with a problem document. The detail is also the exception's
  * message, so the web pages can show the same words in an HTML error page.
  */
-export function problem(status: ContentfulStatusCode, detail: string, headers?: Record<string, string>): HTTPException {
-  return new HTTPException(status, { res: problemResponse(status, detail, headers), message: detail });
+export function problem(status: ContentfulStatusCode, detail: string, headers?: Record<string, string>, extensions?: Record<string, unknown>): HTTPException {
+  return new HTTPException(status, { res: problemResponse(status, detail, headers, extensions), message: detail });
 }
 
 export function handleError(error: Error, c: Context): Response {

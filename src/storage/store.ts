@@ -100,6 +100,18 @@ const HEAD_SELECT = `SELECT a.*, v.captured_at AS v_captured_at, v.content_hash 
   h.robots_status AS h_robots_status, h.robots_body AS h_robots_body, h.robots_fetched_at AS h_robots_fetched_at, h.crawl_delay_ms AS h_crawl_delay_ms
   FROM articles a LEFT JOIN versions v ON v.article_id = a.id AND v.n = a.version_count LEFT JOIN hosts h ON h.host = a.site`;
 
+/**
+ * The host claim every request to a host goes through — a queued check, an immediate check, a
+ * first capture: a compare-and-set that moves the host's `next_allowed_at` from ≤ now to now +
+ * its interval (its own `min_interval_ms` or the deployment's, widened by its Crawl-delay), and
+ * inserts the row when the host has none. Of two claims of one slot one wins (`meta.changes`).
+ * `source` yields `(host, ?2 + ?3)` when the claim applies at all; binds ?2 now, ?3 the
+ * deployment's interval (MIN_HOST_INTERVAL_MS; 0 spaces nothing).
+ */
+const hostClaim = (source: string) => `INSERT INTO hosts (host, next_allowed_at) ${source}
+  ON CONFLICT (host) DO UPDATE SET next_allowed_at = ?2 + MAX(COALESCE(hosts.min_interval_ms, ?3), COALESCE(hosts.crawl_delay_ms, 0))
+  WHERE hosts.next_allowed_at <= ?2`;
+
 function articleFromRow(row: Row): ArticleRecord {
   return {
     id: row.id as string,
@@ -584,17 +596,35 @@ export class RedlineStore {
   ): Promise<{ claimed: boolean; head: ArticleHead | null }> {
     const [claim, head] = await this.db.batch<Row>([
       this.db
-        .prepare(
-          `INSERT INTO hosts (host, next_allowed_at)
-           SELECT ?1, ?2 + ?3 WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?4 AND tracking = 1 AND next_check_at <= ?5)
-           ON CONFLICT (host) DO UPDATE SET next_allowed_at = ?2 + MAX(COALESCE(hosts.min_interval_ms, ?3), COALESCE(hosts.crawl_delay_ms, 0), 1)
-           WHERE hosts.next_allowed_at <= ?2`,
-        )
+        .prepare(hostClaim("SELECT ?1, ?2 + ?3 WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?4 AND tracking = 1 AND next_check_at <= ?5)"))
         .bind(host, nowMs, defaultIntervalMs, articleId, dueBeforeMs),
       this.db.prepare(`${HEAD_SELECT} WHERE a.id = ?`).bind(articleId),
     ]);
     const row = head!.results[0];
     return { claimed: (claim!.meta.changes ?? 0) > 0, head: row ? headFromRow(row) : null };
+  }
+
+  /**
+   * One round trip for an immediate check (`POST /api/articles/:id/check`): the same claim of
+   * the article's host as a queued check's — only if the article is tracked, due or not — and
+   * the head with its host row as the claim left it.
+   */
+  async claimHostForCheck(articleId: string, nowMs: number, defaultIntervalMs: number): Promise<{ claimed: boolean; head: ArticleHead | null }> {
+    const [claim, head] = await this.db.batch<Row>([
+      this.db.prepare(hostClaim("SELECT a.site, ?2 + ?3 FROM articles a WHERE a.id = ?1 AND a.tracking = 1")).bind(articleId, nowMs, defaultIntervalMs),
+      this.db.prepare(`${HEAD_SELECT} WHERE a.id = ?`).bind(articleId),
+    ]);
+    const row = head!.results[0];
+    return { claimed: (claim!.meta.changes ?? 0) > 0, head: row ? headFromRow(row) : null };
+  }
+
+  /** One round trip before a first capture: the claim of `host`, and its row as the claim left it (robots.txt cache included). */
+  async claimHost(host: string, nowMs: number, defaultIntervalMs: number): Promise<{ claimed: boolean; host: HostRow }> {
+    const [claim, row] = await this.db.batch<Row>([
+      this.db.prepare(hostClaim("VALUES (?1, ?2 + ?3)")).bind(host, nowMs, defaultIntervalMs),
+      this.db.prepare("SELECT * FROM hosts WHERE host = ?").bind(host),
+    ]);
+    return { claimed: (claim!.meta.changes ?? 0) > 0, host: hostFromRow(row!.results[0]!) };
   }
 
   // -- the dispatcher (src/tracking/dispatch.ts) -------------------------------------------------

@@ -10,7 +10,7 @@ import { fetchPage, type FetchOptions } from "../fetching/fetch-page";
 import { sha256Hex } from "../digest";
 import { quoteInput } from "../quote";
 import type { ArticleRecord, ChangeRecord, VersionSummary } from "../storage/records";
-import type { ArticleHead, RedlineStore } from "../storage/store";
+import type { ArticleHead, HostRow, RedlineStore } from "../storage/store";
 import type { Politeness } from "../politeness/hosts";
 import { blankHead, decide, needsContent, type CaptureAttempt, type CheckContext, type CheckOutcome, type Decision } from "./decide";
 
@@ -174,9 +174,11 @@ async function announce(tracker: Tracker, change: ChangeRecord): Promise<void> {
 /**
  * Creates the article from its first capture, or throws {@link FirstCaptureError} having stored
  * nothing. If another request created it meanwhile, the capture is checked against that head.
+ * `host` is the host's row when the caller already read it (the API's host claim returns it);
+ * otherwise the robots.txt verdict reads it.
  */
-export async function trackNewArticle(tracker: Tracker, input: { id: string; url: string }, nowMs: number): Promise<CheckResult> {
-  const robots = await tracker.politeness?.robots(input.url, undefined, nowMs);
+export async function trackNewArticle(tracker: Tracker, input: { id: string; url: string }, nowMs: number, host?: HostRow | null): Promise<CheckResult> {
+  const robots = await tracker.politeness?.robots(input.url, host, nowMs);
   if (robots && !robots.allowed) throw new RobotsRefusal(robots.reason);
   const attempt = await attemptCapture(tracker, input.url, {});
   if (attempt.kind !== "captured") {

@@ -15,6 +15,13 @@ function positiveInteger(value: string | undefined, fallback: number): number {
   return Number.isInteger(parsed) && parsed > 0 ? parsed : fallback;
 }
 
+/** Like `positiveInteger`, but 0 is a setting of its own (MIN_HOST_INTERVAL_MS = 0: no spacing). */
+function nonNegativeInteger(value: string | undefined, fallback: number): number {
+  if (value === undefined || value.trim() === "") return fallback;
+  const parsed = Number(value);
+  return Number.isInteger(parsed) && parsed >= 0 ? parsed : fallback;
+}
+
 export function trackerFor(env: Env): Tracker {
   const webhooks = env.WEBHOOKS;
   const store = new RedlineStore(env.DB, env.REDLINE_KV);
@@ -39,7 +46,7 @@ export const MAX_PARALLEL_CHECKS = 6;
 export function scaleSettings(env: Env): DispatchSettings & { parallelChecks: number } {
   return {
     batch: positiveInteger(env.DISPATCH_BATCH, DEFAULT_DISPATCH_BATCH),
-    minHostIntervalMs: positiveInteger(env.MIN_HOST_INTERVAL_MS, DEFAULT_MIN_HOST_INTERVAL_MS),
+    minHostIntervalMs: nonNegativeInteger(env.MIN_HOST_INTERVAL_MS, DEFAULT_MIN_HOST_INTERVAL_MS),
     parallelChecks: Math.min(positiveInteger(env.CHECK_CONCURRENCY, MAX_PARALLEL_CHECKS), MAX_PARALLEL_CHECKS),
   };
 }
