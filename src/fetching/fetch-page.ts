@@ -62,7 +62,14 @@ export function requestUrlFor(url: string, replayOrigin: string | undefined): st
   return new URL(url).origin === origin ? url : `${origin}/fetch?url=${encodeURIComponent(url)}`;
 }
 
-async function readCapped(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array | null> {
+/**
+ * The body's bytes, `maxBytes` at most. Past the cap, `overflow: "refuse"` gives null (a page that
+ * large is no article) and `"cut"` keeps the first `maxBytes` (robots.txt: RFC 9309 §2.5 lets a
+ * crawler ignore what lies beyond 500 KiB); either way the rest is never read.
+ */
+export async function readBody(body: ReadableStream<Uint8Array> | null, maxBytes: number, overflow: "cut"): Promise<Uint8Array>;
+export async function readBody(body: ReadableStream<Uint8Array> | null, maxBytes: number, overflow: "refuse"): Promise<Uint8Array | null>;
+export async function readBody(body: ReadableStream<Uint8Array> | null, maxBytes: number, overflow: "refuse" | "cut"): Promise<Uint8Array | null> {
   if (!body) return new Uint8Array();
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
@@ -70,12 +77,15 @@ async function readCapped(body: ReadableStream<Uint8Array> | null, maxBytes: num
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      return null;
+    if (total + value.byteLength > maxBytes) {
+      await reader.cancel().catch(() => {});
+      if (overflow === "refuse") return null;
+      chunks.push(value.subarray(0, maxBytes - total));
+      total = maxBytes;
+      break;
     }
     chunks.push(value);
+    total += value.byteLength;
   }
   const bytes = new Uint8Array(total);
   let offset = 0;
@@ -147,7 +157,7 @@ export async function fetchPage(url: string, options: FetchOptions): Promise<Fet
         return { kind: "refused", status, finalUrl: current, reason: `not an HTML page (${contentType})` };
       }
       const declaredLength = Number(response.headers.get("Content-Length") ?? "0");
-      const bytes = declaredLength > maxBytes ? null : await readCapped(response.body, maxBytes);
+      const bytes = declaredLength > maxBytes ? null : await readBody(response.body, maxBytes, "refuse");
       if (!bytes) {
         return { kind: "refused", status, finalUrl: current, reason: `page larger than ${maxBytes} bytes` };
       }

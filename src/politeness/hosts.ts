@@ -4,7 +4,7 @@
  * what a check must do with it. The pure parts are src/politeness/robots.ts (RFC 9309) and
  * `hostInterval` below; the D1 statements are RedlineStore's (`hosts` table, docs/storage.md).
  */
-import { MAX_REDIRECTS, requestUrlFor, USER_AGENT, type FetchOptions } from "../fetching/fetch-page";
+import { MAX_REDIRECTS, readBody, requestUrlFor, USER_AGENT, type FetchOptions } from "../fetching/fetch-page";
 import { refusalReason } from "../fetching/url";
 import type { HostRow, RedlineStore } from "../storage/store";
 import { crawlDelaySeconds, policyForResponse, robotsVerdict, ROBOTS_MAX_BYTES, type RobotsPolicy } from "./robots";
@@ -29,28 +29,6 @@ export type RobotsDecision = { allowed: true } | { allowed: false; reason: strin
 export function freshRobots(row: HostRow | null, nowMs: number): RobotsPolicy | null {
   if (!row || row.robotsFetchedAt === null || nowMs - row.robotsFetchedAt >= ROBOTS_TTL_MS) return null;
   return policyForResponse(row.robotsStatus, row.robotsBody);
-}
-
-/** Reads at most `max` bytes of a body, dropping the rest (RFC 9309 §2.5 lets a crawler ignore what lies beyond 500 KiB). */
-async function readPrefix(body: ReadableStream<Uint8Array> | null, max: number): Promise<Uint8Array> {
-  if (!body) return new Uint8Array();
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  while (total < max) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value.subarray(0, max - total));
-    total += Math.min(value.byteLength, max - total);
-  }
-  await reader.cancel().catch(() => {});
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
 }
 
 /**
@@ -82,7 +60,7 @@ export async function fetchRobots(origin: string, options: Omit<FetchOptions, "e
         await response.body?.cancel();
         return { status: response.status, body: null };
       }
-      const bytes = await readPrefix(response.body, ROBOTS_MAX_BYTES);
+      const bytes = await readBody(response.body, ROBOTS_MAX_BYTES, "cut");
       return { status: response.status, body: new TextDecoder().decode(bytes) };
     }
     // §2.3.1.2: past five redirects the file MAY be taken as unavailable; Redline takes the safe side.
