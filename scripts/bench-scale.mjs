@@ -55,7 +55,7 @@ const TICKS_BULK = Number(option("ticks-bulk", "8"));
 const BULK_FROM = Number(option("bulk-from", "50000"));
 const DISPATCH_BATCH = option("dispatch-batch", "20000");
 const DEADLINE_MS = Number(option("deadline-minutes", QUICK ? "20" : "120")) * MINUTE_MS;
-const PROBE_REPEATS = Number(option("probe-repeats", "5"));
+const PROBE_REPEATS = Number(option("probe-repeats", "7"));
 const SOURCE = option("source", root);
 /** Consumer invocations Node keeps in flight at one simulated instant (Queues runs up to 250 at once). */
 const DELIVERY_CONCURRENCY = Number(option("delivery-concurrency", "8"));
@@ -183,23 +183,69 @@ async function api(redline, method, path, body) {
   return { status: response.status, json: text ? JSON.parse(text) : null };
 }
 
-/** POST /api/articles for every page, at most 6 at once, hosts interleaved (page i is on host i % hosts). */
+/**
+ * POST /api/articles for every page, at most 6 at once and one at a time per host (page i is on
+ * host i % hosts). A first capture claims the host's slot like any check: a host that is not free
+ * yet answers 429 with `nextAllowedAt`, and that page is posted again once the host is free, while
+ * the lanes go on with other hosts.
+ */
 async function trackThroughApi(redline, origin, world) {
   const started = performance.now();
   const statuses = new Map();
   const failed = [];
-  await forEachWithLimit(
-    Array.from({ length: world.pages }, (_, i) => i),
-    6,
-    async (i) => {
-      if (pastDeadline()) return;
-      const { status, json } = await api(redline, "POST", "/api/articles", { url: origin.urlOf(i) });
-      statuses.set(status, (statuses.get(status) ?? 0) + 1);
-      if (status !== 201 && failed.length < 5) failed.push(`${status} ${json?.detail ?? ""}`);
-      if (i > 0 && i % 2000 === 0) log(`  tracked ${i}/${world.pages}`);
-    },
+  const pending = Array.from({ length: world.hosts }, () => []);
+  for (let i = 0; i < world.pages; i++) pending[i % world.hosts].push(i);
+  const notBefore = new Array(world.hosts).fill(0);
+  const busy = new Array(world.hosts).fill(false);
+  const attempts = new Map();
+  let remaining = world.pages;
+  let turn = 0;
+  let refused = 0;
+  const take = () => {
+    const now = Date.now();
+    let soonest = Number.POSITIVE_INFINITY;
+    for (let k = 0; k < world.hosts; k++) {
+      const host = (turn + k) % world.hosts;
+      if (busy[host] || pending[host].length === 0) continue;
+      if (notBefore[host] <= now) {
+        turn = host + 1;
+        return { host, i: pending[host][0] };
+      }
+      soonest = Math.min(soonest, notBefore[host]);
+    }
+    return { waitMs: Number.isFinite(soonest) ? soonest - now : 20 };
+  };
+  await Promise.all(
+    Array.from({ length: 6 }, async () => {
+      while (remaining > 0 && !pastDeadline()) {
+        const next = take();
+        if (next.i === undefined) {
+          await new Promise((resolve) => setTimeout(resolve, Math.min(Math.max(next.waitMs, 5), 200)));
+          continue;
+        }
+        const { host, i } = next;
+        busy[host] = true;
+        const { status, json } = await api(redline, "POST", "/api/articles", { url: origin.urlOf(i) }).finally(() => (busy[host] = false));
+        const tries = (attempts.get(i) ?? 0) + 1;
+        attempts.set(i, tries);
+        if (status === 429 && tries < 50) {
+          refused++;
+          notBefore[host] = Math.max(Date.parse(json?.nextAllowedAt ?? "") || 0, Date.now() + 100);
+          continue;
+        }
+        // The host's next slot is at least the default interval away (MIN_HOST_INTERVAL_MS, 1 s):
+        // waiting for it here spares a 429 round trip; a longer Crawl-delay is learnt from the 429.
+        notBefore[host] = Date.now() + 1000;
+        pending[host].shift();
+        remaining--;
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        if (status !== 201 && failed.length < 5) failed.push(`${status} ${json?.detail ?? ""}`);
+        const done = world.pages - remaining;
+        if (done % 2000 === 0) log(`  tracked ${done}/${world.pages}`);
+      }
+    }),
   );
-  return { ms: performance.now() - started, statuses: Object.fromEntries(statuses), failed };
+  return { ms: performance.now() - started, statuses: Object.fromEntries(statuses), failed, refused429: refused };
 }
 
 /**
@@ -243,7 +289,7 @@ async function bulkLoad(redline, origin, world, modules, { capturedMs, startMs, 
         params: [JSON.stringify(part)],
       });
     }
-    await withTimeout(redline.batch(statements), CALL_TIMEOUT_MS, "bulk insert");
+    if (statements.length > 0) await withTimeout(redline.batch(statements), CALL_TIMEOUT_MS, "bulk insert");
     rows.articles = [];
     rows.versions = [];
     rows.changes = [];
@@ -486,9 +532,10 @@ async function probeDispatch(redline, origin, counts, startMs, tracked, repeats 
     if (due > tracked) continue;
     const samples = [];
     for (let repeat = 0; repeat < repeats && !pastDeadline(); repeat++) {
-      // `rowid % step = repeat`: `due` rows spread over all hosts, a different set each time.
+      // `due` rows spread over all hosts (page i is on host i % hosts, so a plain `rowid % step`
+      // would pick a few hosts), a different set each time.
       const step = Math.floor(tracked / due);
-      await onlyDue(redline, at, "rowid % ? = ?", step, repeat % step);
+      await onlyDue(redline, at, "((rowid * 2654435761) % 4294967296) % ? = ?", step, repeat % step);
       const queue = simulatedQueue(redline, origin);
       const result = await tick(redline, origin, queue, at);
       samples.push({ ms: result.ms, due: result.record?.due ?? null, dispatched: result.record?.dispatched ?? null, deferredBy: result.record?.deferredBy ?? null, rowsRead: result.meter.rowsRead ?? 0, rowsWritten: result.meter.rowsWritten ?? 0, cpuMs: result.cpuMs });
@@ -790,7 +837,7 @@ function dayDetails(results) {
       const outcomes = Object.entries(result.outcomes ?? {}).map(([outcome, n]) => `${outcome} ${n0(n)}`).join(", ");
       const setup =
         result.setup.kind === "api"
-          ? `tracked through the API in ${(result.setup.ms / 1000).toFixed(0)} s (${Object.entries(result.setup.statuses).map(([s, n]) => `${n0(n)} × ${s}`).join(", ")}; while tracking, the busiest host saw ${result.setup.trackingRates.wall.maxInWindow} page requests in one wall-clock second: first captures are not paced)`
+          ? `tracked through the API in ${(result.setup.ms / 1000).toFixed(0)} s (${Object.entries(result.setup.statuses).map(([s, n]) => `${n0(n)} × ${s}`).join(", ")}, after ${n0(result.setup.refused429)} answers 429 "host not free yet"; while tracking, the busiest host saw ${result.setup.trackingRates.wall.maxInWindow} page requests in one wall-clock second, ${result.setup.trackingRates.wallAll.maxInWindow} with robots.txt)`
           : `bulk-loaded in ${(result.setup.ms / 1000).toFixed(0)} s (${n0(result.setup.snapshots)} version snapshots written to KV: the pages that change during the run and the ${CALIBRATION_ROWS} the per-outcome samples draw from)`;
       const c = perCheck(result);
       return [
