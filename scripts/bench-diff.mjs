@@ -18,6 +18,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { importWorkerModules } from "./lib/bundle.mjs";
 import { quantile } from "./lib/metrics.mjs";
+import { random } from "./lib/random.mjs";
 
 const repositoryRoot = resolve(fileURLToPath(import.meta.url), "..", "..");
 const seedsDir = process.env.REDLINE_SEEDS ?? join(repositoryRoot, "..", "shared", "seeds");
@@ -25,18 +26,6 @@ const runsOption = process.argv.indexOf("--runs");
 const RUNS = runsOption > 0 ? Number(process.argv[runsOption + 1]) : 21;
 /** Past this, a single jsdiff run is abandoned (its `timeout` option) and reported as such. */
 const JSDIFF_TIMEOUT_MS = 5_000;
-
-/** Mulberry32: small, fast, deterministic. */
-function random(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function vocabulary() {
   if (existsSync(seedsDir)) {

@@ -14,21 +14,10 @@
  */
 import { createHash } from "node:crypto";
 import { createServer } from "node:http";
+import { random } from "./random.mjs";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-
-/** Mulberry32: small, fast, deterministic. */
-export function random(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A well-mixed 32-bit hash of small integers (for per-page decisions that need no state). */
 function mix(...values) {
