@@ -532,10 +532,11 @@ async function probeDispatch(redline, origin, counts, startMs, tracked, repeats 
     if (due > tracked) continue;
     const samples = [];
     for (let repeat = 0; repeat < repeats && !pastDeadline(); repeat++) {
-      // `due` rows spread over all hosts (page i is on host i % hosts, so a plain `rowid % step`
-      // would pick a few hosts), a different set each time.
+      // `due` rows spread over all hosts, a different set each time. Page i is on host i % hosts,
+      // so a plain `rowid % step` would pick a few hosts: the row is picked by the high bits of a
+      // multiplicative hash of its rowid (the low bits keep its parity).
       const step = Math.floor(tracked / due);
-      await onlyDue(redline, at, "((rowid * 2654435761) % 4294967296) % ? = ?", step, repeat % step);
+      await onlyDue(redline, at, "(((rowid * 2654435761) % 4294967296) >> 16) % ? = ?", step, repeat % step);
       const queue = simulatedQueue(redline, origin);
       const result = await tick(redline, origin, queue, at);
       samples.push({ ms: result.ms, due: result.record?.due ?? null, dispatched: result.record?.dispatched ?? null, deferredBy: result.record?.deferredBy ?? null, rowsRead: result.meter.rowsRead ?? 0, rowsWritten: result.meter.rowsWritten ?? 0, cpuMs: result.cpuMs });
