@@ -17,9 +17,37 @@ export interface CheckMessage {
   notBefore: number;
 }
 
+/** `redline-checks`: check one source (a feed, sitemap or section page) for new entries. */
+export interface SourceCheckMessage {
+  type: "source";
+  sourceId: string;
+  /** The source's host: the same politeness as an article's. */
+  host: string;
+  notBefore: number;
+  /** "websub": a hub's notification asked for it (checked even if the source is not due). */
+  reason?: "schedule" | "websub";
+}
+
+/** `redline-checks`: the first capture of one entry a source found (throttled per host like any check). */
+export interface DiscoverMessage {
+  type: "discover";
+  sourceId: string;
+  /** The entry's URL, normalised (normalizeArticleUrl). */
+  url: string;
+  /** The entry's host. */
+  host: string;
+  entryTitle: string | null;
+  /** When the source check found it (epoch ms): the article's `sources[].foundAt`. */
+  foundAt: number;
+  notBefore: number;
+}
+
+/** Every message on `redline-checks`. */
+export type ChecksQueueMessage = CheckMessage | SourceCheckMessage | DiscoverMessage;
+
 /** `redline-webhooks`: a recorded change to fan out, or one delivery to one subscriber. */
 export type WebhookMessage =
   | { type: "change"; articleId: string; seq: number }
   | { type: "delivery"; subscriptionId: string; articleId: string; seq: number };
 
-export type RedlineMessage = CheckMessage | WebhookMessage;
+export type RedlineMessage = ChecksQueueMessage | WebhookMessage;

@@ -1,0 +1,66 @@
+-- Issue 14, discovery: sources (feeds, sitemaps, section pages) that find articles, what each
+-- found, WebSub subscriptions, and retirement after a source's trackDays. docs/storage.md
+-- describes every column.
+--
+-- Written for wrangler's statement splitter (see 0003): trigger bodies BEGIN … END, no CASE.
+
+CREATE TABLE sources (
+  id TEXT PRIMARY KEY,                        -- first 16 hex digits of SHA-256 over the canonical URL (as articles)
+  url TEXT NOT NULL,                          -- canonical URL (normalizeArticleUrl)
+  site TEXT NOT NULL,                         -- host of `url`: politeness keys on it
+  type TEXT NOT NULL,                         -- rss | atom | jsonfeed | sitemap | news-sitemap | page
+  title TEXT NOT NULL DEFAULT '',             -- the source's own title (feed title, page <title>), or the OPML text
+  status TEXT NOT NULL DEFAULT 'active',      -- active | failing | paused
+  filter TEXT NOT NULL DEFAULT '{}',          -- SourceFilter JSON
+  track_days INTEGER,                         -- articles it finds stop being checked this many days after discovery; null: never
+  interval_ms INTEGER NOT NULL DEFAULT 900000,-- its schedule (default every 15 minutes)
+  created_at TEXT NOT NULL,                   -- ISO 8601
+  last_checked_at TEXT,                       -- ISO 8601
+  next_check_at INTEGER NOT NULL,             -- epoch ms
+  lease_until INTEGER,                        -- a dispatched check's lease (as articles.lease_until)
+  etag TEXT,                                  -- validators of the last 200, for conditional GET
+  last_modified TEXT,
+  consecutive_failures INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  entries_seen INTEGER NOT NULL DEFAULT 0,    -- entries in its last successful read
+  articles_tracked INTEGER NOT NULL DEFAULT 0,-- articles it found (rows of article_sources)
+  websub_hub TEXT,                            -- the hub the feed advertises, or null
+  websub_topic TEXT,                          -- the topic (rel="self") subscribed to
+  websub_secret TEXT,                         -- hub.secret sent with the subscription (HMAC key for notifications)
+  websub_state TEXT,                          -- null | pending | verified | denied
+  websub_lease_until INTEGER,                 -- epoch ms the hub's lease ends; renewed before
+  revision INTEGER NOT NULL DEFAULT 1         -- bumped by every state change (compare-and-set, as articles)
+);
+CREATE INDEX sources_due ON sources (status, next_check_at);
+
+-- Entries a source accepted (passed its filter), so each becomes one first capture, once:
+-- `queued` (a discover message is on its way), `tracked` (the article exists), `failed` (its first
+-- capture failed; tried again after `retry_at`). Entries the filter skips are not stored: the
+-- filter is pure and cheap to run again.
+CREATE TABLE source_entries (
+  source_id TEXT NOT NULL,
+  url TEXT NOT NULL,                          -- normalised entry URL
+  article_id TEXT NOT NULL,                   -- articleIdFor(url)
+  state TEXT NOT NULL,                        -- queued | tracked | failed
+  entry_title TEXT,
+  found_at INTEGER NOT NULL,                  -- epoch ms
+  retry_at INTEGER,                           -- epoch ms, for `failed`
+  last_error TEXT,
+  PRIMARY KEY (source_id, url)
+);
+
+-- What found each article: one row per (article, source). An article found by two sources is
+-- tracked once and has two rows. Rows stay after the source is deleted (`source_url` says which).
+CREATE TABLE article_sources (
+  article_id TEXT NOT NULL,
+  source_id TEXT NOT NULL,
+  source_url TEXT NOT NULL,
+  found_at TEXT NOT NULL,                     -- ISO 8601
+  entry_title TEXT,
+  PRIMARY KEY (article_id, source_id)
+);
+CREATE INDEX article_sources_by_source ON article_sources (source_id, found_at DESC, article_id);
+
+-- trackDays: the article is retired (status 'retired', tracking 0, history kept) at this time.
+ALTER TABLE articles ADD COLUMN retire_at INTEGER;
+ALTER TABLE article_stats ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
