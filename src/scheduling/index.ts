@@ -1,4 +1,5 @@
 export {
+  backedOff,
   CHECK_POLICY,
   DUE_TOLERANCE_MS,
   FAILURE_BACKOFF_BASE_MS,

@@ -59,13 +59,21 @@ export function nextCheckAt({ now, lastChangedAt, firstSeenAt, consecutiveFailur
   const ageMs = now - (lastChangedAt ?? firstSeenAt);
   // Only a NaN age (an unparseable date upstream) misses every step; it gets the catch-all.
   const step = CHECK_POLICY.find(({ withinMs }) => ageMs < withinMs) ?? CHECK_POLICY[CHECK_POLICY.length - 1]!;
+  return backedOff(now, step.everyMs, consecutiveFailures, retryAfter);
+}
+
+/**
+ * `now + everyMs`, widened by the failure back-off and by what the server asked for (both
+ * capped): the one rule for articles (above) and sources (src/discovery/plan.ts).
+ */
+export function backedOff(now: number, everyMs: number, consecutiveFailures: number, retryAfter: RetryAfter | null = null): number {
   const backoffMs =
     consecutiveFailures > 0
       ? Math.min(FAILURE_BACKOFF_BASE_MS * 2 ** (consecutiveFailures - 1), FAILURE_BACKOFF_CAP_MS)
       : 0;
-  const next = now + Math.max(step.everyMs, backoffMs);
+  const next = now + Math.max(everyMs, backoffMs);
   if (retryAfter === null) return next;
-  // A server may ask for days; past the cap it is checked as often as any failing article.
+  // A server may ask for days; past the cap it is checked as often as any failing one.
   const asked = "at" in retryAfter ? retryAfter.at : now + retryAfter.delaySeconds * 1000;
   return Math.max(next, Math.min(asked, now + FAILURE_BACKOFF_CAP_MS));
 }
