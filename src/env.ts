@@ -22,6 +22,8 @@ export interface Env {
   /** Optional tuning, as decimal strings: per-fetch timeout, response size cap. */
   FETCH_TIMEOUT_MS?: string;
   FETCH_MAX_BYTES?: string;
+  /** Size cap of a source (feed, sitemap, section page), default 10 MiB. */
+  SOURCE_MAX_BYTES?: string;
   /** Checks one cron tick sends to the queue at most (default 500). */
   DISPATCH_BATCH?: string;
   /** Checks one consumer invocation runs at once (default and maximum 6). */

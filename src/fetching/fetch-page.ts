@@ -24,7 +24,10 @@ export interface FetchOptions {
   /** Local development: send every hop to this fixture replay origin instead of the site. */
   replayOrigin?: string | undefined;
   timeoutMs?: number;
+  /** The article page cap (FETCH_MAX_BYTES). */
   maxBytes?: number;
+  /** The source cap (SOURCE_MAX_BYTES): feeds and sitemaps are larger than pages (src/fetching/fetch-source.ts). */
+  sourceMaxBytes?: number;
 }
 
 export interface FetchedPage {
@@ -101,9 +104,39 @@ function isHtml(contentType: string | null): boolean {
   return contentType === null || /^(text\/html|application\/xhtml\+xml)\b/i.test(contentType.trim());
 }
 
-export async function fetchPage(url: string, options: FetchOptions): Promise<FetchOutcome> {
+/** A 200's body as served, not yet decoded: what an article page and a source (feed, sitemap) share. */
+export interface FetchedBody {
+  kind: "ok";
+  status: number;
+  finalUrl: string;
+  body: Uint8Array;
+  headers: Array<[string, string]>;
+  contentType: string | null;
+  etag: string | null;
+  lastModified: string | null;
+}
+
+/** What a fetch answers before its body is read as a page or as a source. */
+export type BodyFetchOutcome = FetchedBody | Exclude<FetchOutcome, FetchedPage>;
+
+/** What differs between fetching an article page and fetching a source. */
+export interface FetchPolicy {
+  accept: string;
+  maxBytes: number;
+  /** Names the thing in the size refusal: "page larger than …", "source larger than …". */
+  noun: string;
+  /** A refusal reason for a 200's Content-Type, or null to read the body. */
+  refuseType?: (contentType: string | null) => string | null;
+}
+
+/**
+ * The one polite request loop: host rules on every hop, at most {@link MAX_REDIRECTS} redirects
+ * followed by hand, validators on the first hop only, timeout, Retry-After on 429/503, and the
+ * size cap (a declared Content-Length past it is refused without reading a byte).
+ */
+export async function fetchBody(url: string, options: FetchOptions, policy: FetchPolicy): Promise<BodyFetchOutcome> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const { maxBytes } = policy;
   const signal = AbortSignal.timeout(timeoutMs);
   let current = url;
   try {
@@ -111,7 +144,7 @@ export async function fetchPage(url: string, options: FetchOptions): Promise<Fet
       const refusal = refusalReason(current, options.allowLoopback);
       if (refusal) return { kind: "refused", status: null, finalUrl: current, reason: refusal };
 
-      const headers = new Headers({ "User-Agent": USER_AGENT, Accept: ACCEPT });
+      const headers = new Headers({ "User-Agent": USER_AGENT, Accept: policy.accept });
       // Validators belong to the URL they came from; a redirected hop asks unconditionally.
       if (hop === 0 && options.etag) headers.set("If-None-Match", options.etag);
       if (hop === 0 && options.lastModified) headers.set("If-Modified-Since", options.lastModified);
@@ -152,24 +185,24 @@ export async function fetchPage(url: string, options: FetchOptions): Promise<Fet
         return { kind: "refused", status, finalUrl: current, reason: `HTTP ${status}` };
       }
       const contentType = response.headers.get("Content-Type");
-      if (!isHtml(contentType)) {
+      const typeRefusal = policy.refuseType?.(contentType) ?? null;
+      if (typeRefusal) {
         await response.body?.cancel();
-        return { kind: "refused", status, finalUrl: current, reason: `not an HTML page (${contentType})` };
+        return { kind: "refused", status, finalUrl: current, reason: typeRefusal };
       }
       const declaredLength = Number(response.headers.get("Content-Length") ?? "0");
+      if (declaredLength > maxBytes) await response.body?.cancel();
       const bytes = declaredLength > maxBytes ? null : await readBody(response.body, maxBytes, "refuse");
       if (!bytes) {
-        return { kind: "refused", status, finalUrl: current, reason: `page larger than ${maxBytes} bytes` };
+        return { kind: "refused", status, finalUrl: current, reason: `${policy.noun} larger than ${maxBytes} bytes` };
       }
-      const { text, charset } = decodeBody(bytes, contentType);
       return {
         kind: "ok",
         status,
         finalUrl: current,
         body: bytes,
         headers: [...response.headers],
-        html: text,
-        charset,
+        contentType,
         etag: response.headers.get("ETag"),
         lastModified: response.headers.get("Last-Modified"),
       };
@@ -179,4 +212,14 @@ export async function fetchPage(url: string, options: FetchOptions): Promise<Fet
     const reason = signal.aborted ? `timed out after ${timeoutMs} ms` : `network error: ${(error as Error).message}`;
     return { kind: "transient", status: null, finalUrl: current, reason, retryAfter: null };
   }
+}
+
+const PAGE_POLICY = { accept: ACCEPT, noun: "page", refuseType: (contentType: string | null) => (isHtml(contentType) ? null : `not an HTML page (${contentType})`) };
+
+export async function fetchPage(url: string, options: FetchOptions): Promise<FetchOutcome> {
+  const fetched = await fetchBody(url, options, { ...PAGE_POLICY, maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES });
+  if (fetched.kind !== "ok") return fetched;
+  const { contentType, ...rest } = fetched;
+  const { text, charset } = decodeBody(fetched.body, contentType);
+  return { ...rest, html: text, charset };
 }

@@ -1,5 +1,6 @@
 import type { Env } from "../env";
 import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from "../fetching/fetch-page";
+import { DEFAULT_SOURCE_MAX_BYTES } from "../fetching/fetch-source";
 import { DEFAULT_MIN_HOST_INTERVAL_MS, politenessFor } from "../politeness/hosts";
 import type { ChangeRecord } from "../storage/records";
 import { RedlineStore } from "../storage/store";
@@ -30,6 +31,7 @@ export function trackerFor(env: Env): Tracker {
     replayOrigin: env.REPLAY_ORIGIN || undefined,
     timeoutMs: positiveInteger(env.FETCH_TIMEOUT_MS, DEFAULT_TIMEOUT_MS),
     maxBytes: positiveInteger(env.FETCH_MAX_BYTES, DEFAULT_MAX_BYTES),
+    sourceMaxBytes: positiveInteger(env.SOURCE_MAX_BYTES, DEFAULT_SOURCE_MAX_BYTES),
   };
   return {
     store,
