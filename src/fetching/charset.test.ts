@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeBody, detectCharset } from "./charset";
+import { decodeBody, decodeXmlBody, detectCharset } from "./charset";
 
 const ascii = (text: string) => new TextEncoder().encode(text);
 // "가나" in EUC-KR.
@@ -28,5 +28,13 @@ describe("charset detection", () => {
   it("falls back to UTF-8 for unknown or missing labels", () => {
     expect(detectCharset(ascii("<p>x</p>"), "text/html; charset=no-such-charset")).toBe("utf-8");
     expect(detectCharset(ascii('<meta charset="utf-16">'), null)).toBe("utf-8");
+  });
+
+  it("reads an XML body's charset from its declaration, after the BOM and the HTTP header", () => {
+    const declared = bytes('<?xml version="1.0" encoding="EUC-KR"?><t>', eucKrWord, "</t>");
+    expect(decodeXmlBody(declared, "application/rss+xml")).toEqual({ text: '<?xml version="1.0" encoding="EUC-KR"?><t>가나</t>', charset: "euc-kr" });
+    expect(decodeXmlBody(declared, "text/xml; charset=utf-8").charset).toBe("utf-8");
+    expect(decodeXmlBody(new Uint8Array([0xef, 0xbb, 0xbf, ...declared]), null).charset).toBe("utf-8");
+    expect(decodeXmlBody(bytes('<meta charset="euc-kr"><t>', eucKrWord), null).charset).toBe("utf-8");
   });
 });

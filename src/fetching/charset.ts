@@ -1,6 +1,7 @@
 /**
  * Decoding a response body to text the way browsers do: BOM, then the HTTP header's charset,
- * then a `<meta charset>` / `<meta http-equiv>` declaration near the top, then UTF-8.
+ * then a `<meta charset>` / `<meta http-equiv>` declaration near the top, then UTF-8; and an XML
+ * body the way XML parsers do (the XML declaration in place of the meta tag).
  */
 
 const BOMS: Array<[number[], string]> = [
@@ -35,11 +36,42 @@ function supported(label: string | null): string | null {
   }
 }
 
-export function detectCharset(bytes: Uint8Array, contentType: string | null): string {
+function charsetFromBom(bytes: Uint8Array): string | null {
   for (const [signature, encoding] of BOMS) {
     if (signature.every((byte, i) => bytes[i] === byte)) return encoding;
   }
-  return supported(charsetFromContentType(contentType)) ?? supported(charsetFromMeta(bytes)) ?? "utf-8";
+  return null;
+}
+
+export function detectCharset(bytes: Uint8Array, contentType: string | null): string {
+  return (
+    charsetFromBom(bytes) ??
+    supported(charsetFromContentType(contentType)) ??
+    supported(charsetFromMeta(bytes)) ??
+    "utf-8"
+  );
+}
+
+/** `<?xml version="1.0" encoding="EUC-KR"?>`: only at the very start of the document. */
+function charsetFromXmlDeclaration(bytes: Uint8Array): string | null {
+  const head = new TextDecoder("windows-1252").decode(bytes.subarray(0, 200));
+  const match = /^<\?xml[^>]*?\sencoding\s*=\s*["']([\w.:-]+)["']/.exec(head);
+  const label = match ? match[1]!.toLowerCase() : null;
+  // Bytes that spell the declaration in ASCII are not UTF-16 (a BOM would have said so).
+  return label?.startsWith("utf-16") ? "utf-8" : label;
+}
+
+/**
+ * An XML body (feeds, sitemaps, OPML) as text, by XML's rules (RFC 7303): BOM, then the HTTP
+ * header's charset, then the XML declaration's `encoding`, then UTF-8.
+ */
+export function decodeXmlBody(bytes: Uint8Array, contentType: string | null): { text: string; charset: string } {
+  const charset =
+    charsetFromBom(bytes) ??
+    supported(charsetFromContentType(contentType)) ??
+    supported(charsetFromXmlDeclaration(bytes)) ??
+    "utf-8";
+  return { text: new TextDecoder(charset).decode(bytes), charset };
 }
 
 export function decodeBody(bytes: Uint8Array, contentType: string | null): { text: string; charset: string } {
