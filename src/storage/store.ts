@@ -108,7 +108,7 @@ const HEAD_SELECT = `SELECT a.*, v.captured_at AS v_captured_at, v.content_hash 
  * `source` yields `(host, ?2 + ?3)` when the claim applies at all; binds ?2 now, ?3 the
  * deployment's interval (MIN_HOST_INTERVAL_MS; 0 spaces nothing).
  */
-const hostClaim = (source: string) => `INSERT INTO hosts (host, next_allowed_at) ${source}
+export const hostClaim = (source: string) => `INSERT INTO hosts (host, next_allowed_at) ${source}
   ON CONFLICT (host) DO UPDATE SET next_allowed_at = ?2 + MAX(COALESCE(hosts.min_interval_ms, ?3), COALESCE(hosts.crawl_delay_ms, 0))
   WHERE hosts.next_allowed_at <= ?2`;
 
@@ -148,7 +148,7 @@ export interface HostRow {
   crawlDelayMs: number | null;
 }
 
-function hostFromRow(row: Row, prefix = ""): HostRow {
+export function hostFromRow(row: Record<string, unknown>, prefix = ""): HostRow {
   const get = (name: string) => row[`${prefix}${name}`];
   return {
     host: get("host") as string,
