@@ -8,7 +8,7 @@ CREATE TABLE sources (
   id TEXT PRIMARY KEY,                        -- first 16 hex digits of SHA-256 over the canonical URL (as articles)
   url TEXT NOT NULL,                          -- canonical URL (normalizeArticleUrl)
   site TEXT NOT NULL,                         -- host of `url`: politeness keys on it
-  type TEXT NOT NULL,                         -- rss | atom | jsonfeed | sitemap | news-sitemap | page
+  type TEXT,                                  -- rss | atom | jsonfeed | sitemap | news-sitemap | page; null: detected at its first check (an OPML outline without one)
   title TEXT NOT NULL DEFAULT '',             -- the source's own title (feed title, page <title>), or the OPML text
   status TEXT NOT NULL DEFAULT 'active',      -- active | failing | paused
   filter TEXT NOT NULL DEFAULT '{}',          -- SourceFilter JSON
@@ -61,6 +61,64 @@ CREATE TABLE article_sources (
 );
 CREATE INDEX article_sources_by_source ON article_sources (source_id, found_at DESC, article_id);
 
+-- sources.articles_tracked counts the source's article_sources rows, in the transaction that adds one.
+CREATE TRIGGER article_sources_count AFTER INSERT ON article_sources
+BEGIN
+  UPDATE sources SET articles_tracked = articles_tracked + 1 WHERE id = NEW.source_id;
+END;
+
 -- trackDays: the article is retired (status 'retired', tracking 0, history kept) at this time.
 ALTER TABLE articles ADD COLUMN retire_at INTEGER;
 ALTER TABLE article_stats ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+
+-- The three article_stats triggers of 0003 again, counting `retired` too; the UPDATE trigger now
+-- fires only when a counted column really changed (WHEN), so an unchanged check, which rewrites
+-- status, tracking and the counts with their old values, writes no article_stats row.
+DROP TRIGGER article_stats_insert;
+DROP TRIGGER article_stats_update;
+DROP TRIGGER article_stats_delete;
+
+CREATE TRIGGER article_stats_insert AFTER INSERT ON articles
+BEGIN
+  UPDATE article_stats SET
+    total = total + 1,
+    tracking = tracking + NEW.tracking,
+    active = active + (NEW.status = 'active'),
+    removed = removed + (NEW.status = 'removed'),
+    failing = failing + (NEW.status = 'failing'),
+    blocked = blocked + (NEW.status = 'blocked'),
+    retired = retired + (NEW.status = 'retired'),
+    versions = versions + NEW.version_count,
+    changes = changes + NEW.change_count
+  WHERE id = 1;
+END;
+
+CREATE TRIGGER article_stats_update AFTER UPDATE OF tracking, status, version_count, change_count ON articles
+WHEN NEW.tracking != OLD.tracking OR NEW.status != OLD.status OR NEW.version_count != OLD.version_count OR NEW.change_count != OLD.change_count
+BEGIN
+  UPDATE article_stats SET
+    tracking = tracking + NEW.tracking - OLD.tracking,
+    active = active + (NEW.status = 'active') - (OLD.status = 'active'),
+    removed = removed + (NEW.status = 'removed') - (OLD.status = 'removed'),
+    failing = failing + (NEW.status = 'failing') - (OLD.status = 'failing'),
+    blocked = blocked + (NEW.status = 'blocked') - (OLD.status = 'blocked'),
+    retired = retired + (NEW.status = 'retired') - (OLD.status = 'retired'),
+    versions = versions + NEW.version_count - OLD.version_count,
+    changes = changes + NEW.change_count - OLD.change_count
+  WHERE id = 1;
+END;
+
+CREATE TRIGGER article_stats_delete AFTER DELETE ON articles
+BEGIN
+  UPDATE article_stats SET
+    total = total - 1,
+    tracking = tracking - OLD.tracking,
+    active = active - (OLD.status = 'active'),
+    removed = removed - (OLD.status = 'removed'),
+    failing = failing - (OLD.status = 'failing'),
+    blocked = blocked - (OLD.status = 'blocked'),
+    retired = retired - (OLD.status = 'retired'),
+    versions = versions - OLD.version_count,
+    changes = changes - OLD.change_count
+  WHERE id = 1;
+END;

@@ -90,13 +90,17 @@ async function route(counted: Env, method: string, path: string, body?: unknown)
 
 const NO_KV = { kvReads: 0, kvWrites: 0 };
 /**
- * Every commit that lands also updates the one `article_stats` row through its trigger
- * (migrations/0003_article_stats.sql): one row read and one written more than its statements'
- * own, in the same statement (no round trip, no statement of its own). A commit that loses
- * writes nothing, so its trigger does not fire.
+ * Every commit that lands and changes a counted column (tracking, status, version_count,
+ * change_count) also updates the one `article_stats` row through its trigger
+ * (migrations/0004_sources.sql, its WHEN clause): one row read and one written more than its
+ * statements' own, in the same statement (no round trip, no statement of its own). A commit
+ * that changes none of them (an unchanged check), or that loses, does not fire it.
  */
 const STATS_ROW = 1;
-const UPDATE_ONLY = { d1Statements: 1, d1RoundTrips: [["UPDATE articles"]], rowsRead: 1 + STATS_ROW, rowsWritten: 2 + STATS_ROW, messages: 0 };
+/** A commit of the head alone that leaves every counted column as it was: an unchanged check, a first 404, a further one. */
+const UPDATE_ONLY = { d1Statements: 1, d1RoundTrips: [["UPDATE articles"]], rowsRead: 1, rowsWritten: 2, messages: 0 };
+/** A commit of the head alone that changes its status (active → failing). */
+const UPDATE_COUNTED = { ...UPDATE_ONLY, rowsRead: 1 + STATS_ROW, rowsWritten: 2 + STATS_ROW };
 const CHANGE_ONLY = { d1Statements: 2, d1RoundTrips: [["INSERT changes", "UPDATE articles"]], rowsRead: 2 + STATS_ROW, rowsWritten: 6 + STATS_ROW, messages: 1 };
 const NEW_VERSION_BATCH = ["INSERT versions", "INSERT changes", "UPDATE articles"];
 
@@ -218,7 +222,7 @@ describe("what one check costs, given the head its caller holds", () => {
     await env.DB.prepare("UPDATE articles SET url = ?, etag = NULL, last_modified = NULL WHERE id = ?").bind("https://fixtures.redline.test/errors/503", id).run();
     const { result, cost } = await measuredCheck(id);
     expect(result.outcome).toBe("failed");
-    expect(cost).toEqual({ ...NO_KV, ...UPDATE_ONLY, fetched: [503] });
+    expect(cost).toEqual({ ...NO_KV, ...UPDATE_COUNTED, fetched: [503] });
   });
 
   it("a first 404 (missing) costs no KV operation and one UPDATE", async () => {
@@ -309,8 +313,8 @@ describe("robots.txt and Retry-After around a check", () => {
       ...NO_KV,
       d1Statements: 2,
       d1RoundTrips: [["INSERT hosts"], ["UPDATE articles"]],
-      rowsRead: 3,
-      rowsWritten: 4,
+      rowsRead: 2,
+      rowsWritten: 3,
       messages: 0,
       fetched: [200, 304],
     });
@@ -378,8 +382,8 @@ describe("through the checks queue (the dispatcher's messages)", () => {
       ...NO_KV,
       d1Statements: 3,
       d1RoundTrips: [["INSERT hosts", "SELECT articles"], ["UPDATE articles"]],
-      rowsRead: 7,
-      rowsWritten: 4,
+      rowsRead: 6,
+      rowsWritten: 3,
       messages: 0,
       fetched: [304],
     });
@@ -452,8 +456,8 @@ describe("through the API", () => {
       ...NO_KV,
       d1Statements: 3,
       d1RoundTrips: [["INSERT hosts", "SELECT articles"], ["UPDATE articles"]],
-      rowsRead: 7,
-      rowsWritten: 4,
+      rowsRead: 6,
+      rowsWritten: 3,
       messages: 0,
       fetched: [304],
     });
