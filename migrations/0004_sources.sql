@@ -122,3 +122,13 @@ BEGIN
     changes = changes - OLD.change_count
   WHERE id = 1;
 END;
+
+-- WebSub (src/storage/websub.ts writes these, nothing else does): websub_state is also `failed`
+-- (the request never reached a hub that accepted it) or `not-configured` (no PUBLIC_ORIGIN, so no
+-- callback a hub could reach).
+ALTER TABLE sources ADD COLUMN websub_callback TEXT;          -- hub.callback sent (<PUBLIC_ORIGIN>/websub/<id>); a new one is a new subscription
+ALTER TABLE sources ADD COLUMN websub_renew_at INTEGER;       -- epoch ms the next subscription request is due (renewal, or retry); null: none
+ALTER TABLE sources ADD COLUMN websub_error TEXT;             -- why the state is not verified (hub's answer, hub.reason, refusal)
+ALTER TABLE sources ADD COLUMN websub_ignored INTEGER NOT NULL DEFAULT 0; -- notifications acknowledged but ignored (bad or missing signature)
+-- The renewal cron's one query: the due subscriptions, soonest first, without reading any other source.
+CREATE INDEX sources_websub_renewal ON sources (websub_renew_at) WHERE websub_renew_at IS NOT NULL;

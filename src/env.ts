@@ -1,4 +1,4 @@
-import type { CheckMessage, WebhookMessage } from "./queues/messages";
+import type { ChecksQueueMessage, WebhookMessage } from "./queues/messages";
 
 /** Bindings and variables the worker runs with (wrangler.toml, `.dev.vars`, secrets). */
 export interface Env {
@@ -6,8 +6,8 @@ export interface Env {
   REDLINE_KV: KVNamespace;
   /** Articles, versions, changes, subscriptions, runs, hosts, counters (migrations/). */
   DB: D1Database;
-  /** `redline-checks`: the dispatcher's check messages (src/queues). */
-  CHECKS?: Queue<CheckMessage>;
+  /** `redline-checks`: the dispatcher's article and source checks, discoveries, and WebSub's immediate source checks (src/queues). */
+  CHECKS?: Queue<ChecksQueueMessage>;
   /** Webhook deliveries (src/webhooks/queue.ts); without it changes are not announced. */
   WEBHOOKS?: Queue<WebhookMessage>;
   /** Bearer token required by every write endpoint (a Worker secret). */
@@ -30,4 +30,9 @@ export interface Env {
   CHECK_CONCURRENCY?: string;
   /** Minimum time between two requests to one host (default 1000; a host's own setting or Crawl-delay can widen it). */
   MIN_HOST_INTERVAL_MS?: string;
+  /**
+   * This Worker's public origin (e.g. https://redline.example.workers.dev): WebSub callbacks are
+   * `<PUBLIC_ORIGIN>/websub/<source id>`. Unset: no hub could reach the Worker, so none is subscribed to.
+   */
+  PUBLIC_ORIGIN?: string;
 }
