@@ -11,6 +11,7 @@ import type { AppEnv } from "./app-env";
 import { trackerFor } from "./tracking";
 import { web, webErrorResponse } from "./web/routes";
 import { subscriptions } from "./webhooks/routes";
+import { websub } from "./api/websub";
 import { quoteInput } from "./quote";
 
 export const app = new Hono<AppEnv>();
@@ -28,6 +29,7 @@ app.route("/api/status", status);
 app.route("/api/subscriptions", subscriptions);
 app.route("/api", warc);
 app.route("/feeds", feeds);
+app.route("/websub", websub);
 app.route("/", memento);
 // The HTML pages; after the routes above, none of which they overlap.
 app.route("/", web);

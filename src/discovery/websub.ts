@@ -194,9 +194,9 @@ export function renewalTime(nowMs: number, leaseSeconds: number): number {
 
 export type VerificationAnswer =
   /** 200 with the challenge as text/plain; the subscription becomes `verified`. */
-  | { kind: "confirm"; challenge: string; leaseUntil: number; renewAt: number }
+  | { kind: "confirm"; topic: string; challenge: string; leaseUntil: number; renewAt: number }
   /** 200; the subscription becomes `denied` with the hub's reason. */
-  | { kind: "denied"; reason: string; renewAt: number }
+  | { kind: "denied"; topic: string; reason: string; renewAt: number }
   /** No such intent: the status to answer, and why (never the challenge). */
   | { kind: "refuse"; status: 400 | 404; detail: string };
 
@@ -206,15 +206,15 @@ export type VerificationAnswer =
  * while pending, or verified (a renewal). The granted lease is kept up to the requested one: a
  * longer grant only makes Redline renew early, and a forged verification cannot stop renewals.
  */
-export function answerVerification(current: WebSubSubscription | null, query: URLSearchParams, nowMs: number): VerificationAnswer {
+export function answerVerification(current: WebSubSubscription, query: URLSearchParams, nowMs: number): VerificationAnswer {
   const mode = query.get("hub.mode");
   const topic = query.get("hub.topic");
   if (mode === null || topic === null) return { kind: "refuse", status: 400, detail: "A verification names hub.mode and hub.topic." };
-  const ours = current !== null && current.topic === topic && (current.state === "pending" || current.state === "verified");
+  const ours = current.topic === topic && (current.state === "pending" || current.state === "verified");
   if (mode === "denied") {
     if (!ours) return { kind: "refuse", status: 404, detail: "No subscription to this topic is pending here." };
     const reason = query.get("hub.reason")?.trim();
-    return { kind: "denied", reason: reason ? `the hub denied the subscription: ${reason}` : "the hub denied the subscription", renewAt: nowMs + RETRY_AFTER_DENIAL_MS };
+    return { kind: "denied", topic, reason: reason ? `the hub denied the subscription: ${reason}` : "the hub denied the subscription", renewAt: nowMs + RETRY_AFTER_DENIAL_MS };
   }
   if (mode !== "subscribe") return { kind: "refuse", status: 404, detail: `Redline did not ask for hub.mode=${mode}.` };
   if (!ours) return { kind: "refuse", status: 404, detail: "No subscription to this topic is pending here." };
@@ -226,7 +226,7 @@ export function answerVerification(current: WebSubSubscription | null, query: UR
   const lease = leaseText === null ? REQUESTED_LEASE_SECONDS : /^\d{1,10}$/.test(leaseText) ? Number(leaseText) : Number.NaN;
   if (!(lease > 0)) return { kind: "refuse", status: 400, detail: "hub.lease_seconds is a positive whole number of seconds." };
   const granted = Math.min(lease, REQUESTED_LEASE_SECONDS);
-  return { kind: "confirm", challenge, leaseUntil: nowMs + granted * 1000, renewAt: renewalTime(nowMs, granted) };
+  return { kind: "confirm", topic, challenge, leaseUntil: nowMs + granted * 1000, renewAt: renewalTime(nowMs, granted) };
 }
 
 // -- notifications -------------------------------------------------------------------------
