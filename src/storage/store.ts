@@ -750,7 +750,7 @@ export class RedlineStore {
   }
 
   /** A check message that exhausted its retries: counted in SQL, so concurrent dead letters all count. */
-  async recordCheckDeadLetter(last: { articleId: string; attempts: number; at: string }): Promise<void> {
+  async recordCheckDeadLetter(last: { type: string; articleId?: string; sourceId?: string; url?: string; attempts: number; at: string }): Promise<void> {
     await this.db.batch([
       this.db
         .prepare(
