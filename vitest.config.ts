@@ -1,10 +1,13 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { startReplayServer } from "./fixtures/replay.mjs";
+import { startWebSubHub } from "./test/websub-hub.mjs";
 
 // The fixture replay origin runs in Node beside workerd; the worker reaches it over loopback,
 // exactly as under `npm start`.
 const replay = await startReplayServer({ port: 0, host: "127.0.0.1", unref: true });
+// A WebSub hub on loopback that records what subscribers send it (test/websub.test.ts injects `websubHub`).
+const hub = await startWebSubHub({ unref: true });
 // The D1 schema, applied inside workerd by test/apply-migrations.ts (and again after each reset()).
 const migrations = await readD1Migrations(new URL("./migrations", import.meta.url).pathname);
 
@@ -40,6 +43,7 @@ export default defineConfig({
           include: ["src/**/*.test.ts", "test/**/*.test.ts"],
           exclude: NODE_TESTS,
           setupFiles: ["./test/apply-migrations.ts"],
+          provide: { websubHub: hub.url },
           // The end-to-end tests share the replay origin's clock, so test files run one at a time.
           fileParallelism: false,
         },
