@@ -136,9 +136,15 @@ export interface DispatchRecord {
     /** Over DISPATCH_BATCH. */
     batchCap: number;
   };
-  /** sendBatch calls made (≤ 100 messages each). */
+  /** sendBatch calls made (≤ 100 messages each, sources and articles together). */
   sendBatches: number;
-  /** Set when a sendBatch failed: those articles stay leased until the lease expires, then are due again. */
+  /**
+   * The tick's sources (discovery): due (active or failing, `next_check_at` within the
+   * tolerance), sent first, the rest deferred (`leased`: still leased by an earlier tick, the
+   * others over their host's budget or the batch). Absent in records from before discovery.
+   */
+  sources?: { due: number; dispatched: number; deferred: number; leased: number };
+  /** Set when a sendBatch failed: those articles and sources stay leased until the lease expires, then are due again. */
   error?: string;
 }
 
