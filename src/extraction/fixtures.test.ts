@@ -1,7 +1,8 @@
 /// <reference types="vite/types/importMeta.d.ts" />
 // (The reference types `import.meta.glob`, which vitest provides in every test.)
 /**
- * Every fixture version in fixtures/timeline.json: pages with an `expected` JSON must extract to
+ * Every fixture page in fixtures/timeline.json (the seed articles, the stories their sites' feeds
+ * announce, redirect targets and test pages): pages with an `expected` JSON must extract to
  * exactly that; pages without one (error pages, walls, empty bodies) must not extract at all.
  */
 import { describe, expect, it } from "vitest";
@@ -21,8 +22,8 @@ interface FixtureArticle {
   versions: FixtureVersion[];
 }
 
-const { articles, redirectTargets, testPages } = timeline as unknown as Record<
-  "articles" | "redirectTargets" | "testPages",
+const { articles, discovered, redirectTargets, testPages } = timeline as unknown as Record<
+  "articles" | "discovered" | "redirectTargets" | "testPages",
   FixtureArticle[]
 >;
 
@@ -50,7 +51,7 @@ function fixture<T>(files: Record<string, T>, path: string): T {
  */
 const isUndecodable = (html: string): boolean => html.includes("\uFFFD");
 
-const cases = [...articles, ...redirectTargets, ...testPages].flatMap((article) =>
+const cases = [...articles, ...discovered, ...redirectTargets, ...testPages].flatMap((article) =>
   article.versions.map((version, index) => ({
     name: `${article.url} v${index + 1} (${version.file ?? "inline body"})`,
     url: article.url,
