@@ -13,6 +13,7 @@ import { articleIdFor } from "../src/fetching/url";
 import { checkArticle, dispatchDueChecks, scaleSettings, trackerFor, trackNewArticle } from "../src/tracking";
 import { DISPATCH_WINDOW_MS, LEASE_GRACE_MS } from "../src/tracking/dispatch";
 import { app } from "../src/app";
+import { SourceChecks } from "../src/storage/source-checks";
 import { ADMIN, api, instrumented, reset, robotsFetches, SEED_URLS, serveRobots, serveTimelineEntry, setReplayClock, track } from "./helpers";
 import { captureChecks, consume, drain, tick, type CapturedChecks } from "./queue-helpers";
 
@@ -71,6 +72,7 @@ describe("the dispatcher", () => {
       deferred: 0,
       deferredBy: { lease: 0, politeness: 0, batchCap: 0 },
       sendBatches: 3,
+      sources: { due: 0, dispatched: 0, deferred: 0, leased: 0 },
     });
   });
 
@@ -109,16 +111,108 @@ describe("the dispatcher", () => {
     expect(queue.pending.map((m) => [m.body.articleId, m.delaySeconds])).toEqual(slow.slice(15).map((id, n) => [id, n * 60]));
   });
 
-  it("makes 6 D1 statements in 2 round trips, no KV operation and 3 sendBatch calls for a tick with 250 due articles", async () => {
+  it("makes 9 D1 statements in 3 round trips, no KV operation and 3 sendBatch calls for a tick with 250 due articles and no due source", async () => {
     await insertDue(Array.from({ length: 250 }, (_, i) => ({ host: `h${i % 7}.test`, overdueMs: (i + 1) * MINUTE })));
     const probe = instrumented();
-    await dispatchDueChecks(trackerFor(probe.env).store, probe.env.CHECKS, T, scaleSettings(probe.env));
-    expect(probe.counts).toMatchObject({ kvReads: 0, kvWrites: 0, d1Statements: 6 });
+    await dispatchDueChecks(trackerFor(probe.env).store, probe.env.CHECKS, T, scaleSettings(probe.env), new SourceChecks(probe.env.DB));
+    expect(probe.counts).toMatchObject({ kvReads: 0, kvWrites: 0, d1Statements: 9 });
     expect(probe.d1.trips).toEqual([
+      ["SELECT sources", "WITH ?", "UPDATE sources"],
       ["SELECT articles", "WITH ?", "UPDATE articles"],
       ["INSERT hosts", "INSERT runs", "DELETE check_counts"],
     ]);
     expect(queue.batches).toEqual([100, 100, 50]);
+  });
+});
+
+/** Source rows due at `T - overdueMs` each (ids 5000…), on `host`, with their status. */
+async function insertSources(rows: Array<{ host: string; overdueMs: number; status?: string }>): Promise<string[]> {
+  const ids = rows.map((_, i) => (0x5000 + i).toString(16).padStart(16, "0"));
+  await env.DB.batch(
+    rows.map(({ host, overdueMs, status = "active" }, i) =>
+      env.DB.prepare("INSERT INTO sources (id, url, site, type, status, created_at, next_check_at) VALUES (?, ?, ?, 'rss', ?, '2026-01-01T00:00:00.000Z', ?)").bind(
+        ids[i],
+        `https://${host}/feed/${i}.xml`,
+        host,
+        status,
+        T - overdueMs,
+      ),
+    ),
+  );
+  return ids;
+}
+
+describe("the dispatcher, with sources", () => {
+  it("sends the due sources that are not paused first, most overdue first, and the articles of their hosts after their slots", async () => {
+    const [late, early, failing, paused, notDue] = await insertSources([
+      { host: "a.test", overdueMs: MINUTE },
+      { host: "a.test", overdueMs: HOUR },
+      { host: "b.test", overdueMs: 2 * MINUTE, status: "failing" },
+      { host: "a.test", overdueMs: 2 * HOUR, status: "paused" },
+      { host: "c.test", overdueMs: -HOUR },
+    ]);
+    const articles = await insertDue([{ host: "a.test", overdueMs: 3 * HOUR }, { host: "b.test", overdueMs: 3 * HOUR }]);
+    await tick(T, { ...env, MIN_HOST_INTERVAL_MS: undefined });
+
+    expect(queue.pending.map((m) => [m.body.type, m.body.type === "check" ? m.body.articleId : m.body.type === "source" ? m.body.sourceId : null, m.delaySeconds])).toEqual([
+      ["source", early, 0],
+      ["source", failing, 0],
+      ["source", late, 1],
+      ["check", articles[0], 2],
+      ["check", articles[1], 1],
+    ]);
+    expect(queue.pending[0]!.body).toEqual({ type: "source", sourceId: early, host: "a.test", notBefore: T, reason: "schedule" });
+    expect((await status()).lastDispatch).toMatchObject({ due: 2, dispatched: 2, sources: { due: 3, dispatched: 3, deferred: 0, leased: 0 } });
+    const leases = await env.DB.prepare("SELECT id, lease_until FROM sources ORDER BY id").all<{ id: string; lease_until: number | null }>();
+    const leaseUntil = T + DISPATCH_WINDOW_MS + LEASE_GRACE_MS;
+    expect(leases.results).toEqual([
+      { id: late, lease_until: leaseUntil },
+      { id: early, lease_until: leaseUntil },
+      { id: failing, lease_until: leaseUntil },
+      { id: paused, lease_until: null },
+      { id: notDue, lease_until: null },
+    ]);
+
+    // Leased: the next tick at the same time sends no source again.
+    queue.pending = [];
+    await tick(T, { ...env, MIN_HOST_INTERVAL_MS: undefined });
+    expect(queue.pending.filter((m) => m.body.type === "source")).toEqual([]);
+    expect((await status()).lastDispatch.sources).toEqual({ due: 3, dispatched: 0, deferred: 3, leased: 3 });
+  });
+
+  it("counts a host's sources against its budget: with a 5-minute Crawl-delay, 3 due sources and 3 due articles, the tick sends the 3 sources and the first article", async () => {
+    await env.DB.prepare("INSERT INTO hosts (host, crawl_delay_ms) VALUES ('slow.test', ?)").bind(5 * MINUTE).run();
+    const sources = await insertSources([0, 1, 2].map((n) => ({ host: "slow.test", overdueMs: (3 - n) * MINUTE })));
+    const articles = await insertDue([0, 1, 2].map((n) => ({ host: "slow.test", overdueMs: (10 - n) * HOUR })));
+    await tick(T);
+    expect(queue.pending.map((m) => [m.body.type === "check" ? m.body.articleId : (m.body as { sourceId: string }).sourceId, m.delaySeconds])).toEqual([
+      [sources[0], 0],
+      [sources[1], 300],
+      [sources[2], 600],
+    ]);
+    // 15 minutes hold 3 requests 5 minutes apart: the articles wait, in their place, for the next tick.
+    expect((await status()).lastDispatch).toMatchObject({ due: 3, dispatched: 0, deferredBy: { politeness: 3 } });
+    queue.pending = [];
+    await tick(T + DISPATCH_WINDOW_MS);
+    expect(queue.pending.map((m) => [m.body.type === "check" ? m.body.articleId : null, m.delaySeconds])).toEqual([
+      [articles[0], 0],
+      [articles[1], 300],
+      [articles[2], 600],
+    ]);
+  });
+
+  it("adds one round trip (the hosts' booking) to a tick that leases sources", async () => {
+    await insertSources([{ host: "a.test", overdueMs: MINUTE }]);
+    await insertDue([{ host: "a.test", overdueMs: MINUTE }]);
+    const probe = instrumented();
+    await dispatchDueChecks(trackerFor(probe.env).store, probe.env.CHECKS, T, scaleSettings(probe.env), new SourceChecks(probe.env.DB));
+    expect(probe.d1.trips).toEqual([
+      ["SELECT sources", "WITH ?", "UPDATE sources"],
+      ["INSERT hosts"],
+      ["SELECT articles", "WITH ?", "UPDATE articles"],
+      ["INSERT hosts", "INSERT runs", "DELETE check_counts"],
+    ]);
+    expect(queue.batches).toEqual([2]);
   });
 });
 

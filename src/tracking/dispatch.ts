@@ -1,14 +1,18 @@
 /**
- * The Cron Trigger as a dispatcher: it checks nothing itself. Each tick leases the due articles
- * it may send (most overdue first, each host within its budget) in ONE D1 batch, sends one
- * message per article to `redline-checks` (≤ 100 per sendBatch), each host's messages spaced by
- * the host's interval with `delaySeconds`, and books the hosts and records the tick in a second
- * batch. Consumers (src/queues/checks.ts) run the checks through the same commit path as the API.
+ * The Cron Trigger as a dispatcher: it checks nothing itself. Each tick leases the due sources
+ * (feeds, sitemaps, section pages: discovery, issue 14) and then the due articles it may send,
+ * most overdue first, each host within its budget: a source is a request to its host like any
+ * other, so its slots are booked on the host (a second batch, only when a source was leased)
+ * before the articles are planned after them, in ONE D1 batch. It sends one message per source
+ * and article to `redline-checks` (≤ 100 per sendBatch), each host's messages spaced by the
+ * host's interval with `delaySeconds`, and books the hosts and records the tick in a last batch.
+ * Consumers (src/queues/checks.ts) run the checks through the same commit paths as the API.
  */
 import { QUEUE_MAX_DELAY_SECONDS, SEND_BATCH_LIMIT } from "../queues/names";
-import type { CheckMessage } from "../queues/messages";
+import type { ChecksQueueMessage } from "../queues/messages";
 import { DUE_TOLERANCE_MS } from "../scheduling";
 import type { DispatchRecord } from "../storage/records";
+import type { SourceChecks } from "../storage/source-checks";
 import type { RedlineStore } from "../storage/store";
 
 /** Checks one tick sends at most (`DISPATCH_BATCH`): 5 sendBatch calls and 2 D1 batches, within the Free plan's 50 subrequests. */
@@ -33,32 +37,60 @@ export interface DispatchSettings {
   minHostIntervalMs: number;
 }
 
+/** Whole seconds, rounded up so two requests to one host are never closer than its interval. */
+function delayOf(delayMs: number): number {
+  return Math.min(Math.ceil(delayMs / 1000), QUEUE_MAX_DELAY_SECONDS);
+}
+
 export async function dispatchDueChecks(
   store: RedlineStore,
-  queue: Queue<CheckMessage> | undefined,
+  queue: Queue<ChecksQueueMessage> | undefined,
   scheduledTime: number,
   settings: DispatchSettings,
+  sourceChecks?: SourceChecks,
 ): Promise<DispatchRecord> {
   const startedWallClock = Date.now();
-  const { due, leased, eligible, plan } = await store.leaseDue(scheduledTime, scheduledTime + DUE_TOLERANCE_MS, {
+  const leaseSettings = {
     limit: settings.batch,
     windowMs: DISPATCH_WINDOW_MS,
     defaultIntervalMs: settings.minHostIntervalMs,
     leaseUntil: scheduledTime + DISPATCH_WINDOW_MS + LEASE_GRACE_MS,
+  };
+  const sources = sourceChecks
+    ? await sourceChecks.leaseDueSources(scheduledTime, scheduledTime + DUE_TOLERANCE_MS, leaseSettings)
+    : { due: 0, leased: 0, plan: [] };
+  // Each host is booked to the end of its last slot, so the articles (and the next tick) space after it.
+  const bookings = new Map<string, number>();
+  const book = (slot: { host: string; delayMs: number; intervalMs: number }) =>
+    bookings.set(slot.host, Math.max(bookings.get(slot.host) ?? 0, scheduledTime + slot.delayMs + slot.intervalMs));
+  sources.plan.forEach(book);
+  if (sourceChecks && bookings.size > 0) await sourceChecks.bookHosts([...bookings].map(([host, until]) => ({ host, until })));
+
+  const { due, leased, eligible, plan } = await store.leaseDue(scheduledTime, scheduledTime + DUE_TOLERANCE_MS, {
+    ...leaseSettings,
+    limit: Math.max(settings.batch - sources.plan.length, 0),
   });
 
-  const messages: Array<MessageSendRequest<CheckMessage>> = plan.map((slot) => {
-    // Rounded up, so two requests to one host are never closer than its interval.
-    const delaySeconds = Math.min(Math.ceil(slot.delayMs / 1000), QUEUE_MAX_DELAY_SECONDS);
-    return {
-      body: { type: "check", articleId: slot.articleId, host: slot.host, notBefore: scheduledTime + delaySeconds * 1000 },
-      ...(delaySeconds > 0 ? { delaySeconds } : {}),
-    };
-  });
+  const messages: Array<MessageSendRequest<ChecksQueueMessage>> = [
+    ...sources.plan.map((slot) => {
+      const delaySeconds = delayOf(slot.delayMs);
+      return {
+        body: { type: "source" as const, sourceId: slot.sourceId, host: slot.host, notBefore: scheduledTime + delaySeconds * 1000, reason: "schedule" as const },
+        ...(delaySeconds > 0 ? { delaySeconds } : {}),
+      };
+    }),
+    ...plan.map((slot) => {
+      const delaySeconds = delayOf(slot.delayMs);
+      return {
+        body: { type: "check" as const, articleId: slot.articleId, host: slot.host, notBefore: scheduledTime + delaySeconds * 1000 },
+        ...(delaySeconds > 0 ? { delaySeconds } : {}),
+      };
+    }),
+  ];
   let sent = 0;
   let sendBatches = 0;
   let error: string | undefined;
-  if (messages.length > 0 && !queue) error = "no CHECKS queue binding: nothing was sent (the articles stay leased until the lease expires)";
+  if (messages.length > 0 && !queue) error = "no CHECKS queue binding: nothing was sent (the articles and sources stay leased until the lease expires)";
   for (let start = 0; queue && start < messages.length; start += SEND_BATCH_LIMIT) {
     const chunk = messages.slice(start, start + SEND_BATCH_LIMIT);
     try {
@@ -66,27 +98,28 @@ export async function dispatchDueChecks(
       await queue.sendBatch(chunk);
       sent += chunk.length;
     } catch (failure) {
-      // The unsent articles stay leased; when the lease expires they are due again.
+      // The unsent articles and sources stay leased; when the lease expires they are due again.
       error = `sendBatch failed after ${sent} messages: ${failure instanceof Error ? failure.message : String(failure)}`;
       break;
     }
   }
   if (error) console.error(JSON.stringify({ event: "dispatch-failed", error }));
 
-  // Each host is booked to the end of its last slot, so the next tick spaces after it.
-  const bookings = new Map<string, number>();
-  for (const slot of plan) bookings.set(slot.host, Math.max(bookings.get(slot.host) ?? 0, scheduledTime + slot.delayMs + slot.intervalMs));
-
+  plan.forEach(book);
+  // Sources are sent first: those sent of each kind.
+  const sourcesSent = Math.min(sent, sources.plan.length);
+  const articlesSent = sent - sourcesSent;
   const unleased = due - leased;
   const record: DispatchRecord = {
     at: new Date(scheduledTime).toISOString(),
     // workerd's clock advances only across I/O, which is what a tick spends its time on.
     finishedAt: new Date(scheduledTime + (Date.now() - startedWallClock)).toISOString(),
     due,
-    dispatched: sent,
-    deferred: due - sent,
-    deferredBy: { lease: leased, politeness: unleased - eligible, batchCap: eligible - plan.length + (plan.length - sent) },
+    dispatched: articlesSent,
+    deferred: due - articlesSent,
+    deferredBy: { lease: leased, politeness: unleased - eligible, batchCap: eligible - plan.length + (plan.length - articlesSent) },
     sendBatches,
+    sources: { due: sources.due, dispatched: sourcesSent, deferred: sources.due - sourcesSent, leased: sources.leased },
     ...(error ? { error } : {}),
   };
   await store.finishDispatch([...bookings].map(([host, until]) => ({ host, until })), record, Math.floor(scheduledTime / 60_000) - COUNTS_KEPT_MINUTES);
