@@ -39,7 +39,7 @@ const NON_ARTICLE_SEGMENTS = new Set([
   "contributors", "profile", "profiles", "search", "login", "logout", "signin", "sign-in", "signup",
   "sign-up", "register", "subscribe", "subscriptions", "account", "newsletters", "feed", "feeds", "rss",
   "video-list", "video", "videos", "audio", "podcast", "podcasts", "gallery", "galleries", "photo-gallery", "trending", "page",
-  "cdn-cgi",
+  "transcript", "transcripts", "series", "events", "cdn-cgi",
 ]);
 
 /** Files that are not web pages: media, documents, feeds, code. */
@@ -90,23 +90,34 @@ export function isArticleUrl(url: URL): boolean {
 
 /**
  * Words in class and id names of regions that are not a page's listing: navigation, footers,
- * sidebars, pagination, sharing, promotion, "most read" and trending boxes, tag clouds, login.
+ * sidebars, pagination, sharing, sponsored and "most read" boxes, trending, tag clouds, login.
  * Narrower than extraction's boilerplate names: `caption`, `date`, `author` and `byline` name
- * parts of a listing's story cards (The Standard's list items are `li.caption`), and `promo` is
- * what AP and others call every story card (`PagePromo`), so they stay.
+ * parts of a listing's story cards (The Standard's list items are `li.caption`); `promo` is what
+ * AP and others call every story card (`PagePromo`); and ad slots are left to the same-site and
+ * article tests (their links go to advertisers and images), because `ad` also names wrappers of
+ * listings (Wired's `hide-read-more-ad`, Al Jazeera's `container--section-more-ads`).
  */
 const LISTING_FURNITURE_WORDS = new Set([
   "nav", "navbar", "navigation", "menu", "submenu", "megamenu", "footer", "sidebar", "breadcrumb",
   "breadcrumbs", "pagination", "pager", "paging", "share", "sharing", "social", "sns", "related",
-  "recommend", "recommended", "recommendations", "newsletter", "subscribe", "subscription", "advert", "advertisement", "ad", "ads", "adsbygoogle", "sponsor", "sponsored", "banner",
-  "popular", "trending", "mostviewed", "mostread", "outbrain", "taboola", "tag", "tags", "tagcloud",
-  "login", "signin", "account", "cookie", "consent", "modal", "popup", "toolbar", "masthead",
+  "recommend", "recommended", "recommendations", "newsletter", "subscribe", "subscription", "sponsor",
+  "sponsored", "popular", "trending", "mostviewed", "mostread", "outbrain", "taboola", "tag", "tags",
+  "tagcloud", "login", "signin", "account", "cookie", "consent", "modal", "popup", "toolbar", "masthead",
 ]);
 const MOST_SECOND_WORDS = new Set(["viewed", "read", "popular", "shared", "commented", "watched"]);
 const FURNITURE_NAME_WORDS = new Vocabulary([...LISTING_FURNITURE_WORDS, "most", ...MOST_SECOND_WORDS]);
 
+/**
+ * Never furniture by name, as in extraction: page-wide `<body>` classes name the site's
+ * navigation, and WordPress gives every post's element (`<article>`, or an `<li>` marked
+ * `type-post` / `hentry`) its tags as classes (`tag-iran`).
+ */
+const STRUCTURAL_TAGS = new Set(["html", "body", "main", "article"]);
+const isWordPressPost = (element: ElementNode): boolean => element.hasClass("type-post") || element.hasClass("hentry");
+
 export function hasListingFurnitureName(element: ElementNode): boolean {
-  if (!element.hasAttribute("class") && !element.hasAttribute("id")) return false;
+  if (STRUCTURAL_TAGS.has(element.tag) || (!element.hasAttribute("class") && !element.hasAttribute("id"))) return false;
+  if (isWordPressPost(element)) return false;
   const words = nameWords(element, FURNITURE_NAME_WORDS);
   return words.some(
     (word, index) =>
