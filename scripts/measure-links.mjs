@@ -14,40 +14,33 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const corpus = process.env.REDLINE_CORPUS ?? join(root, "..", "shared", "corpus");
 const labelsDir = join(root, "fixtures", "link-labels");
 
-const { readSectionPage, linkProfileFor, decodeBody } = await importWorkerModules("measure-links", [
-  'export { readSectionPage, linkProfileFor } from "./src/discovery/links/index.ts";',
-  'export { decodeBody } from "./src/fetching/charset.ts";',
-]);
-
 if (!existsSync(corpus)) {
   console.error(`no corpus at ${corpus} (set REDLINE_CORPUS)`);
   process.exit(1);
 }
 
+const { scoreLinks, totalScore, precision, recall, decodeBody } = await importWorkerModules("measure-links", [
+  'export { scoreLinks, totalScore, precision, recall } from "./src/discovery/links/labels.ts";',
+  'export { decodeBody } from "./src/fetching/charset.ts";',
+]);
+
 const rows = [];
 for (const file of readdirSync(labelsDir).filter((name) => name.endsWith(".json")).sort()) {
-  const label = JSON.parse(readFileSync(join(labelsDir, file), "utf8"));
-  const bytes = readFileSync(join(corpus, label.page));
-  const html = decodeBody(label.page.endsWith(".gz") ? gunzipSync(bytes) : bytes, null).text;
-  const truth = new Set(label.articles);
-  const profile = linkProfileFor(new URL(label.pageUrl).hostname);
-  for (const [rule, used] of [["generic", null], ...(profile ? [[profile.name, profile]] : [])]) {
-    const found = readSectionPage(html, label.pageUrl, used).map((entry) => entry.url);
-    const truePositives = found.filter((url) => truth.has(url)).length;
-    rows.push({ page: file.replace(/\.json$/, ""), rule, labelled: truth.size, found: found.length, truePositives });
-  }
+  const labels = JSON.parse(readFileSync(join(labelsDir, file), "utf8"));
+  const bytes = readFileSync(join(corpus, labels.page));
+  const html = decodeBody(labels.page.endsWith(".gz") ? gunzipSync(bytes) : bytes, null).text;
+  for (const score of scoreLinks(labels, html)) rows.push({ page: file.replace(/\.json$/, ""), ...score });
 }
 
-const ratio = (part, whole) => (whole === 0 ? "—" : (part / whole).toFixed(3));
+const generic = rows.filter((row) => row.rule === "generic");
+const profiled = rows.filter((row) => row.rule !== "generic");
+const totals = [
+  { page: `total (${generic.length} pages)`, ...totalScore("generic", generic) },
+  ...(profiled.length > 0 ? [{ page: `total (${profiled.length} pages)`, ...totalScore("profiles", profiled) }] : []),
+];
 const table = [["page", "rule", "labelled", "found", "true pos.", "precision", "recall"]];
-for (const row of rows) {
-  table.push([row.page, row.rule, row.labelled, row.found, row.truePositives, ratio(row.truePositives, row.found), ratio(row.truePositives, row.labelled)]);
-}
-for (const rule of ["generic", "profile"]) {
-  const chosen = rows.filter((row) => (rule === "generic" ? row.rule === "generic" : row.rule !== "generic"));
-  if (chosen.length === 0) continue;
-  const sum = (key) => chosen.reduce((total, row) => total + row[key], 0);
-  table.push([`total (${chosen.length} pages)`, rule, sum("labelled"), sum("found"), sum("truePositives"), ratio(sum("truePositives"), sum("found")), ratio(sum("truePositives"), sum("labelled"))]);
+for (const row of [...rows, ...totals]) {
+  table.push([row.page, row.rule, row.labelled, row.found, row.truePositives, precision(row).toFixed(3), recall(row).toFixed(3)]);
 }
 const widths = table[0].map((_, column) => Math.max(...table.map((line) => String(line[column]).length)));
-for (const line of table) console.log(line.map((cell, column) => String(cell).padEnd(widths[column])).join("  "));
+for (const line of table) console.log(line.map((cell, column) => String(cell).padEnd(widths[column])).join("  ").trimEnd());
