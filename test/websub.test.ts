@@ -6,14 +6,14 @@
 import { createExecutionContext, createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, inject, it, vi } from "vitest";
-import { ensureWebSub, RENEWALS_PER_TICK } from "../src/discovery/websub-client";
+import { ensureWebSub, renewWebSubLeases, RENEWALS_PER_TICK } from "../src/discovery/websub-client";
 import { NOT_CONFIGURED_ERROR, REQUESTED_LEASE_SECONDS, RETRY_AFTER_FAILURE_MS, renewalTime } from "../src/discovery/websub";
 import type { Env } from "../src/env";
 import { toHex } from "../src/digest";
 import { articleIdFor, refusalReason } from "../src/fetching/url";
 import worker from "../src/index";
 import type { ChecksQueueMessage } from "../src/queues/messages";
-import { reset } from "./helpers";
+import { instrumented, reset } from "./helpers";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -352,5 +352,25 @@ describe("renewal", () => {
     await tick(target, (await columns(source.id)).websub_renew_at!);
     expect(await hub()).toEqual([]);
     expect(await columns(source.id)).toMatchObject({ websub_state: null, websub_renew_at: null });
+  });
+});
+
+describe("cost", () => {
+  it("a subscription is 2 D1 statements, a feed already subscribed 1 SELECT, and a tick with nothing due reads 1 row of the renewal index among 50 sources", async () => {
+    const source = await addSource();
+    for (let n = 0; n < 49; n++) await addSource(`https://en.yna.co.kr/RSS/feed-${n}.xml`);
+    const measure = async (run: (target: Env) => Promise<unknown>) => {
+      const { env: metered, d1, counts } = instrumented();
+      await run(configured({ DB: metered.DB, REDLINE_KV: metered.REDLINE_KV }).target);
+      return { trips: d1.trips, rowsRead: d1.rowsRead, rowsWritten: d1.rowsWritten, kv: counts.kvReads + counts.kvWrites };
+    };
+    expect(await measure((target) => ensureWebSub(target, source, { hub: HUB, self: FEED }, NOW))).toEqual({
+      trips: [["SELECT sources"], ["UPDATE sources"]],
+      rowsRead: 2,
+      rowsWritten: 2,
+      kv: 0,
+    });
+    expect(await measure((target) => ensureWebSub(target, source, { hub: HUB, self: FEED }, NOW + 60_000))).toEqual({ trips: [["SELECT sources"]], rowsRead: 1, rowsWritten: 0, kv: 0 });
+    expect(await measure((target) => renewWebSubLeases(target, NOW + 60_000))).toEqual({ trips: [["SELECT sources"]], rowsRead: 1, rowsWritten: 0, kv: 0 });
   });
 });
