@@ -326,16 +326,36 @@ describe("parseSource: sitemaps", () => {
 });
 
 describe("parseSource: section pages", () => {
-  it("reads an HTML page as a page source: its <title> and its article links", () => {
-    const html = `<!DOCTYPE html><html><head><title>News | The Standard</title></head><body>
+  it("reads an HTML page as a page source: its <title>, its article links, teaser dates in UTC, newest first", () => {
+    const html = `<!DOCTYPE html><html><head><title>World | The Standard</title></head><body>
 <main><ul>
-  <li><a href="/news/section/4/215139/US-and-Seoul-hold-cost-sharing-talks">US and Seoul hold cost-sharing talks</a></li>
+  <li><a href="/section-news/section/6/213950/Talks-on-troop-costs-resume-in-Seoul">Talks on troop costs resume in Seoul</a>
+    <time datetime="2019-11-18T09:00:00+08:00">18 Nov 2019</time></li>
+  <li><a href="/section-news/section/6/214158/Seoul-seeks-fair-troop-cost-deal-after-talks-break-down">Seoul seeks fair troop cost deal</a>
+    <time datetime="2019-11-20T12:35:00+08:00">20 Nov 2019</time></li>
 </ul></main></body></html>`;
-    const source = parsed(html, "https://www.thestandard.com.hk/section-news/section/4/", undefined, "text/html");
-    expect(source).toMatchObject({ ok: true, type: "page", title: "News | The Standard", childSitemaps: [], hub: null, self: null });
-    expect(source.entries.map((entry) => entry.url)).toEqual([
-      "https://www.thestandard.com.hk/news/section/4/215139/US-and-Seoul-hold-cost-sharing-talks",
+    const source = parsed(html, "https://www.thestandard.com.hk/section-news-list/section/world/", undefined, "text/html");
+    expect(source).toMatchObject({ ok: true, type: "page", title: "World | The Standard", childSitemaps: [], hub: null, self: null });
+    expect(source.entries.map((entry) => [entry.url, entry.publishedAt])).toEqual([
+      ["https://www.thestandard.com.hk/section-news/section/6/214158/Seoul-seeks-fair-troop-cost-deal-after-talks-break-down", "2019-11-20T04:35:00.000Z"],
+      ["https://www.thestandard.com.hk/section-news/section/6/213950/Talks-on-troop-costs-resume-in-Seoul", "2019-11-18T01:00:00.000Z"],
     ]);
+  });
+
+  it("decodes a page by its <meta charset>, which XML decoding does not read", () => {
+    // "방위비" in EUC-KR.
+    const korean = [0xb9, 0xe6, 0xc0, 0xa7, 0xba, 0xf1];
+    const body = new Uint8Array([
+      ...utf8('<!DOCTYPE html><html><head><meta charset="euc-kr"><title>'),
+      ...korean,
+      ...utf8("</title></head><body><main></main></body></html>"),
+    ]);
+    expect(parseSource(body, { url: "https://www.hani.co.kr/arti/politics/", contentType: "text/html" })).toMatchObject({
+      ok: true,
+      type: "page",
+      title: "방위비",
+      entries: [],
+    });
   });
 });
 

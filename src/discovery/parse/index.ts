@@ -8,7 +8,7 @@ import { sectionPageEntries } from "../links";
 import type { ParseOutcome, SourceType } from "../model";
 import { readJsonFeed, readXmlFeed } from "./feeds";
 import { readSitemap } from "./sitemap";
-import { MAX_TITLE_CHARS, newestFirst, plainText } from "./values";
+import { isoDate, MAX_TITLE_CHARS, newestFirst, plainText } from "./values";
 import { entityRefusal, localName, malformation, rootElement } from "./xml";
 
 export { MAX_CHILD_SITEMAPS, nextSitemaps } from "./sitemap";
@@ -83,7 +83,14 @@ function readPage(body: Uint8Array, meta: SourceMeta): ParseOutcome {
     ok: true,
     type: "page",
     title: plainText(title, true, MAX_TITLE_CHARS),
-    entries: newestFirst(sectionPageEntries(text, meta.url)),
+    // Teaser dates come as the page prints them (local offsets, bare days): UTC like every other type's.
+    entries: newestFirst(
+      sectionPageEntries(text, meta.url).map((entry) => ({
+        ...entry,
+        publishedAt: isoDate(entry.publishedAt),
+        updatedAt: isoDate(entry.updatedAt),
+      })),
+    ),
     childSitemaps: [],
     hub: null,
     self: null,
