@@ -60,6 +60,7 @@ class OldDeployment {
       consecutiveFailures: 0,
       consecutiveMissing: 0,
       lastError: null,
+      retireAt: null,
     };
     return this.newVersion(blank, page, at);
   }
@@ -224,7 +225,8 @@ async function oldAnswers(old: OldDeployment, ids: string[]) {
     const raws: Record<number, string> = {};
     for (const record of records) if (record.raw?.stored) raws[record.n] = await sha256Hex((await old.store.getRaw(record.raw.sha256))!);
     articles.push({
-      view: articleView(article),
+      // The KV-only layout had no sources: a migrated article was found by none.
+      view: { ...articleView(article), sources: [] },
       versions: { items: await old.store.listVersions(id, article.versionCount) },
       records,
       verify: await verifyChain(records, (sha256) => old.store.getRaw(sha256)),
@@ -233,7 +235,7 @@ async function oldAnswers(old: OldDeployment, ids: string[]) {
       siteChanges: (await old.store.listChanges(100, null, null, article.site)).items,
     });
   }
-  const status = { articles: { total: 0, tracking: 0, active: 0, removed: 0, failing: 0, blocked: 0 }, versions: 0, changes: 0 };
+  const status = { articles: { total: 0, tracking: 0, active: 0, removed: 0, failing: 0, blocked: 0, retired: 0 }, versions: 0, changes: 0 };
   for await (const entry of old.store.scanArticleIndex()) {
     status.articles.total++;
     if (entry.tracking) status.articles.tracking++;

@@ -18,7 +18,7 @@ async function fullCount() {
   const row = (await env.DB.prepare(
     `SELECT COUNT(*) AS total, COALESCE(SUM(tracking), 0) AS tracking, COALESCE(SUM(status = 'active'), 0) AS active,
        COALESCE(SUM(status = 'removed'), 0) AS removed, COALESCE(SUM(status = 'failing'), 0) AS failing,
-       COALESCE(SUM(status = 'blocked'), 0) AS blocked, COALESCE(SUM(version_count), 0) AS versions, COALESCE(SUM(change_count), 0) AS changes
+       COALESCE(SUM(status = 'blocked'), 0) AS blocked, COALESCE(SUM(status = 'retired'), 0) AS retired, COALESCE(SUM(version_count), 0) AS versions, COALESCE(SUM(change_count), 0) AS changes
      FROM articles`,
   ).first<Record<string, number>>())!;
   const { versions, changes, ...articles } = row;
@@ -54,7 +54,7 @@ beforeEach(async () => {
 
 describe("the counts of /api/status", () => {
   it("start at zero on an empty database", async () => {
-    expect(await shownCounts()).toEqual({ articles: { total: 0, tracking: 0, active: 0, removed: 0, failing: 0, blocked: 0 }, versions: 0, changes: 0 });
+    expect(await shownCounts()).toEqual({ articles: { total: 0, tracking: 0, active: 0, removed: 0, failing: 0, blocked: 0, retired: 0 }, versions: 0, changes: 0 });
   });
 
   it("equal a full COUNT over articles after a mixed history: tracked, stopped, resumed, failing, removed, a new version, blocked, rows inserted and deleted by hand", async () => {
@@ -94,7 +94,7 @@ describe("the counts of /api/status", () => {
 
     const shown = await shownCounts();
     expect(shown).toEqual(await fullCount());
-    expect(shown).toEqual({ articles: { total: 7, tracking: 5, active: 3, removed: 1, failing: 2, blocked: 1 }, versions: 10, changes: 12 });
+    expect(shown).toEqual({ articles: { total: 7, tracking: 5, active: 3, removed: 1, failing: 2, blocked: 1, retired: 0 }, versions: 10, changes: 12 });
   });
 
   it("read the same D1 rows for 40 articles as for 3: the stats row, never an article row", async () => {
@@ -112,8 +112,9 @@ describe("the counts of /api/status", () => {
     expect([few.articles, many.articles]).toEqual([3, 40]);
     expect(many.rowsRead).toBe(few.rowsRead);
     // The stats row (1), and what miniflare's D1 reports for the `check_counts` GROUP BY over no
-    // counter rows (2); the `runs` and dead-letter rows do not exist yet. No article row.
-    expect(many.rowsRead).toBe(3);
-    expect(many.trips).toEqual([["SELECT article_stats"], ["SELECT runs"], ["SELECT runs"], ["SELECT check_counts", "SELECT counters"]]);
+    // counter rows (2), and for the sources' aggregate over no source (1); the `runs` and
+    // dead-letter rows do not exist yet. No article row.
+    expect(many.rowsRead).toBe(4);
+    expect(many.trips).toEqual([["SELECT article_stats"], ["SELECT runs"], ["SELECT runs"], ["SELECT check_counts", "SELECT counters"], ["SELECT sources"]]);
   });
 });

@@ -256,7 +256,7 @@ describe("listing", () => {
   it("reports counts, no dispatch yet and no queued checks in /api/status", async () => {
     await trackAllSeeds();
     expect((await api("GET", "/api/status")).json).toEqual({
-      articles: { total: 5, tracking: 5, active: 5, removed: 0, failing: 0, blocked: 0 },
+      articles: { total: 5, tracking: 5, active: 5, removed: 0, failing: 0, blocked: 0, retired: 0 },
       versions: 5,
       changes: 5,
       lastDispatch: null,

@@ -31,6 +31,7 @@ export function articleView(article: ArticleRecord) {
     versionCount: article.versionCount,
     finalUrl: article.finalUrl,
     lastError: article.lastError,
+    retireAt: article.retireAt,
   };
 }
 
@@ -49,7 +50,7 @@ async function readUrlFromBody(request: Request): Promise<string> {
  * A request to a host whose next slot is not free yet (a queued check, another immediate check,
  * a first capture, or the host's Retry-After holds it): answered at once with when, not waited for.
  */
-function hostNotFree(host: string, nextAllowedAtMs: number, nowMs: number, nothingDone: string): HTTPException {
+export function hostNotFree(host: string, nextAllowedAtMs: number, nowMs: number, nothingDone: string): HTTPException {
   const seconds = Math.max(1, Math.ceil((nextAllowedAtMs - nowMs) / 1000));
   const nextAllowedAt = new Date(nextAllowedAtMs).toISOString();
   return problem(
@@ -91,13 +92,23 @@ articles.post("/", requireAdmin, async (c) => {
   }
 });
 
+const ARTICLE_ID = /^[0-9a-f]{16}$/;
+
 articles.get("/", async (c) => {
   const limit = pageSize(c.req.query("limit"));
-  const page = await c.var.tracker.store.listArticles(limit, cursorParam(c.req.query("cursor")));
-  return c.json({ items: page.items.map(articleView), cursor: page.cursor });
+  const cursor = cursorParam(c.req.query("cursor"));
+  const source = c.req.query("source");
+  if (source === undefined) {
+    const page = await c.var.tracker.store.listArticles(limit, cursor);
+    return c.json({ items: page.items.map(articleView), cursor: page.cursor });
+  }
+  // The articles a source found, newest found first (a deleted source's articles included).
+  if (!ARTICLE_ID.test(source)) throw problem(400, `\`source\` must be a source id (16 hexadecimal digits), not ${quoteInput(source)}.`);
+  const { sources } = c.var.tracker;
+  const page = await sources.articlesFound(source, limit, cursor);
+  if (page.items.length === 0 && cursor === null && !(await sources.get(source))) throw problem(404, `No source with id ${quoteInput(source)}.`);
+  return c.json({ items: page.items.map(({ article, foundAt, entryTitle }) => ({ ...articleView(article), foundAt, entryTitle })), cursor: page.cursor });
 });
-
-const ARTICLE_ID = /^[0-9a-f]{16}$/;
 
 /** The article's head (row, revision, latest version's index row), or a 404. */
 export async function loadHead(store: RedlineStore, id: string): Promise<ArticleHead> {
@@ -129,7 +140,13 @@ export async function loadDiff(store: RedlineStore, article: ArticleRecord, from
   return { articleUrl: article.url, from: versionLabel(before), to: versionLabel(after), diff: diffInHistory(before, after, history) };
 }
 
-articles.get("/:id", async (c) => c.json(articleView(await loadArticle(c.var.tracker.store, c.req.param("id")))));
+articles.get("/:id", async (c) => {
+  const { store, sources } = c.var.tracker;
+  const id = c.req.param("id");
+  // Both reads at once: the head, and the article's article_sources rows (its primary key).
+  const [article, foundBy] = await Promise.all([loadArticle(store, id), ARTICLE_ID.test(id) ? sources.sourcesOf(id) : []]);
+  return c.json({ ...articleView(article), sources: foundBy });
+});
 
 articles.delete("/:id", requireAdmin, async (c) => {
   const { store } = c.var.tracker;
@@ -145,10 +162,15 @@ articles.post("/:id/check", requireAdmin, async (c) => {
   // The claim a queued check makes (the same compare-and-set on the host's slot), and the head, in one round trip.
   const { claimed, head } = ARTICLE_ID.test(id) ? await tracker.store.claimHostForCheck(id, nowMs, scaleSettings(c.env).minHostIntervalMs) : { claimed: false, head: null };
   if (!head) throw problem(404, `No article with id ${quoteInput(id)}.`);
-  const { article } = head;
-  if (!article.tracking) throw problem(409, `Article ${article.id} is not tracked any more; POST its URL to /api/articles to resume.`);
-  if (!claimed) throw hostNotFree(article.site, head.host?.nextAllowedAt ?? nowMs, nowMs, "Nothing was fetched");
-  const result = await checkArticle(tracker, head, nowMs);
+  if (!head.article.tracking && head.article.status !== "retired") {
+    throw problem(409, `Article ${head.article.id} is not tracked any more; POST its URL to /api/articles to resume.`);
+  }
+  // A retired article (its source's trackDays are over) is resumed by asking for a check: tracked
+  // again until stopped, then checked like any other, the host's slot claimed first.
+  const resumed = head.article.tracking ? { claimed, head } : await resumeForCheck(tracker.store, id, nowMs, scaleSettings(c.env).minHostIntervalMs);
+  const { article } = resumed.head;
+  if (!resumed.claimed) throw hostNotFree(article.site, resumed.head.host?.nextAllowedAt ?? nowMs, nowMs, "Nothing was fetched");
+  const result = await checkArticle(tracker, resumed.head, nowMs);
   return c.json({
     changed: result.changed,
     outcome: result.outcome,
@@ -159,6 +181,14 @@ articles.post("/:id/check", requireAdmin, async (c) => {
     article: articleView(result.article),
   });
 });
+
+/** Tracking on again (`setTracking` clears `retireAt` and the `retired` status), then the claim and head read of any immediate check. */
+async function resumeForCheck(store: RedlineStore, id: string, nowMs: number, minHostIntervalMs: number): Promise<{ claimed: boolean; head: ArticleHead }> {
+  await setTracking(store, id, true, nowMs);
+  const { claimed, head } = await store.claimHostForCheck(id, nowMs, minHostIntervalMs);
+  if (!head) throw problem(404, `No article with id ${quoteInput(id)}.`);
+  return { claimed, head };
+}
 
 articles.get("/:id/versions", async (c) => {
   const { store } = c.var.tracker;

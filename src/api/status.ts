@@ -4,13 +4,20 @@ import type { AppEnv } from "../app-env";
 export const status = new Hono<AppEnv>();
 
 status.get("/", async (c) => {
-  const store = c.var.tracker.store;
-  // Five statements whatever the number of articles or checks: the `article_stats` row (kept by
-  // triggers, so no article row is read), two `runs` rows, and one batch over the per-minute
-  // counters and the dead-letter counter.
-  const [counts, lastDispatch, lastCronRun, queue] = await Promise.all([store.articleCounts(), store.getDispatch(), store.getCronRun(), store.queueStats(Date.now())]);
+  const { store, sources } = c.var.tracker;
+  // Six statements whatever the number of articles or checks: the `article_stats` row (kept by
+  // triggers, so no article row is read), two `runs` rows, one batch over the per-minute
+  // counters and the dead-letter counter, and one aggregate over the sources (a row each; few).
+  const [counts, lastDispatch, lastCronRun, queue, sourceCounts] = await Promise.all([
+    store.articleCounts(),
+    store.getDispatch(),
+    store.getCronRun(),
+    store.queueStats(Date.now()),
+    sources.counts(),
+  ]);
   return c.json({
     articles: counts.articles,
+    sources: sourceCounts,
     versions: counts.versions,
     changes: counts.changes,
     lastDispatch,

@@ -22,6 +22,10 @@ export const tables = {
   counters: "counters",
   /** One row of counts over `articles` kept by triggers (migrations/0003_article_stats.sql), for /api/status. */
   articleStats: "article_stats",
+  /** Discovery (migrations/0004_sources.sql): the sources, the entries they accepted, and what found each article. */
+  sources: "sources",
+  sourceEntries: "source_entries",
+  articleSources: "article_sources",
 } as const;
 
 /** The `runs` row of the cron trigger. */

@@ -53,6 +53,8 @@ export class LegacyKvLayout {
       consecutiveFailures: stored.consecutiveFailures ?? 0,
       consecutiveMissing: stored.consecutiveMissing ?? 0,
       lastError: stored.lastError ?? null,
+      // The KV-only layout had no sources, so nothing it tracked retires.
+      retireAt: null,
     };
   }
 

@@ -3,10 +3,14 @@
  * rows; version records also as KV snapshots). `docs/storage.md` documents every table, column
  * and key; keep the two in step.
  */
+import type { SourceFilter, SourceStatus, SourceType } from "../discovery/model";
 import type { ChangeKind, DiffStats, FieldChange, FieldKind } from "../model";
 
-/** `blocked`: the host's robots.txt disallows the URL; it is not fetched until a later robots.txt allows it. */
-export type ArticleStatus = "active" | "removed" | "failing" | "blocked";
+/**
+ * `blocked`: the host's robots.txt disallows the URL; it is not fetched until a later robots.txt allows it.
+ * `retired`: past its `retireAt` (the trackDays of the source that found it): no longer checked, history kept.
+ */
+export type ArticleStatus = "active" | "removed" | "failing" | "blocked" | "retired";
 
 export interface ArticleRecord {
   id: string;
@@ -33,6 +37,8 @@ export interface ArticleRecord {
   /** Consecutive 404/410 answers; the second one records a `removed` change. */
   consecutiveMissing: number;
   lastError: string | null;
+  /** When a check retires it (a source's trackDays after discovery); null: tracked until stopped. */
+  retireAt: string | null;
 }
 
 export interface VersionRecord {
@@ -175,4 +181,46 @@ export interface SubscriptionRecord {
   /** Deliveries that exhausted their retries and went to the dead-letter queue. */
   deadLettered: number;
   lastDeadLetter: { changeId: string; at: string } | null;
+}
+
+/** A source (feed, sitemap, section page) that finds articles: a `sources` row, camelCase. */
+export interface SourceRecord {
+  id: string;
+  /** Canonical URL (normalizeArticleUrl). */
+  url: string;
+  site: string;
+  /** null until its first check detects it (an OPML outline without a type). */
+  type: SourceType | null;
+  title: string;
+  status: SourceStatus;
+  filter: SourceFilter;
+  trackDays: number | null;
+  intervalMs: number;
+  createdAt: string;
+  lastCheckedAt: string | null;
+  /** Epoch ms. */
+  nextCheckAt: number;
+  leaseUntil: number | null;
+  etag: string | null;
+  lastModified: string | null;
+  consecutiveFailures: number;
+  lastError: string | null;
+  entriesSeen: number;
+  articlesTracked: number;
+  websubHub: string | null;
+  websubTopic: string | null;
+  /** The HMAC key of the hub's notifications: never shown. */
+  websubSecret: string | null;
+  websubState: string | null;
+  websubLeaseUntil: number | null;
+  revision: number;
+}
+
+/** One source that found an article (`article_sources`), as the article shows it. */
+export interface ArticleSource {
+  id: string;
+  /** The source's URL when it found the article (kept after the source is deleted). */
+  url: string;
+  foundAt: string;
+  entryTitle: string | null;
 }

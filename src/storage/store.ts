@@ -62,8 +62,10 @@ export interface ChangeQuery extends Partial<ChangeFilter> {
 /**
  * One state change of one article, committed atomically or not at all. `expect` is the head's
  * revision the writer read, or "absent" for a first capture. `owner` says which columns the
- * writer owns: a check never writes `tracking`, DELETE and resume write only `tracking` and
- * `nextCheckAt`.
+ * writer owns: a check writes `tracking` only to retire the article (it commits the value it read
+ * otherwise, and the compare-and-set makes a DELETE in between win); DELETE and resume write only
+ * `tracking` and `nextCheckAt`, and a resume also clears `retireAt` and a `retired` status. Only
+ * the first capture writes `retireAt`.
  */
 export type Commit =
   | { owner: "create"; article: ArticleRecord; version: VersionRecord; change: ChangeRecord }
@@ -112,7 +114,7 @@ export const hostClaim = (source: string) => `INSERT INTO hosts (host, next_allo
   ON CONFLICT (host) DO UPDATE SET next_allowed_at = ?2 + MAX(COALESCE(hosts.min_interval_ms, ?3), COALESCE(hosts.crawl_delay_ms, 0))
   WHERE hosts.next_allowed_at <= ?2`;
 
-function articleFromRow(row: Row): ArticleRecord {
+export function articleFromRow(row: Record<string, unknown>): ArticleRecord {
   return {
     id: row.id as string,
     url: row.url as string,
@@ -133,6 +135,7 @@ function articleFromRow(row: Row): ArticleRecord {
     consecutiveFailures: row.consecutive_failures as number,
     consecutiveMissing: row.consecutive_missing as number,
     lastError: (row.last_error as string | null) ?? null,
+    retireAt: row.retire_at == null ? null : new Date(row.retire_at as number).toISOString(),
   };
 }
 
@@ -258,11 +261,19 @@ export class RedlineStore {
    */
   async articleCounts(): Promise<{ articles: Record<"total" | "tracking" | ArticleStatus, number>; versions: number; changes: number }> {
     const row = await this.db
-      .prepare("SELECT total, tracking, active, removed, failing, blocked, versions, changes FROM article_stats WHERE id = 1")
+      .prepare("SELECT total, tracking, active, removed, failing, blocked, retired, versions, changes FROM article_stats WHERE id = 1")
       .first<Record<string, number>>();
     const count = (name: string) => row?.[name] ?? 0;
     return {
-      articles: { total: count("total"), tracking: count("tracking"), active: count("active"), removed: count("removed"), failing: count("failing"), blocked: count("blocked") },
+      articles: {
+        total: count("total"),
+        tracking: count("tracking"),
+        active: count("active"),
+        removed: count("removed"),
+        failing: count("failing"),
+        blocked: count("blocked"),
+        retired: count("retired"),
+      },
       versions: count("versions"),
       changes: count("changes"),
     };
@@ -395,9 +406,14 @@ export class RedlineStore {
   async commit(commit: Commit): Promise<boolean> {
     const statements: D1PreparedStatement[] = [];
     if (commit.owner === "tracking") {
+      // Resuming a retired article tracks it until it is stopped: a person asked for it.
       statements.push(
         this.db
-          .prepare("UPDATE articles SET tracking = ?, next_check_at = ?, revision = revision + 1 WHERE id = ? AND revision = ?")
+          .prepare(
+            `UPDATE articles SET tracking = ?1, next_check_at = ?2, retire_at = IIF(?1 = 1, NULL, retire_at),
+               status = IIF(?1 = 1 AND status = 'retired', 'active', status), revision = revision + 1
+             WHERE id = ?3 AND revision = ?4`,
+          )
           .bind(commit.tracking ? 1 : 0, Date.parse(commit.nextCheckAt), commit.id, commit.expect),
       );
     } else {
@@ -408,23 +424,23 @@ export class RedlineStore {
       const a = article;
       const owned = [
         a.title, a.status, a.lastCheckedAt, a.lastChangedAt, Date.parse(a.nextCheckAt), a.versionCount, a.changeCount,
-        a.latestHash, a.finalUrl, a.etag, a.lastModified, a.consecutiveFailures, a.consecutiveMissing, a.lastError,
+        a.latestHash, a.finalUrl, a.etag, a.lastModified, a.consecutiveFailures, a.consecutiveMissing, a.lastError, a.tracking ? 1 : 0,
       ];
       statements.push(
         commit.owner === "create"
           ? this.db
               .prepare(
                 `INSERT INTO articles (title, status, last_checked_at, last_changed_at, next_check_at, version_count, change_count,
-                   latest_hash, final_url, etag, last_modified, consecutive_failures, consecutive_missing, last_error,
-                   id, url, site, tracking, first_seen_at, revision)
-                 SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1 WHERE ${guard.sql}`,
+                   latest_hash, final_url, etag, last_modified, consecutive_failures, consecutive_missing, last_error, tracking,
+                   id, url, site, first_seen_at, retire_at, revision)
+                 SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1 WHERE ${guard.sql}`,
               )
-              .bind(...owned, a.id, a.url, a.site, a.tracking ? 1 : 0, a.firstSeenAt, ...guard.params)
+              .bind(...owned, a.id, a.url, a.site, a.firstSeenAt, a.retireAt === null ? null : Date.parse(a.retireAt), ...guard.params)
           : this.db
               .prepare(
                 `UPDATE articles SET title = ?, status = ?, last_checked_at = ?, last_changed_at = ?, next_check_at = ?, version_count = ?,
                    change_count = ?, latest_hash = ?, final_url = ?, etag = ?, last_modified = ?, consecutive_failures = ?,
-                   consecutive_missing = ?, last_error = ?, lease_until = NULL, revision = revision + 1
+                   consecutive_missing = ?, last_error = ?, tracking = ?, lease_until = NULL, revision = revision + 1
                  WHERE id = ? AND revision = ?`,
               )
               .bind(...owned, a.id, commit.expect),

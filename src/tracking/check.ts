@@ -11,13 +11,16 @@ import { sha256Hex } from "../digest";
 import { quoteInput } from "../quote";
 import type { ArticleRecord, ChangeRecord, VersionSummary } from "../storage/records";
 import type { ArticleHead, HostRow, RedlineStore } from "../storage/store";
+import type { SourceCatalog } from "../storage/sources";
 import type { Politeness } from "../politeness/hosts";
-import { blankHead, decide, needsContent, type CaptureAttempt, type CheckContext, type CheckOutcome, type Decision } from "./decide";
+import { blankHead, decide, needsContent, retirementDue, type CaptureAttempt, type CheckContext, type CheckOutcome, type Decision } from "./decide";
 
 export type { CheckOutcome } from "./decide";
 
 export interface Tracker {
   store: RedlineStore;
+  /** The sources and what found each article (src/storage/sources.ts), on the same D1 binding. */
+  sources: SourceCatalog;
   fetchOptions: Omit<FetchOptions, "etag" | "lastModified">;
   /** Tells subscribers (webhooks) about a change once it is stored. */
   announce?: (change: ChangeRecord) => Promise<void>;
@@ -111,6 +114,8 @@ async function contextFor(store: RedlineStore, head: ArticleHead, attempt: Captu
  * is written; the answer describes the head as it is.
  */
 function superseded(head: ArticleHead, attempt: CaptureAttempt, nowMs: number): boolean {
+  // Retiring needs no observation of the page: it stands unless the article is no longer tracked.
+  if (attempt.kind === "retired") return !head.article.tracking;
   if (attempt.kind === "not-modified") return true; // its validators were the old head's
   if (attempt.kind === "captured" && attempt.capture.hash === head.article.latestHash) return true;
   const seen = head.article.lastCheckedAt === null ? Number.NEGATIVE_INFINITY : Date.parse(head.article.lastCheckedAt);
@@ -126,7 +131,7 @@ function resultOf(decision: Decision): CheckResult {
  * Decides and commits `attempt` on top of `head` (null: the article does not exist yet),
  * re-reading the head after every lost compare-and-set.
  */
-async function settle(tracker: Tracker, input: { id: string; url: string }, start: ArticleHead | null, attempt: CaptureAttempt, nowMs: number): Promise<CheckResult> {
+async function settle(tracker: Tracker, input: NewArticle, start: ArticleHead | null, attempt: CaptureAttempt, nowMs: number): Promise<CheckResult> {
   const { store } = tracker;
   let raw: Promise<boolean> | null = null;
   const rawStored = () => {
@@ -150,7 +155,7 @@ async function settle(tracker: Tracker, input: { id: string; url: string }, star
     if (!fresh) throw new Error(`article ${input.id} disappeared while it was being checked`);
     if (superseded(fresh, attempt, nowMs)) {
       const outcome: CheckOutcome =
-        attempt.kind === "failed" ? "failed" : attempt.kind === "missing" ? "missing" : attempt.kind === "blocked" ? "blocked" : "unchanged";
+        attempt.kind === "failed" || attempt.kind === "missing" || attempt.kind === "blocked" || attempt.kind === "retired" ? attempt.kind : "unchanged";
       const latest = fresh.latest ? (({ recordSha256: _digest, ...summary }) => summary)(fresh.latest) : null;
       return { outcome, changed: false, article: fresh.article, version: latest, change: null, error: attempt.kind === "failed" || attempt.kind === "blocked" ? attempt.reason : null };
     }
@@ -172,12 +177,23 @@ async function announce(tracker: Tracker, change: ChangeRecord): Promise<void> {
 }
 
 /**
+ * What a first capture creates: the article's id and canonical URL, and `retireAt` (epoch ms)
+ * when a source with trackDays found it (its check then retires the article; null: never).
+ */
+export interface NewArticle {
+  id: string;
+  url: string;
+  retireAt?: number | null;
+}
+
+/**
  * Creates the article from its first capture, or throws {@link FirstCaptureError} having stored
- * nothing. If another request created it meanwhile, the capture is checked against that head.
+ * nothing. If another request created it meanwhile, the capture is checked against that head
+ * (and `retireAt` is not applied to it).
  * `host` is the host's row when the caller already read it (the API's host claim returns it);
  * otherwise the robots.txt verdict reads it.
  */
-export async function trackNewArticle(tracker: Tracker, input: { id: string; url: string }, nowMs: number, host?: HostRow | null): Promise<CheckResult> {
+export async function trackNewArticle(tracker: Tracker, input: NewArticle, nowMs: number, host?: HostRow | null): Promise<CheckResult> {
   const robots = await tracker.politeness?.robots(input.url, host, nowMs);
   if (robots && !robots.allowed) throw new RobotsRefusal(robots.reason);
   const attempt = await attemptCapture(tracker, input.url, {});
@@ -191,6 +207,8 @@ export async function trackNewArticle(tracker: Tracker, input: { id: string; url
 
 export async function checkArticle(tracker: Tracker, head: ArticleHead, nowMs: number): Promise<CheckResult> {
   const { article } = head;
+  // Past its trackDays the article is retired: nothing is asked of the site, not even robots.txt.
+  if (retirementDue(article, nowMs)) return settle(tracker, { id: article.id, url: article.url }, head, { kind: "retired" }, nowMs);
   // robots.txt first (its cached row came with the head); a disallowed URL is `blocked`, not fetched.
   const robots = await tracker.politeness?.robots(article.url, head.host, nowMs);
   const attempt: CaptureAttempt =
@@ -215,7 +233,11 @@ export async function setTracking(store: RedlineStore, id: string, tracking: boo
     if (!head) return null;
     if (head.article.tracking === tracking) return head.article;
     const nextCheckAt = tracking ? new Date(nowMs).toISOString() : head.article.nextCheckAt;
-    if (await store.commit({ owner: "tracking", expect: head.revision, id, tracking, nextCheckAt })) return { ...head.article, tracking, nextCheckAt };
+    if (await store.commit({ owner: "tracking", expect: head.revision, id, tracking, nextCheckAt })) {
+      // As the commit wrote it: a resume tracks until stopped, and a retired article is active again.
+      const resumed = tracking ? { retireAt: null, status: head.article.status === "retired" ? ("active" as const) : head.article.status } : {};
+      return { ...head.article, tracking, nextCheckAt, ...resumed };
+    }
   }
   throw new Error(`could not change tracking of ${id}: its head moved under ${MAX_COMMIT_ATTEMPTS} attempts in a row`);
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { ArticleContent } from "../model";
 import type { VersionRecord } from "../storage/records";
 import type { ArticleHead } from "../storage/store";
-import { blankHead, decide, needsContent, type Capture, type CaptureAttempt, type CheckContext } from "./decide";
+import { blankHead, decide, needsContent, retirementDue, type Capture, type CaptureAttempt, type CheckContext } from "./decide";
 
 const NOW = Date.parse("2026-04-20T12:00:00.000Z");
 const URL_ = "https://en.yna.co.kr/view/AEN20191218010400325";
@@ -96,5 +96,35 @@ describe("decide", () => {
   it("never writes tracking: a stopped article stays stopped whatever the check saw", () => {
     const decision = decide(head({ tracking: false }), captured("h2", content("Talks collapse", "x")), withPrevious);
     expect(decision.article.tracking).toBe(false);
+  });
+
+  it("gives a first capture found by a source with trackDays its retireAt, and none otherwise", () => {
+    const retireAt = NOW + 86_400_000;
+    expect(decide(blankHead({ id: "0123456789abcdef", url: URL_, retireAt }, NOW), captured("h1", v1Content), plain).article.retireAt).toBe("2026-04-21T12:00:00.000Z");
+    expect(decide(blankHead({ id: "0123456789abcdef", url: URL_ }, NOW), captured("h1", v1Content), plain).article.retireAt).toBeNull();
+  });
+
+  it.each<[string, Partial<ArticleHead["article"]>, boolean]>([
+    ["no retireAt", { retireAt: null }, false],
+    ["retireAt still ahead", { retireAt: "2026-04-20T12:00:00.001Z" }, false],
+    ["retireAt exactly now", { retireAt: "2026-04-20T12:00:00.000Z" }, true],
+    ["retireAt passed", { retireAt: "2026-04-01T00:00:00.000Z" }, true],
+    ["retireAt passed but no longer tracked", { retireAt: "2026-04-01T00:00:00.000Z", tracking: false }, false],
+  ])("retirement is due with %s: %s", (_, patch, due) => {
+    expect(retirementDue(head(patch).article, NOW)).toBe(due);
+  });
+
+  it("retires without a change or a version: status retired, tracking off, the history and last check as they were", () => {
+    const before = head({ retireAt: "2026-04-20T00:00:00.000Z", status: "failing", lastError: "HTTP 503", lastCheckedAt: "2026-04-20T11:00:00.000Z" });
+    const decision = decide(before, { kind: "retired" }, plain);
+    expect(decision).toEqual({
+      outcome: "retired",
+      changed: false,
+      article: { ...before.article, status: "retired", tracking: false, lastError: null },
+      version: null,
+      change: null,
+      latest: { n: 1, capturedAt: v1.capturedAt, contentHash: "h1", title: v1.title, modifiedAt: null },
+      error: null,
+    });
   });
 });

@@ -40,9 +40,16 @@ export type CaptureAttempt =
   | { kind: "missing"; status: number }
   | { kind: "failed"; reason: string; retryAfter: RetryAfter | null }
   /** The host's robots.txt disallows the URL: nothing was fetched. */
-  | { kind: "blocked"; reason: string };
+  | { kind: "blocked"; reason: string }
+  /** The check is at or after the article's `retireAt` ({@link retirementDue}): nothing was fetched. */
+  | { kind: "retired" };
 
-export type CheckOutcome = "created" | "new-version" | "unchanged" | "relocated" | "missing" | "removed" | "restored" | "failed" | "blocked";
+export type CheckOutcome = "created" | "new-version" | "unchanged" | "relocated" | "missing" | "removed" | "restored" | "failed" | "blocked" | "retired";
+
+/** A check at `nowMs` retires the article instead of fetching it: its source's trackDays are over. */
+export function retirementDue(article: ArticleRecord, nowMs: number): boolean {
+  return article.tracking && article.retireAt !== null && Date.parse(article.retireAt) <= nowMs;
+}
 
 /** A blocked article is looked at again when its host's robots.txt is next fetched (src/politeness: cached 24 h). */
 export const BLOCKED_RECHECK_MS = 24 * 60 * 60 * 1000;
@@ -161,8 +168,11 @@ function healthy(article: ArticleRecord): ArticleRecord {
   return { ...article, status: "active", consecutiveFailures: 0, consecutiveMissing: 0, lastError: null };
 }
 
-/** The head of an article about to get its first capture: version 1 will be `created`. */
-export function blankHead(input: { id: string; url: string }, nowMs: number): ArticleHead {
+/**
+ * The head of an article about to get its first capture: version 1 will be `created`.
+ * `retireAt` (epoch ms): when the source that found it stops it being checked (its trackDays).
+ */
+export function blankHead(input: { id: string; url: string; retireAt?: number | null }, nowMs: number): ArticleHead {
   const now = iso(nowMs);
   return {
     revision: 0,
@@ -188,6 +198,7 @@ export function blankHead(input: { id: string; url: string }, nowMs: number): Ar
       consecutiveFailures: 0,
       consecutiveMissing: 0,
       lastError: null,
+      retireAt: input.retireAt == null ? null : iso(input.retireAt),
     },
   };
 }
@@ -211,6 +222,13 @@ export function decide(head: ArticleHead, attempt: CaptureAttempt, context: Chec
     latest,
     error,
   });
+
+  if (attempt.kind === "retired") {
+    // Redline's own decision, not something the page did: no change record (the feeds, webhooks
+    // and change counts are the publisher's edits), no version, and the history stays as it is.
+    const article: ArticleRecord = { ...stored, status: "retired", tracking: false, lastError: null };
+    return unchangedDecision("retired", false, article, null, null);
+  }
 
   if (attempt.kind === "blocked") {
     // Not a failure (no back-off) and not an observation of the page: the history stays as it is.

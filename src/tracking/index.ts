@@ -4,6 +4,7 @@ import { DEFAULT_SOURCE_MAX_BYTES } from "../fetching/fetch-source";
 import { DEFAULT_MIN_HOST_INTERVAL_MS, politenessFor } from "../politeness/hosts";
 import type { ChangeRecord } from "../storage/records";
 import { RedlineStore } from "../storage/store";
+import { SourceCatalog } from "../storage/sources";
 import { announceChange } from "../webhooks/queue";
 import type { Tracker } from "./check";
 import { DEFAULT_DISPATCH_BATCH, type DispatchSettings } from "./dispatch";
@@ -25,7 +26,9 @@ function nonNegativeInteger(value: string | undefined, fallback: number): number
 
 export function trackerFor(env: Env): Tracker {
   const webhooks = env.WEBHOOKS;
-  const store = new RedlineStore(env.DB, env.REDLINE_KV);
+  // The binding is read once per tracker (test/context.test.ts counts it).
+  const db = env.DB;
+  const store = new RedlineStore(db, env.REDLINE_KV);
   const fetchOptions = {
     allowLoopback: env.ALLOW_LOOPBACK === "true",
     replayOrigin: env.REPLAY_ORIGIN || undefined,
@@ -35,6 +38,7 @@ export function trackerFor(env: Env): Tracker {
   };
   return {
     store,
+    sources: new SourceCatalog(db),
     ...(webhooks ? { announce: (change: ChangeRecord) => announceChange(webhooks, change) } : {}),
     politeness: politenessFor(store, fetchOptions),
     fetchOptions,
