@@ -14,6 +14,7 @@ describe("isArticleUrl", () => {
       "https://example.com/story/talks",
       "https://example.com/story.php?id=111401",
       "https://example.com/features/2023/the-protein-problem/plant-based-meat/index.html",
+      "https://example.com/news/Wine-11.4-Released",
     ];
     expect(articles.filter((url) => !isArticleUrl(new URL(url)))).toEqual([]);
   });
@@ -31,6 +32,9 @@ describe("isArticleUrl", () => {
       "https://example.com/videos/2019/11/19/talks-walkout-video",
       "https://example.com/printAd/2020080620201020200807_photo.jpg",
       "https://example.com/page/2",
+      "https://example.com/forums/node/1618157",
+      "https://example.com/organization/17023280/the-villa-group.html",
+      "https://example.com/transcripts/nx-s1-5738445",
     ];
     expect(others.filter((url) => isArticleUrl(new URL(url)))).toEqual([]);
   });

@@ -39,7 +39,8 @@ const NON_ARTICLE_SEGMENTS = new Set([
   "contributors", "profile", "profiles", "search", "login", "logout", "signin", "sign-in", "signup",
   "sign-up", "register", "subscribe", "subscriptions", "account", "newsletters", "feed", "feeds", "rss",
   "video-list", "video", "videos", "audio", "podcast", "podcasts", "gallery", "galleries", "photo-gallery", "trending", "page",
-  "transcript", "transcripts", "series", "events", "cdn-cgi",
+  "transcript", "transcripts", "series", "events", "forum", "forums", "comments", "discussion",
+  "organization", "organizations", "brand", "brands", "list", "lists", "cdn-cgi",
 ]);
 
 /** Files that are not web pages: media, documents, feeds, code. */
@@ -50,7 +51,10 @@ const LONG_NUMBER = /(?:^|\D)\d{5,}(?:\D|$)/;
 /** A date in the path: `/2019/11/19/`, `/2019/11/` followed by more, `2019-11-19`, `20191119`. */
 const PATH_DATE =
   /(?:^|[^\d])(?:19|20)\d{2}(?:\/(?:0?[1-9]|1[0-2])\/(?:(?:0?[1-9]|[12]\d|3[01])(?:\/|$)|[^/]+)|-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01]))/;
-/** Words a slug needs besides joiners: `home-and-garden` is a section, `us-walks-out-of-talks` a story. */
+/**
+ * Words a slug needs besides joiners: `home-and-garden` is a section, `us-walks-out-of-talks` a
+ * story; numbers count as words (`Wine-11.4-Released`, `best-4k-projectors`).
+ */
 const SLUG_JOINERS = new Set(["and", "or", "of", "the", "a", "an", "in", "on", "for", "to", "with"]);
 const MIN_SLUG_WORDS = 3;
 /** An opaque story id such as the BBC's `c05v28eqjyvo`: letters and at least two digits, 8–40 long. */
@@ -58,10 +62,12 @@ const OPAQUE_ID = /^(?=[a-z\d]*\d[a-z\d]*\d)(?=[a-z\d]*[a-z])[a-z\d]{8,40}$/i;
 /** Segments that introduce a single story's id or slug: `/articles/<id>`, `/story/<slug>`. */
 const STORY_SEGMENTS = new Set(["article", "articles", "story", "stories", "post", "posts"]);
 const HAS_LETTER = /\p{L}/u;
+const HAS_LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 
 function slugWords(segment: string): number {
   const stem = segment.replace(/\.(?:s?html?|php|aspx?|jsp)$/i, "");
-  return stem.split(/[-_]+/).filter((word) => HAS_LETTER.test(word) && !SLUG_JOINERS.has(word.toLowerCase())).length;
+  if (!HAS_LETTER.test(stem)) return 0;
+  return stem.split(/[-_]+/).filter((word) => HAS_LETTER_OR_DIGIT.test(word) && !SLUG_JOINERS.has(word.toLowerCase())).length;
 }
 
 /**

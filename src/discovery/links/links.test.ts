@@ -31,6 +31,14 @@ describe("sectionPageEntries", () => {
     expect(urls(html, "https://news.example.com/")).toEqual([STORY_A, STORY_B]);
   });
 
+  it("reads listings inside wrappers named for ads and WordPress posts classed by their tags", () => {
+    const html = page(`<div class="container--section-more-ads"><ul>
+      <li class="post type-post tag-sharing-economy"><a href="${STORY_A}">A</a></li>
+      <li><article class="post tag-popular"><a href="${STORY_B}">B</a></article></li></ul></div>
+      <nav>${'<a href="/world">World</a>'.repeat(5)}</nav>`);
+    expect(urls(html, "https://news.example.com/")).toEqual([STORY_A, STORY_B]);
+  });
+
   it("reads a site's article links with its profile instead of the generic rule", () => {
     const html = page(`
       <a href="/view/AEN20191119003900325">U.S. walks out of defense cost talks</a>
