@@ -125,10 +125,14 @@ export function advertisedSubscription(sourceUrl: string, discovery: WebSubDisco
 /** The callback a hub verifies and notifies, or null when PUBLIC_ORIGIN is unset or not an http(s) URL. */
 export function callbackUrl(publicOrigin: string | null | undefined, sourceId: string): string | null {
   if (!publicOrigin) return null;
-  const origin = absoluteHttpUrl(publicOrigin, "http://invalid.");
-  // A bare host or a relative value resolves against the placeholder: not an origin at all.
-  if (origin === null || new URL(origin).hostname === "invalid.") return null;
-  return `${new URL(origin).origin}/websub/${encodeURIComponent(sourceId)}`;
+  let origin: URL;
+  try {
+    origin = new URL(publicOrigin.trim());
+  } catch {
+    return null;
+  }
+  if (origin.protocol !== "http:" && origin.protocol !== "https:") return null;
+  return `${origin.origin}/websub/${encodeURIComponent(sourceId)}`;
 }
 
 export type SubscriptionPlan =
