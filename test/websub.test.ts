@@ -5,7 +5,7 @@
  */
 import { createExecutionContext, createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeEach, describe, expect, inject, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, inject, it, vi } from "vitest";
 import { ensureWebSub, renewWebSubLeases, RENEWALS_PER_TICK } from "../src/discovery/websub-client";
 import { NOT_CONFIGURED_ERROR, REQUESTED_LEASE_SECONDS, RETRY_AFTER_FAILURE_MS, renewalTime } from "../src/discovery/websub";
 import type { Env } from "../src/env";
@@ -110,6 +110,9 @@ beforeEach(async () => {
   await reset();
   await hub({ reset: true });
 });
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 describe("subscribing", () => {
   it("sends the hub a feed advertises exactly one WebSub subscription request, and keeps its secret", async () => {
@@ -190,7 +193,6 @@ describe("subscribing", () => {
     const fetchSpy = vi.spyOn(globalThis, "fetch");
     await ensureWebSub(target, source, { hub: "http://10.0.0.1/hub", self: FEED }, NOW);
     expect(fetchSpy).not.toHaveBeenCalled();
-    fetchSpy.mockRestore();
     expect(await columns(source.id)).toMatchObject({ websub_state: "failed", websub_error: `the hub is not requested: ${refusalReason("http://10.0.0.1/hub", true)}` });
   });
 });
@@ -277,7 +279,6 @@ describe("notifications", () => {
       { event: "websub-notification-ignored", sourceId: source.id, signature: wrongSignature },
       { event: "websub-notification-ignored", sourceId: source.id, signature: null },
     ]);
-    warn.mockRestore();
   });
 
   it("answers 410 Gone to a notification for an unknown source, or a paused one, whose subscription it drops", async () => {
