@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { dispatchDueChecks, scaleSettings, trackerFor } from "../src/tracking";
 import { checkArticle } from "../src/tracking";
 import { api, reset, SEED_URLS, serveTimelineEntry, track } from "./helpers";
-import { captureChecks, drain, tick, type CapturedChecks } from "./queue-helpers";
+import { captureChecks, drain, subjectOf, tick, type CapturedChecks } from "./queue-helpers";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -92,7 +92,7 @@ describe("scheduled checks", () => {
 
     const run = await dispatchDueChecks(tracker.store, env.CHECKS, createdAt + HOUR, settings);
     expect(run).toMatchObject({ due: 2, dispatched: 1, deferred: 1, deferredBy: { lease: 0, politeness: 0, batchCap: 1 } });
-    expect(queue.pending.map((m) => m.body.articleId)).toEqual([listedSecond]);
+    expect(queue.pending.map(subjectOf)).toEqual([listedSecond]);
     await drain(queue);
     expect(await lastChecked(listedSecond!)).toBe(new Date(createdAt + HOUR).toISOString());
     expect(await lastChecked(listedFirst!)).toBe(new Date(createdAt + 30 * MINUTE).toISOString());

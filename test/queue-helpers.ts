@@ -8,12 +8,17 @@ import { env } from "cloudflare:workers";
 import { vi, type MockInstance } from "vitest";
 import type { Env } from "../src/env";
 import worker from "../src/index";
-import type { CheckMessage } from "../src/queues";
+import type { ChecksQueueMessage } from "../src/queues";
 import { QUEUES } from "../src/queues/names";
 
 export interface Queued {
-  body: CheckMessage;
+  body: ChecksQueueMessage;
   delaySeconds: number;
+}
+
+/** What a queued message names: an article check its article, a source check its source, a discovered entry its URL. */
+export function subjectOf({ body }: Queued): string {
+  return body.type === "check" ? body.articleId : body.type === "source" ? body.sourceId : body.url;
 }
 
 /** What a queue answers a send with; nothing here reads it. */
@@ -34,13 +39,13 @@ export function captureChecks(target: Env = env): CapturedChecks {
   const captured: CapturedChecks = { pending: [], batches: [], resent: [], spies: [] };
   captured.spies = [
     vi.spyOn(target.CHECKS!, "sendBatch").mockImplementation(async (messages) => {
-      const list = [...messages].map((m) => ({ body: m.body as CheckMessage, delaySeconds: m.delaySeconds ?? 0 }));
+      const list = [...messages].map((m) => ({ body: m.body as ChecksQueueMessage, delaySeconds: m.delaySeconds ?? 0 }));
       captured.batches.push(list.length);
       captured.pending.push(...list);
       return SENT;
     }),
     vi.spyOn(target.CHECKS!, "send").mockImplementation(async (body, options) => {
-      const queued = { body: body as CheckMessage, delaySeconds: options?.delaySeconds ?? 0 };
+      const queued = { body: body as ChecksQueueMessage, delaySeconds: options?.delaySeconds ?? 0 };
       captured.resent.push(queued);
       captured.pending.push(queued);
       return SENT;
@@ -58,8 +63,8 @@ export async function tick(scheduledTime: number, target: Env = env): Promise<vo
 let nextId = 0;
 
 /** Runs one consumer invocation over `messages` on `queue`; returns the pool's result and each retry's delay. */
-export async function consume(messages: Array<{ body: CheckMessage; attempts?: number }>, queue: string = QUEUES.checks, target: Env = env) {
-  const batch = createMessageBatch<CheckMessage>(
+export async function consume(messages: Array<{ body: ChecksQueueMessage; attempts?: number }>, queue: string = QUEUES.checks, target: Env = env) {
+  const batch = createMessageBatch<ChecksQueueMessage>(
     queue,
     messages.map((message) => ({ id: `m${++nextId}`, timestamp: new Date(), attempts: message.attempts ?? 1, body: message.body })),
   );

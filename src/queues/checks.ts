@@ -1,24 +1,20 @@
 /**
- * The consumer of `redline-checks` and of its dead-letter queue. Each message names one article;
- * the consumer claims the article's host (a compare-and-set on `hosts.next_allowed_at`, in the
- * same D1 round trip that reads the head), then runs the check through `checkArticle`, the one
- * commit path the API uses too. At most CHECK_CONCURRENCY (≤ 6) checks run at once.
+ * The consumer of `redline-checks` and of its dead-letter queue. The queue carries three message
+ * types, routed on `type`: `check` (one article: claim its host — a compare-and-set on
+ * `hosts.next_allowed_at`, in the same D1 round trip that reads the head — then `checkArticle`,
+ * the one commit path the API uses too), `source` and `discover` (src/queues/sources.ts). At most
+ * CHECK_CONCURRENCY (≤ 6) messages run at once, whatever their type.
  */
+import { sourceCheckerFor, type SourceChecker } from "../discovery/check-source";
 import type { Env } from "../env";
 import { DUE_TOLERANCE_MS } from "../scheduling";
 import { checkArticle, scaleSettings, trackerFor } from "../tracking";
 import type { Tracker } from "../tracking/check";
-import { DISPATCH_WINDOW_MS } from "../tracking/dispatch";
-import type { CheckMessage } from "./messages";
-import { QUEUE_MAX_DELAY_SECONDS } from "./names";
+import type { ChecksQueueMessage, CheckMessage } from "./messages";
+import { consumeDiscover, consumeSourceCheck, waitFor, type ConsumedMessage } from "./sources";
 
 /** What became of one message. `wait`: the host was not free yet; the message was sent again with that delay. */
-export type CheckMessageResult =
-  | { kind: "checked"; outcome: string }
-  | { kind: "skipped"; why: "gone" | "not-tracked" | "not-due" }
-  | { kind: "wait"; delaySeconds: number }
-  | { kind: "deferred"; waitMs: number }
-  | { kind: "crashed"; error: string };
+export type CheckMessageResult = ConsumedMessage;
 
 /** A crashed check is retried by the queue after 30 s, 60 s, 120 s … up to 1 h (`max_retries` in wrangler.toml, then the DLQ). */
 export function crashRetryDelaySeconds(attempts: number): number {
@@ -43,14 +39,10 @@ export async function consumeCheck(tracker: Tracker, message: CheckMessage, minH
     if (!head.article.tracking) return { kind: "skipped", why: "not-tracked" };
     // Checked meanwhile (by the API, or a duplicate message): nothing to do until it is due again.
     if (Date.parse(head.article.nextCheckAt) > nowMs + DUE_TOLERANCE_MS) return { kind: "skipped", why: "not-due" };
-    if (!claimed) {
-      const waitMs = Math.max((head.host?.nextAllowedAt ?? nowMs) - nowMs, 1);
-      // A short wait is a new message with that delay (not a retry: it does not count towards
-      // max_retries); a long one (a Retry-After push-back) is left to the dispatcher, which
-      // sends the article again once the host's budget allows, after the lease expires.
-      if (waitMs > DISPATCH_WINDOW_MS) return { kind: "deferred", waitMs };
-      return { kind: "wait", delaySeconds: Math.min(Math.ceil(waitMs / 1000), QUEUE_MAX_DELAY_SECONDS) };
-    }
+    // A short wait is a new message with that delay (not a retry: it does not count towards
+    // max_retries); a long one (a Retry-After push-back) is left to the dispatcher, which
+    // sends the article again once the host's budget allows, after the lease expires.
+    if (!claimed) return waitFor(head.host?.nextAllowedAt ?? nowMs, nowMs);
     const result = await checkArticle(tracker, head, nowMs);
     return { kind: "checked", outcome: result.outcome };
   } catch (error) {
@@ -58,14 +50,39 @@ export async function consumeCheck(tracker: Tracker, message: CheckMessage, minH
   }
 }
 
-export async function handleCheckBatch(batch: MessageBatch<CheckMessage>, env: Env): Promise<void> {
+/** Routes one message of `redline-checks` on its type. */
+function consume(checker: SourceChecker, body: ChecksQueueMessage): Promise<CheckMessageResult> {
+  switch (body.type) {
+    case "check":
+      return consumeCheck(checker.tracker, body, checker.minHostIntervalMs);
+    case "source":
+      return consumeSourceCheck(checker, body);
+    case "discover":
+      return consumeDiscover(checker, body);
+  }
+}
+
+/** What a log line and the dead-letter record name a message by. */
+function subjectOf(body: ChecksQueueMessage): Record<string, string> {
+  switch (body.type) {
+    case "check":
+      return { articleId: body.articleId };
+    case "source":
+      return { sourceId: body.sourceId };
+    case "discover":
+      return { sourceId: body.sourceId, url: body.url };
+  }
+}
+
+export async function handleCheckBatch(batch: MessageBatch<ChecksQueueMessage>, env: Env): Promise<void> {
   const tracker = trackerFor(env);
   const settings = scaleSettings(env);
+  const checker = sourceCheckerFor(env, tracker);
   const tally = new Map<string, number>();
   const count = (outcome: string) => tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
   let latest = 0;
   await forEachWithLimit(batch.messages, settings.parallelChecks, async (message) => {
-    const result = await consumeCheck(tracker, message.body, settings.minHostIntervalMs);
+    const result = await consume(checker, message.body);
     latest = Math.max(latest, Date.now(), message.body.notBefore);
     switch (result.kind) {
       case "checked":
@@ -80,7 +97,7 @@ export async function handleCheckBatch(batch: MessageBatch<CheckMessage>, env: E
         message.ack();
         return;
       case "wait": {
-        const body: CheckMessage = { ...message.body, notBefore: Math.max(Date.now(), message.body.notBefore) + result.delaySeconds * 1000 };
+        const body: ChecksQueueMessage = { ...message.body, notBefore: Math.max(Date.now(), message.body.notBefore) + result.delaySeconds * 1000 };
         try {
           await env.CHECKS!.send(body, { delaySeconds: result.delaySeconds });
           message.ack();
@@ -91,7 +108,7 @@ export async function handleCheckBatch(batch: MessageBatch<CheckMessage>, env: E
       }
       case "crashed":
         count("crashed");
-        console.error(JSON.stringify({ event: "check-crashed", articleId: message.body.articleId, attempts: message.attempts, error: result.error }));
+        console.error(JSON.stringify({ event: "check-crashed", type: message.body.type, ...subjectOf(message.body), attempts: message.attempts, error: result.error }));
         message.retry({ delaySeconds: crashRetryDelaySeconds(message.attempts) });
         return;
     }
@@ -104,11 +121,15 @@ export async function handleCheckBatch(batch: MessageBatch<CheckMessage>, env: E
   }
 }
 
-/** `redline-checks-dlq`: a check message that exhausted its retries. Counted (shown in /api/status); the article's lease expires and it is dispatched again. */
-export async function handleCheckDeadLetters(batch: MessageBatch<CheckMessage>, env: Env): Promise<void> {
+/**
+ * `redline-checks-dlq`: a message that exhausted its retries. Counted (shown in /api/status). An
+ * article's or a source's lease expires and it is dispatched again; a discovered entry stays
+ * `queued` and its source's next check sends it again.
+ */
+export async function handleCheckDeadLetters(batch: MessageBatch<ChecksQueueMessage>, env: Env): Promise<void> {
   const store = trackerFor(env).store;
   for (const message of batch.messages) {
-    await store.recordCheckDeadLetter({ articleId: message.body.articleId, attempts: message.attempts, at: new Date().toISOString() });
+    await store.recordCheckDeadLetter({ type: message.body.type, ...subjectOf(message.body), attempts: message.attempts, at: new Date().toISOString() });
     message.ack();
   }
 }

@@ -6,18 +6,18 @@
 import type { Env } from "../env";
 import { handleWebhookBatch, handleWebhookDeadLetters } from "../webhooks/queue";
 import { handleCheckBatch, handleCheckDeadLetters } from "./checks";
-import type { CheckMessage, RedlineMessage, WebhookMessage } from "./messages";
+import type { ChecksQueueMessage, RedlineMessage, WebhookMessage } from "./messages";
 import { QUEUES } from "./names";
 
 export { QUEUES } from "./names";
-export type { CheckMessage, RedlineMessage, WebhookMessage } from "./messages";
+export type { CheckMessage, ChecksQueueMessage, DiscoverMessage, RedlineMessage, SourceCheckMessage, WebhookMessage } from "./messages";
 
 export async function handleQueue(batch: MessageBatch<RedlineMessage>, env: Env): Promise<void> {
   switch (batch.queue) {
     case QUEUES.checks:
-      return handleCheckBatch(batch as MessageBatch<CheckMessage>, env);
+      return handleCheckBatch(batch as MessageBatch<ChecksQueueMessage>, env);
     case QUEUES.checksDeadLetter:
-      return handleCheckDeadLetters(batch as MessageBatch<CheckMessage>, env);
+      return handleCheckDeadLetters(batch as MessageBatch<ChecksQueueMessage>, env);
     case QUEUES.webhooks:
       return handleWebhookBatch(batch as MessageBatch<WebhookMessage>, env);
     case QUEUES.webhooksDeadLetter:

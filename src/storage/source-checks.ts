@@ -240,7 +240,8 @@ export class SourceChecks {
    * One source check's outcome in ONE batch, or nothing: new entries stored, resent ones moved
    * back to `queued`, existing articles linked (a trigger counts them in `articles_tracked`),
    * hosts booked — each guarded by the source's revision — and last the source row itself,
-   * moved with `revision = revision + 1` and its lease cleared. True when this writer won.
+   * moved with `revision = revision + 1` and its lease cleared (a paused source, checked by hand,
+   * stays paused). True when this writer won.
    */
   async commitCheck(commit: SourceCheckCommit): Promise<boolean> {
     const guard = "EXISTS (SELECT 1 FROM sources WHERE id = ?2 AND revision = ?3)";
@@ -297,7 +298,7 @@ export class SourceChecks {
     statements.push(
       this.db
         .prepare(
-          `UPDATE sources SET status = ?3, next_check_at = ?4, consecutive_failures = ?5, last_error = ?6, last_checked_at = ?7, lease_until = NULL,
+          `UPDATE sources SET status = CASE WHEN status = 'paused' THEN status ELSE ?3 END, next_check_at = ?4, consecutive_failures = ?5, last_error = ?6, last_checked_at = ?7, lease_until = NULL,
              etag = CASE WHEN ?8 THEN ?9 ELSE etag END, last_modified = CASE WHEN ?8 THEN ?10 ELSE last_modified END,
              entries_seen = CASE WHEN ?8 THEN ?11 ELSE entries_seen END, type = COALESCE(?12, type),
              title = CASE WHEN title = '' AND ?13 IS NOT NULL THEN ?13 ELSE title END, revision = revision + 1

@@ -1,0 +1,84 @@
+/**
+ * Sources for the tests of source checks: rows inserted as POST /api/sources would leave them
+ * (id from the URL, due now), and RSS bodies built from entry lists, served by the ad-hoc origin.
+ */
+import { env } from "cloudflare:workers";
+import { articleIdFor } from "../src/fetching/url";
+import type { SourceHead } from "../src/storage/source-checks";
+import { SourceChecks } from "../src/storage/source-checks";
+
+export interface SourceFields {
+  url: string;
+  type?: string | null;
+  filter?: object;
+  trackDays?: number | null;
+  status?: string;
+  nextCheckAt: number;
+  intervalMs?: number;
+}
+
+/** Inserts a source row; returns its id (as an article's: from the URL). */
+export async function insertSource(fields: SourceFields): Promise<string> {
+  const id = await articleIdFor(fields.url);
+  await env.DB.prepare(
+    `INSERT INTO sources (id, url, site, type, status, filter, track_days, interval_ms, created_at, next_check_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, '2026-01-01T00:00:00.000Z', ?)`,
+  )
+    .bind(
+      id,
+      fields.url,
+      new URL(fields.url).hostname,
+      fields.type === undefined ? "rss" : fields.type,
+      fields.status ?? "active",
+      JSON.stringify(fields.filter ?? {}),
+      fields.trackDays ?? null,
+      fields.intervalMs ?? 15 * 60 * 1000,
+      fields.nextCheckAt,
+    )
+    .run();
+  return id;
+}
+
+export async function sourceHead(id: string): Promise<SourceHead> {
+  const head = await new SourceChecks(env.DB).getSource(id);
+  if (!head) throw new Error(`no source ${id}`);
+  return head;
+}
+
+/** The row as stored, every column. */
+export async function sourceRow(id: string): Promise<Record<string, unknown>> {
+  return (await env.DB.prepare("SELECT * FROM sources WHERE id = ?").bind(id).first<Record<string, unknown>>())!;
+}
+
+export async function entryRows(sourceId: string): Promise<Array<{ url: string; state: string; retry_at: number | null; last_error: string | null }>> {
+  const { results } = await env.DB.prepare("SELECT url, state, retry_at, last_error FROM source_entries WHERE source_id = ? ORDER BY found_at, url")
+    .bind(sourceId)
+    .all<{ url: string; state: string; retry_at: number | null; last_error: string | null }>();
+  return results;
+}
+
+export interface FeedItem {
+  link: string;
+  title?: string;
+  description?: string;
+  pubDate?: Date;
+}
+
+const escapeXml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/** An RSS 2.0 channel listing `items` in the given order. */
+export function rss(items: FeedItem[], title = "Test feed"): string {
+  const body = items
+    .map(
+      (item) =>
+        `<item><title>${escapeXml(item.title ?? item.link)}</title><link>${escapeXml(item.link)}</link>` +
+        (item.description ? `<description>${escapeXml(item.description)}</description>` : "") +
+        (item.pubDate ? `<pubDate>${item.pubDate.toUTCString()}</pubDate>` : "") +
+        "</item>",
+    )
+    .join("\n");
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>${escapeXml(title)}</title><link>https://feeds.redline.test/</link><description>d</description>\n${body}\n</channel></rss>`;
+}
+
+/** Fixture article pages the replay origin serves under any query (plain.html?n=…), one per n. */
+export const storyUrl = (n: number) => `https://fixtures.redline.test/articles/plain.html?n=${n}`;
