@@ -140,6 +140,23 @@ describe("parseSource: RSS", () => {
     expect(parsed(body, HANI, undefined, "text/xml; charset=utf-8").title).toBe("방위비분담금");
   });
 
+  it("reads RSS 0.91 past its Netscape DOCTYPE (the external DTD is not fetched) and a generator comment", () => {
+    const rss = `<?xml version="1.0" encoding="ISO-8859-1"?>
+<!-- generator="<Publisher CMS>" -->
+<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd">
+<rss version="0.91"><channel><title>Caf\u00e9 news</title><link>http://news.test/</link>
+<item><title>One</title><link>http://news.test/1</link><description>d</description></item></channel></rss>`;
+    // "é" as ISO-8859-1's one byte, as the declaration says.
+    const [before, after] = rss.split("\u00e9");
+    const body = new Uint8Array([...utf8(before!), 0xe9, ...utf8(after!)]);
+    expect(parseSource(body, { url: "http://news.test/rss091.xml", contentType: "text/xml" })).toMatchObject({
+      ok: true,
+      type: "rss",
+      title: "Café news",
+      entries: [{ url: "http://news.test/1", title: "One", summary: "d" }],
+    });
+  });
+
   it("reads a feed with blank lines before its XML declaration", () => {
     expect(parsed(`\n\n  ${HANI_RSS}`, HANI).entries).toHaveLength(3);
   });
