@@ -195,6 +195,19 @@ describe("subscribing", () => {
     expect(fetchSpy).not.toHaveBeenCalled();
     expect(await columns(source.id)).toMatchObject({ websub_state: "failed", websub_error: `the hub is not requested: ${refusalReason("http://10.0.0.1/hub", true)}` });
   });
+
+  it("logs a storage error instead of failing the source check that called it", async () => {
+    const unavailable = {
+      prepare: () => {
+        throw new Error("D1 is unavailable");
+      },
+    };
+    const { target } = configured({ DB: unavailable as unknown as D1Database });
+    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    await expect(ensureWebSub(target, { id: "0123456789abcdef", url: FEED }, { hub: HUB, self: FEED }, NOW)).resolves.toBeUndefined();
+    expect(error.mock.calls.map(([line]) => JSON.parse(line as string))).toEqual([{ event: "websub-error", sourceId: "0123456789abcdef", error: "Error: D1 is unavailable" }]);
+    expect(await hub()).toEqual([]);
+  });
 });
 
 describe("verification of intent", () => {

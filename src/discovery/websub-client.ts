@@ -48,10 +48,16 @@ const HUB_ANSWER_BYTES = 500;
 export async function ensureWebSub(env: Env, source: { id: string; url: string }, discovery: WebSubDiscovery, nowMs: number): Promise<void> {
   const advertised = advertisedSubscription(source.url, discovery);
   if (advertised === null) return;
-  const current = await readWebSubSource(env.DB, source.id);
-  if (current === null) return;
-  const plan = planSubscription(current.subscription, advertised, callbackUrl(env.PUBLIC_ORIGIN, source.id), nowMs);
-  await carryOut(env, current, plan, nowMs);
+  try {
+    const current = await readWebSubSource(env.DB, source.id);
+    if (current === null) return;
+    const plan = planSubscription(current.subscription, advertised, callbackUrl(env.PUBLIC_ORIGIN, source.id), nowMs);
+    await carryOut(env, current, plan, nowMs);
+  } catch (error) {
+    // Pushes only hasten checks the schedule makes anyway: a storage error here must not fail the source check
+    // that has read the feed. Whatever was not written is planned again at the next check.
+    console.error(JSON.stringify({ event: "websub-error", sourceId: source.id, error: String(error) }));
+  }
 }
 
 /**
