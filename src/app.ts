@@ -4,6 +4,7 @@ import { admin } from "./api/admin";
 import { articles } from "./api/articles";
 import { changes } from "./api/changes";
 import { handleError, problem, problemResponse } from "./api/problem";
+import { sources, sourcesOpml } from "./api/sources";
 import { status } from "./api/status";
 import { memento, warc } from "./archive/routes";
 import { feeds } from "./feeds/routes";
@@ -25,6 +26,9 @@ app.use("*", async (c, next) => {
 app.route("/api/admin", admin);
 app.route("/api/articles", articles);
 app.route("/api/changes", changes);
+// /api/sources.opml first: it is not an id under /api/sources.
+app.route("/api", sourcesOpml);
+app.route("/api/sources", sources);
 app.route("/api/status", status);
 app.route("/api/subscriptions", subscriptions);
 app.route("/api", warc);

@@ -13,7 +13,7 @@ export type AdHocAnswer = (request: Request) => Response | Promise<Response>;
 export interface AdHocOrigin {
   /** Serves `url` (the site URL, not the replay address) with `answer`, until replaced or restored. */
   serve(url: string, answer: AdHocAnswer): void;
-  /** Site URLs requested through the spy, in order, served or not. */
+  /** Site URLs requested through the spy, in order, served or not; robots.txt is left out (`robotsFetches()` counts it). */
   requested: string[];
 }
 
@@ -32,7 +32,7 @@ export function adHocOrigin(): AdHocOrigin {
     const request = new Request(input, init);
     if (!request.url.startsWith(prefix)) return realFetch(input, init);
     const site = decodeURIComponent(request.url.slice(prefix.length));
-    requested.push(site);
+    if (new URL(site).pathname !== "/robots.txt") requested.push(site);
     const answer = answers.get(site);
     return answer ? answer(request) : realFetch(input, init);
   });
