@@ -22,17 +22,26 @@ import {
 import { type LinkProfile, linkProfileFor } from "./profiles";
 
 export { LINK_PROFILES, type LinkProfile, linkProfileFor } from "./profiles";
-export { isArticleUrl, registrableDomain } from "./generic";
 
-/** The article links of the page at `pageUrl`, read with its host's link profile when it has one. */
+/**
+ * The article links of the page at `pageUrl` (absolute; anything else lists nothing), read with
+ * its host's link profile when it has one.
+ */
 export function sectionPageEntries(html: string, pageUrl: string): DiscoveredEntry[] {
-  return readSectionPage(html, pageUrl, linkProfileFor(new URL(pageUrl).hostname));
+  let host: string;
+  try {
+    host = new URL(pageUrl).hostname;
+  } catch {
+    return [];
+  }
+  return readSectionPage(html, pageUrl, linkProfileFor(host));
 }
 
 /**
- * The article links of a section page read with `profile`, or with the generic rule when it is
- * null (the measurement compares both on the seed sites' pages): in page order, one entry per URL
- * (fragment dropped), titled by the first occurrence that has text.
+ * The article links of the section page at `pageUrl` (absolute) read with `profile`, or with the
+ * generic rule when it is null (the measurement compares both): in page order, one entry per URL
+ * (fragment dropped), titled by the first occurrence that has text, with the teaser and date
+ * printed in the first of its story cards that has them.
  */
 export function readSectionPage(html: string, pageUrl: string, profile: LinkProfile | null): DiscoveredEntry[] {
   const page = new URL(pageUrl);
@@ -58,8 +67,8 @@ export function readSectionPage(html: string, pageUrl: string, profile: LinkProf
   }
   for (const { anchor, url } of links) {
     const entry = entries.get(url);
+    if (!entry) continue;
     const card = cards.cardOf(anchor, url);
-    if (!entry || !card) continue;
     entry.summary ??= teaser(card, entry.title);
     entry.publishedAt ??= printedDate(card, timeZone);
   }
@@ -200,6 +209,11 @@ function openingHeading(box: ElementNode): ElementNode | null {
 
 /** Never widened into: a card stops below the page's own wrappers. */
 const PAGE_WRAPPERS = new Set(["#document", "html", "body", "main"]);
+/**
+ * Story cards are shallow (link, headline, card: The Standard's `li > h1 > a`); a page with one
+ * story link would otherwise make its whole content that story's card.
+ */
+const MAX_CARD_LEVELS = 6;
 
 /**
  * Story cards: the largest element around a link that holds links to that story only, so its
@@ -223,7 +237,11 @@ class Cards {
 
   cardOf(anchor: ElementNode, url: string): ElementNode {
     let card = anchor;
-    while (card.parent && !PAGE_WRAPPERS.has(card.parent.tag) && this.owner[card.parent.index] === url) card = card.parent;
+    for (let level = 0; level < MAX_CARD_LEVELS; level++) {
+      const parent = card.parent;
+      if (!parent || PAGE_WRAPPERS.has(parent.tag) || this.owner[parent.index] !== url) break;
+      card = parent;
+    }
     return card;
   }
 }

@@ -122,6 +122,16 @@ describe("sectionPageEntries", () => {
     ]);
   });
 
+  it("takes no teaser from far outside a lone story link's card", () => {
+    const html = page(`<div><div><div><div><div><div><div><p>An introduction to the whole section page, not the story.</p>
+      <div><div><div><div><div><div><div><h3><a href="${STORY_A}">US walks out of talks</a></h3></div></div></div></div></div></div></div></div></div></div></div></div></div></div>`);
+    expect(sectionPageEntries(html, "https://news.example.com/")[0]?.summary).toBeNull();
+  });
+
+  it("lists nothing for a page address that is not an absolute URL", () => {
+    expect(sectionPageEntries(page(`<a href="${STORY_A}">A</a>`), "/world")).toEqual([]);
+  });
+
   it("leaves a profile's excluded boxes out of its listing", () => {
     const ad = "https://www.thestandard.com.hk/breaking-news/section/4/152000/Sponsored-story-in-the-ad-panel";
     const html = page(`<li><div class="ts-right-bar"><a href="${ad}">Ad</a></div></li>`);
