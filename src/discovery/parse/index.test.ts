@@ -432,6 +432,13 @@ describe("parseSource: hostile and broken bodies", () => {
     expect(parse(body, "https://bad.test/feed", type as SourceType | undefined)).toEqual({ ok: false, error });
   });
 
+  it("never expands entities declared by a DOCTYPE placed inside the document", () => {
+    const sitemap = `<urlset><!DOCTYPE x [<!ENTITY a "https://evil.test/expanded">]><url><loc>https://news.test/&a;</loc></url></urlset>`;
+    expect(parsed(sitemap, "https://news.test/sitemap.xml").entries.map((entry) => entry.url)).toEqual(["https://news.test/&a;"]);
+    const rss = `<rss version="2.0"><!DOCTYPE x [<!ENTITY a "expanded">]><channel><title>&a;</title></channel></rss>`;
+    expect(parsed(rss, "https://news.test/feed").title).toBe("&a;");
+  });
+
   it("keeps entries whose links are other schemes or unresolvable, for the URL check to skip with its reason", () => {
     const rss = `<rss version="2.0"><channel><title>t</title>
 <item><title>a</title><link>javascript:alert(1)</link></item>

@@ -3,6 +3,7 @@
  * `news:publication_date` and `news:title`), read by fast-xml-parser, and the bound on following
  * an index's child sitemaps.
  */
+import { decodeXML } from "entities/decode";
 import { XMLParser } from "fast-xml-parser";
 import type { DiscoveredEntry } from "../model";
 import { absoluteUrl, isoDate, MAX_TITLE_CHARS, newestFirst, plainText } from "./values";
@@ -14,8 +15,9 @@ const parser = new XMLParser({
   ignoreAttributes: true,
   // Prefixes vary (`news:`, `n:`); the element names under <url> do not collide without them.
   removeNSPrefix: true,
-  // Only XML's predefined and numeric references: the body has been refused if it declared entities.
-  processEntities: true,
+  // Never expand entities, not even from a DOCTYPE placed past the prolog where the refusal does
+  // not look: text is decoded by textOf, predefined and numeric references only (as feedsmith does).
+  processEntities: false,
   htmlEntities: false,
   parseTagValue: false,
   ignoreDeclaration: true,
@@ -23,9 +25,9 @@ const parser = new XMLParser({
   isArray: (_name, jpath) => jpath === "urlset.url" || jpath === "sitemapindex.sitemap",
 });
 
-/** An element's text whether fast-xml-parser gave it as a string or as `{ "#text": … }`. */
+/** An element's decoded text, whether fast-xml-parser gave it as a string or as `{ "#text": … }`. */
 function textOf(value: unknown): string | null {
-  if (typeof value === "string") return value.trim() || null;
+  if (typeof value === "string") return decodeXML(value).trim() || null;
   if (value && typeof value === "object" && "#text" in value) return textOf((value as { "#text": unknown })["#text"]);
   return null;
 }
