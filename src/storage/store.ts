@@ -57,6 +57,8 @@ export interface ChangeQuery extends Partial<ChangeFilter> {
   cursor?: string | null;
   sinceMs?: number | null;
   site?: string | null;
+  /** Only changes of the articles this source found (article_sources; a deleted source's rows stay). */
+  source?: string | null;
 }
 
 /**
@@ -339,8 +341,9 @@ export class RedlineStore {
   }
 
   /**
-   * Newest first, of every article or of one site's, filtered by kind, significance and time in
-   * SQL: one query per page, keyset-paged on (detected_at_ms, article_id, seq).
+   * Newest first, of every article, of one site's or of the articles one source found, filtered
+   * by kind, significance and time in SQL: one query per page, keyset-paged on (detected_at_ms,
+   * article_id, seq).
    */
   async listChanges(query: ChangeQuery): Promise<Page<ChangeListItem>> {
     const where: string[] = ["1 = 1"];
@@ -348,6 +351,10 @@ export class RedlineStore {
     if (query.site) {
       where.push("c.site = ?");
       params.push(query.site);
+    }
+    if (query.source) {
+      where.push("c.article_id IN (SELECT article_id FROM article_sources WHERE source_id = ?)");
+      params.push(query.source);
     }
     if (query.sinceMs !== null && query.sinceMs !== undefined) {
       where.push("c.detected_at_ms >= ?");
