@@ -63,7 +63,9 @@ describe("entryVerdict", () => {
 
   it.each([
     ["an absolute include pattern", { include: ["https://en.yna.co.kr/view/*"] }, "https://en.yna.co.kr/view/AEN1", null],
+    ["an absolute include pattern, on a URL with a query", { include: ["https://en.yna.co.kr/view/*"] }, "https://en.yna.co.kr/view/AEN1?section=nk", null],
     ["a pathname include pattern on the entry's own origin", { include: ["/view/AEN*"] }, "https://en.yna.co.kr/view/AEN1", null],
+    ["a pathname include pattern, on a URL with a query", { include: ["/view/AEN*"] }, "https://en.yna.co.kr/view/AEN1?section=nk#top", null],
     ["a pathname include pattern on another origin", { include: ["/view/AEN*"] }, "https://www.yna.co.kr/view/AEN1", null],
     [
       "no include pattern",
