@@ -176,7 +176,8 @@ function isPageHeader(element: ElementNode): boolean {
 }
 
 const HEADINGS = new Set(["h1", "h2", "h3", "h4", "h5", "h6"]);
-const BOX_TAGS = new Set(["div", "section", "aside", "ul", "ol"]);
+const BOX_TAGS = new Set(["div", "section", "aside", "ul", "ol", "table", "td"]);
+const BOLD_TAGS = new Set(["b", "strong"]);
 /** How far into a box its title is looked for: elements visited before giving up. */
 const HEADING_SEARCH_ELEMENTS = 40;
 
@@ -187,7 +188,10 @@ function hasFurnitureHeading(element: ElementNode): boolean {
   return heading !== null && isFurnitureHeading(normalizeText(textContent(heading)));
 }
 
-/** The box's title: its first heading, when that comes before the box's first link. */
+/**
+ * The box's title: its first heading, or bold line (`<td><b>Most Read</b></td>` in table
+ * layouts), when that comes before the box's first link.
+ */
 function openingHeading(box: ElementNode): ElementNode | null {
   let visited = 0;
   let found: ElementNode | null = null;
@@ -195,7 +199,7 @@ function openingHeading(box: ElementNode): ElementNode | null {
     for (const child of element.children) {
       if (child.kind !== "element") continue;
       if (child.tag === "a" || ++visited > HEADING_SEARCH_ELEMENTS) return false;
-      if (HEADINGS.has(child.tag)) {
+      if (HEADINGS.has(child.tag) || BOLD_TAGS.has(child.tag)) {
         found = child;
         return false;
       }

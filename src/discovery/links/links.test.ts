@@ -26,6 +26,12 @@ describe("sectionPageEntries", () => {
     expect(urls(html, "https://news.example.com/world")).toEqual([STORY_A, STORY_B]);
   });
 
+  it("leaves out a box titled by a bold line, as table layouts title their most-read lists", () => {
+    const html = page(`<table><tr><td><ul><li><a href="${STORY_A}">A</a></li></ul></td>
+      <td><table><tr><td><b>Most Read</b></td></tr><tr><td><a href="${STORY_B}">B</a></td></tr></table></td></tr></table>`);
+    expect(urls(html, "https://news.example.com/")).toEqual([STORY_A]);
+  });
+
   it("keeps a box whose furniture-sounding name wraps most of the page's links", () => {
     const html = page(`<div class="main-content has-sidebar"><a href="${STORY_A}">A</a><a href="${STORY_B}">B</a></div><nav><a href="/about">About</a></nav>`);
     expect(urls(html, "https://news.example.com/")).toEqual([STORY_A, STORY_B]);
@@ -130,6 +136,13 @@ describe("sectionPageEntries", () => {
 
   it("lists nothing for a page address that is not an absolute URL", () => {
     expect(sectionPageEntries(page(`<a href="${STORY_A}">A</a>`), "/world")).toEqual([]);
+  });
+
+  it("reads only a profile's listing containers", () => {
+    const story = "https://www.globalsecurity.org/military/library/news/2019/11/mil-191119-voa01.htm";
+    const html = page(`<table><tr><td class="leftnav"><a href="/military/library/news/2019/11/mil-191118-afps01.htm">Navy</a></td>
+      <td class="content"><ul><li><a href="2019/11/mil-191119-voa01.htm">US, South Korea Fail to Reach Deal</a></li></ul></td></tr></table>`);
+    expect(urls(html, "https://www.globalsecurity.org/military/library/news/index.html")).toEqual([story]);
   });
 
   it("leaves a profile's excluded boxes out of its listing", () => {

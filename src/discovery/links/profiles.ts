@@ -37,10 +37,13 @@ export const LINK_PROFILES: readonly LinkProfile[] = [
   },
   {
     // News library: /military/library/news/2019/11/mil-191119-yonhap01.htm (also .html, and
-    // other wires than Yonhap: mil-191119-afps02, mil-191119-voa01).
+    // other wires than Yonhap: mil-191119-afps02, mil-191119-voa01). The old table layout keeps
+    // the listing in td.content, as it keeps a story (the extraction profile's body), and a
+    // "Most Read" table in the right-hand column.
     name: "globalsecurity",
     hosts: ["www.globalsecurity.org", "globalsecurity.org"],
     article: /^\/military\/library\/news\/\d{4}\/\d{2}\/mil-\d{6}-[\w-]+\.html?$/,
+    container: "td.content",
   },
   {
     // 2020 template: /breaking-news/section/4/152604/<slug> and /section-news/section/4/221674/<slug>
