@@ -432,6 +432,14 @@ describe("parseSource: hostile and broken bodies", () => {
     expect(parse(body, "https://bad.test/feed", type as SourceType | undefined)).toEqual({ ok: false, error });
   });
 
+  it("refuses well-formed XML nested past the parser's limit with an error, not an exception", () => {
+    const nested = `<urlset>${"<url>".repeat(200)}${"</url>".repeat(200)}</urlset>`;
+    expect(parse(nested, "https://bad.test/sitemap.xml")).toEqual({
+      ok: false,
+      error: "https://bad.test/sitemap.xml could not be read as a sitemap: Maximum nested tags exceeded",
+    });
+  });
+
   it("never expands entities declared by a DOCTYPE placed inside the document", () => {
     const sitemap = `<urlset><!DOCTYPE x [<!ENTITY a "https://evil.test/expanded">]><url><loc>https://news.test/&a;</loc></url></urlset>`;
     expect(parsed(sitemap, "https://news.test/sitemap.xml").entries.map((entry) => entry.url)).toEqual(["https://news.test/&a;"]);

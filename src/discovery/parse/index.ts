@@ -125,13 +125,14 @@ function readXml(text: string, meta: SourceMeta, root: string): ParseOutcome {
   if (wrong) return fail(wrong);
   const malformed = malformation(text);
   if (malformed) return fail(`${meta.url} ${malformed}`);
-  if (found === "sitemap") {
-    const { entries, childSitemaps, hasNews } = readSitemap(text, meta.url);
-    // A news sitemap lists only the last two days' stories and may be empty: the registered type stands.
-    const type = meta.type ?? (hasNews ? "news-sitemap" : "sitemap");
-    return { ok: true, type, title: null, entries, childSitemaps, hub: null, self: null };
-  }
+  // Well-formed XML can still defeat a parser (nesting deep enough to exhaust the stack): an error, not a crash.
   try {
+    if (found === "sitemap") {
+      const { entries, childSitemaps, hasNews } = readSitemap(text, meta.url);
+      // A news sitemap lists only the last two days' stories and may be empty: the registered type stands.
+      const type = meta.type ?? (hasNews ? "news-sitemap" : "sitemap");
+      return { ok: true, type, title: null, entries, childSitemaps, hub: null, self: null };
+    }
     const format = rootName === "feed" ? "atom" : rootName === "rdf" ? "rdf" : "rss";
     return { ok: true, type: found, childSitemaps: [], ...readXmlFeed(format, text, meta.url) };
   } catch (error) {
