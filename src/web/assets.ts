@@ -14,7 +14,7 @@ const CSS = `
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--ink);font:1rem/1.6 system-ui,-apple-system,"Segoe UI",sans-serif}
 a{color:var(--link)}
-a:focus-visible,button:focus-visible,input:focus-visible,summary:focus-visible{outline:3px solid var(--focus);outline-offset:2px;border-radius:2px}
+a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,summary:focus-visible{outline:3px solid var(--focus);outline-offset:2px;border-radius:2px}
 .skip{position:absolute;left:-999px;top:.5rem;background:var(--bg);padding:.5rem 1rem;z-index:1}
 .skip:focus{left:.5rem}
 .wrap{max-width:64rem;margin:0 auto;padding:0 1rem}
@@ -40,14 +40,18 @@ form.filters{background:var(--panel);border:1px solid var(--line);border-radius:
 form.filters fieldset{border:0;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.2rem .9rem}
 form.filters legend{font-weight:600;padding:0;margin-bottom:.2rem}
 form.filters label{white-space:nowrap}
-input,button{font:inherit;color:inherit}
-input[type=number],input[type=text]{background:var(--bg);border:1px solid var(--muted);border-radius:.25rem;padding:.2rem .4rem;max-width:14rem}
+input,button,select{font:inherit;color:inherit}
+input[type=number],input[type=text],select{background:var(--bg);border:1px solid var(--muted);border-radius:.25rem;padding:.2rem .4rem;max-width:14rem}
 button{background:var(--ink);color:var(--bg);border:0;border-radius:.25rem;padding:.3rem .9rem;cursor:pointer}
 .pager{display:flex;gap:1.5rem;margin-top:1rem}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;vertical-align:top;padding:.35rem .5rem;border-bottom:1px solid var(--line)}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:.5rem 0}
 dl.facts dt{font-weight:600}dl.facts dd{margin:0;overflow-wrap:anywhere}
+dl.filter{display:grid;grid-template-columns:max-content 1fr;gap:0 .8rem;margin:0}dl.filter dt{font-weight:400;color:var(--muted)}dl.filter dd{margin:0}
+pre{background:var(--panel);border:1px solid var(--line);border-radius:.4rem;padding:.6rem .8rem;overflow-x:auto}
+.status.failing,.error{color:var(--del-ink)}.status.failing{font-weight:600}
+table.sources td{overflow-wrap:anywhere}
 ins{background:var(--ins-bg);color:var(--ins-ink);text-decoration:none}
 del{background:var(--del-bg);color:var(--del-ink);text-decoration:line-through}
 ins::before,ins::after,del::before,del::after{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(100%);white-space:nowrap}

@@ -1,11 +1,19 @@
 /** Small pieces shared by the pages. */
 import type { ChangeKind } from "../model";
-import type { ChangeListItem } from "../storage/records";
+import type { ChangeListItem, SourceRecord } from "../storage/records";
+import type { FeedRef } from "./layout";
 
 export const articlePath = (articleId: string): string => `/articles/${articleId}`;
 export const versionPath = (articleId: string, n: number): string => `${articlePath(articleId)}/versions/${n}`;
 export const diffPath = (articleId: string, from: number, to: number): string => `${articlePath(articleId)}/diff/${from}..${to}`;
 export const rawCapturePath = (articleId: string, n: number): string => `/api/articles/${articleId}/versions/${n}/raw`;
+export const sourcePath = (sourceId: string): string => `/sources/${sourceId}`;
+
+/** What a source is called on the pages: its own title, or its URL until it has one. */
+export const sourceName = (source: Pick<SourceRecord, "title" | "url">): string => source.title || source.url;
+
+/** The change feed of the articles one source found. */
+export const sourceFeed = (sourceId: string, name: string): FeedRef => ({ path: `/feeds/sources/${sourceId}`, title: `Redline: changes to articles found by ${name}` });
 
 /** Where a reader sees a change: the redline of an edit, the capture of a first version, the article otherwise. */
 export function changePage(change: Pick<ChangeListItem, "articleId" | "from" | "to">): string {

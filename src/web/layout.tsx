@@ -10,6 +10,9 @@ export interface FeedRef {
   query?: string;
 }
 
+/** Every change: the feed of pages that show no one article, site or source. */
+export const ALL_CHANGES_FEED: FeedRef = { path: "/feeds/changes", title: "Redline: all changes" };
+
 const FEED_FORMATS = [
   { extension: "atom", type: "application/atom+xml", label: "Atom" },
   { extension: "rss", type: "application/rss+xml", label: "RSS" },
@@ -66,6 +69,7 @@ export function Layout({ title, feed, children }: LayoutProps) {
             <nav aria-label="Site">
               <ul>
                 <li><a href="/">Recent changes</a></li>
+                <li><a href="/sources">Sources</a></li>
                 <li><a href="/feeds/changes.atom">All changes (Atom)</a></li>
                 <li><a href="/api/status">Status (JSON)</a></li>
               </ul>

@@ -10,15 +10,18 @@ import { beforeParam, cursorParam, pageSize, versionNumber } from "../api/params
 import { handleError, problem } from "../api/problem";
 import type { AppContext, AppEnv } from "../app-env";
 import { BadParameterError, parseKinds, parseMinSignificance } from "../feeds/filter";
-import type { ChangeListItem } from "../storage/records";
+import type { ChangeListItem, SourceRecord } from "../storage/records";
 import { RENDERING_HEADERS } from "../security-headers";
+import type { SourceCatalog } from "../storage/sources";
 import type { Page, RedlineStore } from "../storage/store";
 import { ASSETS } from "./assets";
-import type { FeedRef } from "./layout";
-import { ArticlePage } from "./pages/article";
+import { sourceFeed, sourceName } from "./components";
+import { ALL_CHANGES_FEED, type FeedRef } from "./layout";
+import { ArticlePage, type FoundBy } from "./pages/article";
 import { DIFF_VIEWS, DiffPage, type DiffView } from "./pages/diff";
 import { ErrorPage } from "./pages/error";
-import { filterParams, HomePage, type HomeFilter } from "./pages/home";
+import { filterParams, HomePage, type HomeFilter, type SourceChoice } from "./pages/home";
+import { SourcePage, SourcesPage } from "./pages/sources";
 import { VersionPage } from "./pages/version";
 import { quoteInput } from "../quote";
 
@@ -32,6 +35,21 @@ const render = (c: WebContext, page: string | Promise<string>, status: Contentfu
 
 const articleFeed = (articleId: string, title: string): FeedRef => ({ path: `/feeds/articles/${articleId}`, title: `Redline: changes to ${title}` });
 
+/** Sources per page of `/sources`: sources are few, so one page nearly always shows all. */
+const SOURCES_PAGE_SIZE = 100;
+/** Found articles per page of a source's page. */
+const FOUND_PAGE_SIZE = 50;
+
+const SOURCE_ID = /^[0-9a-f]{16}$/;
+
+/** `?source=`: a source id (16 hexadecimal digits), or null when absent or empty (the select's "any"). */
+function sourceParam(raw: string | undefined): string | null {
+  const value = raw?.trim().toLowerCase();
+  if (!value) return null;
+  if (!SOURCE_ID.test(value)) throw problem(400, `\`source\` must be a source id (16 hexadecimal digits), not ${quoteInput(raw)}.`);
+  return value;
+}
+
 function homeFilter(c: WebContext): HomeFilter {
   const site = c.req.query("site")?.trim().toLowerCase();
   return {
@@ -40,13 +58,16 @@ function homeFilter(c: WebContext): HomeFilter {
     kinds: parseKinds(c.req.queries("kinds")?.join(",")),
     minSignificance: parseMinSignificance(c.req.query("min_significance")),
     site: site ? site : null,
+    source: sourceParam(c.req.query("source")),
   };
 }
 
 /** The newest changes matching `filter`: one SQL query, filters included. */
 function filteredChanges(store: RedlineStore, filter: HomeFilter, limit: number, cursor: string | null): Promise<Page<ChangeListItem>> {
-  return store.listChanges({ limit, cursor, site: filter.site, kinds: filter.kinds, minSignificance: filter.minSignificance });
+  return store.listChanges({ limit, cursor, site: filter.site, source: filter.source, kinds: filter.kinds, minSignificance: filter.minSignificance });
 }
+
+const sourceChoice = (source: SourceRecord): SourceChoice => ({ id: source.id, name: sourceName(source) });
 
 /** `1..2` → [1, 2]: the versions a diff page compares, in either order but never the same one twice. */
 function versionRange(raw: string): [number, number] {
@@ -73,26 +94,75 @@ for (const { path, contentType, body } of ASSETS) {
 web.get("/", async (c) => {
   const filter = homeFilter(c);
   const cursor = cursorParam(c.req.query("cursor"));
-  const page = await filteredChanges(c.var.tracker.store, filter, filter.limit ?? pageSize(undefined), cursor);
+  const { store, sources } = c.var.tracker;
+  // The sources for the filter's choice, read beside the page of changes (sources are few).
+  const [page, allSources] = await Promise.all([filteredChanges(store, filter, filter.limit ?? pageSize(undefined), cursor), sources.all()]);
+  const choices = allSources.map(sourceChoice);
+  const selectedSource = filter.source === null ? null : (choices.find((choice) => choice.id === filter.source) ?? null);
+  if (filter.source !== null && selectedSource === null) throw problem(404, `No source with id ${quoteInput(filter.source)}.`);
   const olderQuery = page.cursor === null ? null : `${filterParams(filter)}&cursor=${encodeURIComponent(page.cursor)}`.replace(/^&/, "");
-  // The feed of what the page shows: the site's feed when filtered by site, with the same kind and significance filters.
-  const feed: FeedRef = {
-    path: filter.site ? `/feeds/sites/${filter.site}` : "/feeds/changes",
-    title: filter.site ? `Redline: changes on ${filter.site}` : "Redline: all changes",
-    query: filterParams({ ...filter, site: null, limit: null }).toString(),
-  };
-  return render(c, <HomePage changes={page.items} filter={filter} olderQuery={olderQuery} isFirstPage={cursor === null} feed={feed} />);
+  const feedQuery = filterParams({ ...filter, site: null, source: null, limit: null }).toString();
+  // The feed of what the page shows: the source's or the site's feed when filtered by one, with the same kind and significance filters.
+  const feed: FeedRef = selectedSource
+    ? { ...sourceFeed(selectedSource.id, selectedSource.name), query: feedQuery }
+    : {
+        path: filter.site ? `/feeds/sites/${filter.site}` : "/feeds/changes",
+        title: filter.site ? `Redline: changes on ${filter.site}` : "Redline: all changes",
+        query: feedQuery,
+      };
+  return render(
+    c,
+    <HomePage changes={page.items} filter={filter} olderQuery={olderQuery} isFirstPage={cursor === null} feed={feed} sources={choices} selectedSource={selectedSource} />,
+  );
 });
 
+/** The source, or the API's 404. */
+async function loadSource(sources: SourceCatalog, id: string): Promise<SourceRecord> {
+  const source = SOURCE_ID.test(id) ? await sources.get(id) : null;
+  if (!source) throw problem(404, `No source with id ${quoteInput(id)}.`);
+  return source;
+}
+
+web.get("/sources", async (c) => {
+  const page = await c.var.tracker.sources.list(SOURCES_PAGE_SIZE, cursorParam(c.req.query("cursor")));
+  const moreQuery = page.cursor === null ? null : `cursor=${encodeURIComponent(page.cursor)}`;
+  return render(c, <SourcesPage sources={page.items} moreQuery={moreQuery} origin={new URL(c.req.url).origin} feed={ALL_CHANGES_FEED} />);
+});
+
+web.get("/sources/:id", async (c) => {
+  const { sources } = c.var.tracker;
+  const id = c.req.param("id");
+  const cursor = cursorParam(c.req.query("cursor"));
+  // The source and its newest found articles at once: two queries in parallel.
+  const [source, found] = await Promise.all([loadSource(sources, id), sources.articlesFound(id, FOUND_PAGE_SIZE, cursor)]);
+  const olderQuery = found.cursor === null ? null : `cursor=${encodeURIComponent(found.cursor)}`;
+  return render(c, <SourcePage source={source} found={found.items} olderQuery={olderQuery} feed={sourceFeed(source.id, sourceName(source))} />);
+});
+
+/** What found an article, each source named by its title now (null once the source is deleted). */
+async function foundBy(sources: SourceCatalog, articleId: string): Promise<FoundBy[]> {
+  const rows = await sources.sourcesOf(articleId);
+  // An article is found by a source or two: one read of each, in parallel.
+  const current = await Promise.all(rows.map((row) => sources.get(row.id)));
+  return rows.map((row, index) => {
+    const source = current[index];
+    return { sourceId: row.id, name: source ? sourceName(source) : null, url: row.url, foundAt: row.foundAt, entryTitle: row.entryTitle };
+  });
+}
+
 web.get("/articles/:id", async (c) => {
-  const { store } = c.var.tracker;
+  const { store, sources } = c.var.tracker;
   const article = await loadArticle(store, c.req.param("id"));
-  const [versions, changes] = await Promise.all([
+  const [versions, changes, found] = await Promise.all([
     store.listVersions(article.id),
     store.listArticleChanges(article.id, ARTICLE_CHANGES_PAGE_SIZE, beforeParam(c.req.query("before"))),
+    foundBy(sources, article.id),
   ]);
   const feed = articleFeed(article.id, article.title || article.url);
-  return render(c, <ArticlePage article={article} versions={versions} changes={changes.items} olderChangesBefore={changes.nextBeforeSeq} feed={feed} />);
+  return render(
+    c,
+    <ArticlePage article={article} foundBy={found} versions={versions} changes={changes.items} olderChangesBefore={changes.nextBeforeSeq} feed={feed} />,
+  );
 });
 
 web.get("/articles/:id/diff/:range", async (c) => {

@@ -1,9 +1,57 @@
 import type { ArticleRecord, ChangeListItem, VersionSummary } from "../../storage/records";
-import { changePage, Instant, KindTags, rawCapturePath, Significance, versionPath } from "../components";
+import { changePage, Instant, KindTags, rawCapturePath, Significance, sourcePath, versionPath } from "../components";
 import { FeedLinks, Layout, type FeedRef } from "../layout";
+
+/** A source that found the article: the link it listed and when. */
+export interface FoundBy {
+  sourceId: string;
+  /** The source's title (or URL) now; null when the source was deleted since. */
+  name: string | null;
+  /** The source's URL when it found the article. */
+  url: string;
+  foundAt: string;
+  entryTitle: string | null;
+}
+
+function FoundByFacts({ foundBy }: { foundBy: FoundBy[] }) {
+  if (foundBy.length === 0) return <>added by hand</>;
+  return (
+    <ul class="found-by">
+      {foundBy.map((source) => (
+        <li>
+          {source.name === null ? <>{source.url} (source since deleted)</> : <a href={sourcePath(source.sourceId)}>{source.name}</a>}, found{" "}
+          <Instant iso={source.foundAt} />
+          {source.entryTitle === null ? null : <> as “{source.entryTitle}”</>}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Its status and whether it is still checked; a retired article says when its source's trackDays ended it. */
+function StatusFacts({ article }: { article: ArticleRecord }) {
+  const error = article.lastError ? ` (last error: ${article.lastError})` : "";
+  if (article.status === "retired") {
+    return (
+      <>
+        retired{article.retireAt ? <> <Instant iso={article.retireAt} /></> : null}, the trackDays of the source that found it; its history is kept and a
+        manual check resumes it{error}
+      </>
+    );
+  }
+  return (
+    <>
+      {article.status}
+      {article.tracking ? ", tracked" : ", tracking stopped"}
+      {article.tracking && article.retireAt ? <> until <Instant iso={article.retireAt} /></> : null}
+      {error}
+    </>
+  );
+}
 
 interface ArticlePageProps {
   article: ArticleRecord;
+  foundBy: FoundBy[];
   versions: VersionSummary[];
   /** Newest first. */
   changes: ChangeListItem[];
@@ -12,7 +60,7 @@ interface ArticlePageProps {
   feed: FeedRef;
 }
 
-export function ArticlePage({ article, versions, changes, olderChangesBefore, feed }: ArticlePageProps) {
+export function ArticlePage({ article, foundBy, versions, changes, olderChangesBefore, feed }: ArticlePageProps) {
   return (
     <Layout title={article.title || article.url} feed={feed}>
       <h1>{article.title || article.url}</h1>
@@ -26,7 +74,9 @@ export function ArticlePage({ article, versions, changes, olderChangesBefore, fe
           </>
         ) : null}
         <dt>Status</dt>
-        <dd>{article.status}{article.tracking ? ", tracked" : ", tracking stopped"}{article.lastError ? ` (last error: ${article.lastError})` : ""}</dd>
+        <dd><StatusFacts article={article} /></dd>
+        <dt>Found by</dt>
+        <dd><FoundByFacts foundBy={foundBy} /></dd>
         <dt>First seen</dt>
         <dd><Instant iso={article.firstSeenAt} /></dd>
         <dt>Last checked</dt>
