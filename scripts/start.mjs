@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: runs Redline locally with wrangler dev (local D1 and KV under .wrangler/, migrations applied first), a replay
-// origin serving the fixture pages, and the five seed articles tracked under their real URLs.
+// origin serving the fixture pages, and the seed sites' feeds and listings added as sources, which
+// find the five seed articles (and the sites' other stories on the talks) under their real URLs.
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -84,11 +85,12 @@ wrangler.on("close", (code) => {
 let seeded;
 try {
   await waitForWorker(wrangler, workerUrl);
-  console.log("\nSeeding the five seed articles and replaying their fixture edits…");
+  console.log("\nAdding the seed sites' feeds and listings as sources and replaying their timeline (stories discovered, then edited)…");
   seeded = await seed({
     workerUrl,
     replay,
     token: vars.ADMIN_TOKEN,
+    onDiscover: ({ at, article, source }) => console.log(`  ${at}  ${"discovered".padEnd(11)} ${article.title || article.url} from ${source.title || source.url}`),
     onCheck: ({ at, result, url }) =>
       console.log(`  ${at}  ${result.outcome.padEnd(11)} ${result.article.title || url}${result.change ? `: ${result.change.summary}` : ""}`),
   });
@@ -99,21 +101,24 @@ try {
   stop();
   await new Promise(() => {}); // wrangler's "close" exits
 }
-const { ids, replayed } = seeded;
+const { ids, sources, replayed, discovered } = seeded;
 const firstId = ids.values().next().value;
+const firstSource = sources.values().next().value;
 console.log(`
-Redline is running at ${workerUrl}  (${replayed} edit checks replayed; state persists in .wrangler/)
+Redline is running at ${workerUrl}  (${discovered} stories discovered, ${replayed} edit checks replayed; state persists in .wrangler/)
 
   open ${workerUrl}/ in a browser for the changelog pages
 
   curl ${workerUrl}/api/status
   curl ${workerUrl}/api/changes
+  curl ${workerUrl}/api/sources
   curl ${workerUrl}/api/articles
   curl ${workerUrl}/api/articles/${firstId}/versions
   curl ${workerUrl}/api/articles/${firstId}/diff
 
 Writes need the admin token from .dev.vars:
   curl -X POST ${workerUrl}/api/articles/${firstId}/check -H 'Authorization: Bearer ${vars.ADMIN_TOKEN}'
+  curl -X POST ${workerUrl}/api/sources/${firstSource.id}/check -H 'Authorization: Bearer ${vars.ADMIN_TOKEN}'
 
 Run the cron as of a given time (epoch ms):
   curl '${workerUrl}/cdn-cgi/handler/scheduled?cron=*/15+*+*+*+*&time=${Date.now() + 3_600_000}'

@@ -86,11 +86,26 @@ async function replayClock(replayUrl, body) {
 }
 
 /**
- * Tracks the seed articles, then walks the replay clock through every fixture edit and checks
- * the articles that changed, so the first run already has a history of real edits. `onCheck`
- * hears about each check (`at`, the check's JSON answer, the URL).
+ * What an archivist following the defence cost-sharing talks asks of the seed sites' feeds and
+ * listings, which also carry other news: an entry is tracked when its title or summary names the
+ * talks (The Standard's World page and the others list unrelated stories beside them).
  */
-export async function seed({ workerUrl, replay, token, onCheck = () => {} }) {
+const TALKS_KEYWORDS = ["defense cost", "cost-sharing", "cost sharing", "troop"];
+/** How long a queued first capture may take to land before the seed gives up waiting for it. */
+const QUEUED_CAPTURE_WAIT_MS = 60_000;
+
+/**
+ * Adds the seed sites' feeds and listings (fixtures/timeline.json `feeds`) as sources, then walks
+ * the replay clock from the instant they first exist through every fixture change: where a feed
+ * or listing changes, its source is checked, and the stories it finds (the five seed articles
+ * among them) become tracked articles at their first version; where a tracked article changes,
+ * it is checked. So the first run already has discovered stories and a history of real edits.
+ * `onDiscover` hears about each story found (`at`, the article, the source), `onCheck` about each
+ * edit check (`at`, the check's JSON answer, the URL). Returns the tracked articles' ids and the
+ * sources by URL, the edit checks replayed and the stories discovered.
+ */
+export async function seed({ workerUrl, replay, token, onCheck = () => {}, onDiscover = () => {} }) {
+  const { articles, feeds } = replay.replay.timeline;
   const ids = new Map();
   // Memento datetimes have one-second grain, so two captures of one article in the same second
   // would leave only the later as a memento: each article's checks are kept a second apart.
@@ -100,18 +115,20 @@ export async function seed({ workerUrl, replay, token, onCheck = () => {} }) {
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     lastCapture.set(url, Date.now());
   };
+  const call = (method, path, body) =>
+    fetch(`${workerUrl}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   // The Worker spaces its requests to one host (MIN_HOST_INTERVAL_MS, 1 s by default), and
-  // english.hani.co.kr has two seed articles: a first capture or a check of a host that is not
-  // free yet answers 429 with Retry-After (the seconds until it is). The seed waits that long and
-  // asks again. `beforeAttempt` runs before every try (a retried check is captured later).
+  // several sources and articles share a host: a check of a host that is not free yet answers 429
+  // with Retry-After (the seconds until it is). The seed waits that long and asks again.
+  // `beforeAttempt` runs before every try (a retried check is captured later).
   const politely = async (method, path, body, beforeAttempt = () => {}) => {
     for (let attempt = 1; ; attempt++) {
       beforeAttempt();
-      const response = await fetch(`${workerUrl}${path}`, {
-        method,
-        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      const response = await call(method, path, body);
       const retryAfter = Number(response.headers.get("Retry-After"));
       if (response.status === 429 && attempt < 10 && retryAfter > 0 && retryAfter <= 60) {
         await response.body?.cancel();
@@ -123,18 +140,59 @@ export async function seed({ workerUrl, replay, token, onCheck = () => {} }) {
       return { status: response.status, json };
     }
   };
+
+  // Strict clock from the instant the listings first exist: every story appears, and is found,
+  // at its own first version. Adding a source reads it once (its type and title).
+  const start = feeds.map((feed) => feed.versions[0].at).sort()[0];
+  await replayClock(replay.url, { at: start });
+  const sources = new Map();
   let fresh = 0;
-  for (const entry of replay.replay.timeline.articles) {
-    const { status, json } = await politely("POST", "/api/articles", { url: entry.url });
-    lastCapture.set(entry.url, Date.now());
-    ids.set(entry.url, json.id);
+  for (const feed of feeds) {
+    const { status, json } = await politely("POST", "/api/sources", { url: feed.url, type: feed.type, keywords: TALKS_KEYWORDS });
+    sources.set(feed.url, json);
     if (status === 201) fresh++;
   }
   if (fresh === 0) {
     // Already seeded in an earlier run: serve the latest fixtures so checks see no false edits.
     await replayClock(replay.url, { at: "2100-01-01T00:00:00Z" });
-    return { ids, replayed: 0 };
+    for (let cursor = null; ; ) {
+      const { json } = await politely("GET", `/api/articles?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+      for (const article of json.items) ids.set(article.url, article.id);
+      cursor = json.cursor;
+      if (!cursor) break;
+    }
+    return { ids, sources, replayed: 0, discovered: 0 };
   }
+
+  /** The article once it exists: at once for a tracked id, polled (bounded) for a queued first capture. */
+  const articleOnceTracked = async (id) => {
+    const deadline = Date.now() + QUEUED_CAPTURE_WAIT_MS;
+    for (;;) {
+      const response = await call("GET", `/api/articles/${id}`);
+      if (response.ok) return response.json();
+      await response.body?.cancel();
+      if (response.status !== 404 || Date.now() > deadline) return null;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  };
+  let discovered = 0;
+  const checkSource = async (at, feedUrl) => {
+    const source = sources.get(feedUrl);
+    const { json } = await politely("POST", `/api/sources/${source.id}/check`);
+    const found = [...json.tracked, ...json.queued.map((q) => q.articleId)];
+    for (const id of found) {
+      if ([...ids.values()].includes(id)) continue; // found again, or by a second source: tracked once
+      const article = await articleOnceTracked(id);
+      if (!article) throw new Error(`the first capture of a story ${source.title || feedUrl} found (article ${id}) did not land within ${QUEUED_CAPTURE_WAIT_MS / 1000} s`);
+      ids.set(article.url, article.id);
+      lastCapture.set(article.url, Date.now());
+      discovered++;
+      onDiscover({ at, article, source });
+    }
+  };
+
+  const feedUrls = new Set(feeds.map((feed) => feed.url));
+  for (const feed of feeds) await checkSource(start, feed.url);
   let replayed = 0;
   for (;;) {
     const step = await replayClock(replay.url, { advance: "next" });
@@ -147,6 +205,9 @@ export async function seed({ workerUrl, replay, token, onCheck = () => {} }) {
       replayed++;
       onCheck({ at: step.at, result: json, url });
     }
+    for (const { url } of step.changes) if (feedUrls.has(url)) await checkSource(step.at, url);
   }
-  return { ids, replayed };
+  const missed = articles.filter((article) => !ids.has(article.url)).map((article) => article.url);
+  if (missed.length > 0) throw new Error(`the sources did not find ${missed.length} seed article(s): ${missed.join(", ")}`);
+  return { ids, sources, replayed, discovered };
 }
