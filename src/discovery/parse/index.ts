@@ -78,7 +78,8 @@ function readPage(body: Uint8Array, meta: SourceMeta): ParseOutcome {
   if (wrong) return fail(wrong);
   // Pages declare their charset in <meta>, which XML decoding does not look at.
   const { text } = decodeBody(body, meta.contentType);
-  const title = /<title[^>]*>([^<]*)<\/title/i.exec(text)?.[1];
+  // `[^<>]`: each try stops at the next tag, so a page of unclosed `<title`s is read in linear time.
+  const title = /<title[^<>]*>([^<]*)<\/title/i.exec(text)?.[1];
   return {
     ok: true,
     type: "page",
