@@ -30,7 +30,8 @@ export function registrableDomain(host: string): string {
 }
 
 export function isSameSite(a: URL, b: URL): boolean {
-  return registrableDomain(a.hostname) === registrableDomain(b.hostname);
+  // Most of a page's links stay on its own host: no need to work out the domain for those.
+  return a.hostname === b.hostname || registrableDomain(a.hostname) === registrableDomain(b.hostname);
 }
 
 /** Path segments of pages that list or describe rather than report: never an article. */
