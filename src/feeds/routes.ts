@@ -170,3 +170,27 @@ feeds.get("/sites/:file{[^/]+\\.(atom|rss|json)}", async (c) => {
     next: page.cursor === null ? null : { cursor: page.cursor },
   });
 });
+
+/**
+ * The changes of the articles one source found: one query over the change index limited to the
+ * source's `article_sources` rows (plus the source's row for the title), newest first, paged
+ * like the site feeds. A deleted source's feed stays while its articles' rows do.
+ */
+feeds.get("/sources/:file{[0-9a-f]{16}\\.(atom|rss|json)}", async (c) => {
+  const file = c.req.param("file");
+  const id = file.slice(0, 16);
+  const limit = pageSize(c.req.query("limit"));
+  const cursor = cursorParam(c.req.query("cursor"));
+  const { store, sources } = c.var.tracker;
+  const [source, page] = await Promise.all([sources.get(id), store.listChanges({ limit, cursor, source: id, ...feedFilter(c) })]);
+  if (!source && page.items.length === 0 && !(await sources.foundAny(id))) throw problem(404, `No source with id ${quoteInput(id)}.`);
+  const name = source ? source.title || source.url : `source ${id}`;
+  return feedResponse(c, formatOf(file), {
+    id: `/feeds/sources/${id}`,
+    title: `Redline: articles found by ${name}`,
+    description: `Every edit Redline detected in the articles ${source ? source.url : `source ${id}`} found, newest first.`,
+    homePath: `/api/articles?source=${id}`,
+    changes: page.items,
+    next: page.cursor === null ? null : { cursor: page.cursor },
+  });
+});
