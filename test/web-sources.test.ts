@@ -48,6 +48,8 @@ const shown = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 16)}
 const DESK_URL = "https://fixtures.redline.test/feeds/desk.json";
 const WIRE_URL = "https://fixtures.redline.test/feeds/wire.xml";
 const BROKEN_URL = "https://fixtures.redline.test/feeds/broken.xml";
+const QUIET_URL = "https://fixtures.redline.test/feeds/quiet.xml";
+const GONE_URL = "https://fixtures.redline.test/feeds/gone.xml";
 const DESK_TITLE = `Desk <script>alert("source")</script>`;
 const FIRST_ENTRY_TITLE = `1st round <script>alert("entry")</script> "talks"`;
 const THIRD_ENTRY_TITLE = "3rd round & walk-out";
@@ -62,33 +64,42 @@ const deskFeed = JSON.stringify({
   ],
 });
 
-const rss = (title: string, links: string[]) =>
-  `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>${title}</title><link>https://fixtures.redline.test/</link><description>d</description>${links
-    .map((link, index) => `<item><title>Wire item ${index + 1}</title><link>${link}</link></item>`)
-    .join("")}</channel></rss>`;
+const HUB_URL = "https://hub.redline.test/";
+
+/** An RSS feed; `hub` adds the WebSub hub it advertises. */
+const rss = (title: string, links: string[], hub: string | null = null) =>
+  `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>${title}</title><link>https://fixtures.redline.test/</link><description>d</description>${
+    hub ? `<atom:link rel="hub" href="${hub}"/>` : ""
+  }${links.map((link, index) => `<item><title>${title} item ${index + 1}</title><link>${link}</link></item>`).join("")}</channel></rss>`;
 
 interface Scene {
   desk: { id: string };
   wire: { id: string };
   broken: { id: string };
+  quiet: { id: string };
+  gone: { id: string };
   firstId: string;
   thirdId: string;
   byHandId: string;
 }
 
 /**
- * Three sources: "desk" (a JSON Feed whose titles are markup, trackDays 1) finds both seed
+ * Five sources: "desk" (a JSON Feed whose titles are markup, trackDays 1) finds both seed
  * articles of The Hankyoreh, and the 3rd-round one is checked past its trackDays (retired);
- * "wire" (RSS) finds the 1st-round one again; "broken" answered a feed when added and malformed
- * XML at its check. One more article is added by hand.
+ * "wire" (RSS advertising a WebSub hub, which without PUBLIC_ORIGIN is not subscribed to) finds
+ * the 1st-round one again; "broken" answered a feed when added and malformed XML at its check;
+ * "quiet" is paused; "gone" found the Yonhap article and was deleted. One more article, The
+ * Standard's, is added by hand.
  */
 async function setScene(origin: AdHocOrigin, captured: CapturedChecks): Promise<Scene> {
   await reset();
   // The latest fixtures: every seed article is served.
   await setReplayClock("2100-01-01T00:00:00Z");
   origin.serve(DESK_URL, answerWith(deskFeed, "application/feed+json"));
-  origin.serve(WIRE_URL, answerWith(rss("Wire", [SEED_URLS.hankyoreh1stRound]), "application/rss+xml"));
+  origin.serve(WIRE_URL, answerWith(rss("Wire", [SEED_URLS.hankyoreh1stRound], HUB_URL), "application/rss+xml"));
   origin.serve(BROKEN_URL, answerWith(rss("Broken", []), "application/rss+xml"));
+  origin.serve(QUIET_URL, answerWith(rss("Quiet", []), "application/rss+xml"));
+  origin.serve(GONE_URL, answerWith(rss("Gone", [SEED_URLS.yonhap]), "application/rss+xml"));
   const add = async (body: object) => {
     const response = await api("POST", "/api/sources", { body });
     expect(response.status, JSON.stringify(response.json)).toBe(201);
@@ -97,22 +108,26 @@ async function setScene(origin: AdHocOrigin, captured: CapturedChecks): Promise<
   const desk = await add({ url: DESK_URL, trackDays: 1 });
   const wire = await add({ url: WIRE_URL, keywords: ["wire"], intervalMinutes: 60 });
   const broken = await add({ url: BROKEN_URL });
+  const quiet = await add({ url: QUIET_URL });
+  const gone = await add({ url: GONE_URL });
   origin.serve(BROKEN_URL, answerWith("<rss><channel><title>unclosed", "application/rss+xml"));
+  expect((await api("PATCH", `/api/sources/${quiet.id}`, { body: { status: "paused" } })).status).toBe(200);
   // Each source's scheduled check, as the dispatcher sends it; then the first captures it queued.
   const checkSource = (source: { id: string }) => ({ body: { type: "source" as const, sourceId: source.id, host: "fixtures.redline.test", notBefore: Date.now() } });
-  await consume([checkSource(desk), checkSource(broken)]);
+  await consume([checkSource(desk), checkSource(broken), checkSource(gone)]);
   await drain(captured);
+  expect((await api("DELETE", `/api/sources/${gone.id}`)).status).toBe(200);
   // The wire's entry is an article the desk already found: linked, not captured again.
   await consume([checkSource(wire)]);
   await drain(captured);
-  const byHand = await track(SEED_URLS.yonhap);
+  const byHand = await track(SEED_URLS.theStandard);
   expect(byHand.status).toBe(201);
   const articles = (await api("GET", `/api/articles?source=${desk.id}`)).json.items as Array<{ id: string; url: string; retireAt: string }>;
   const found = (url: string) => articles.find((article) => article.url === url)!;
   // The 3rd-round article's queued check, run a minute after the desk's trackDays ended for it.
   const third = found(SEED_URLS.hankyoreh3rdRound);
   await consume([{ body: { type: "check", articleId: third.id, host: "english.hani.co.kr", notBefore: Date.parse(third.retireAt) + 60_000 } }]);
-  return { desk, wire, broken, firstId: found(SEED_URLS.hankyoreh1stRound).id, thirdId: third.id, byHandId: byHand.json.id };
+  return { desk, wire, broken, quiet, gone, firstId: found(SEED_URLS.hankyoreh1stRound).id, thirdId: third.id, byHandId: byHand.json.id };
 }
 
 describe("the pages of sources", () => {
@@ -132,9 +147,8 @@ describe("the pages of sources", () => {
   const articleJson = async (id: string) => (await api("GET", `/api/articles/${id}`)).json;
 
   it("the sources page lists each source with its type, status, checks, counts, articles and feeds", async () => {
-    const [desk, wire, broken] = await Promise.all([sourceJson(scene.desk.id), sourceJson(scene.wire.id), sourceJson(scene.broken.id)]);
+    const [desk, wire, broken, quiet] = await Promise.all([scene.desk, scene.wire, scene.broken, scene.quiet].map((source) => sourceJson(source.id)));
     const html = await page("/sources");
-    const byId = new Map([desk, wire, broken].map((source) => [source.id, source]));
     const rowOf = (source: { url: string }) => tableRows(html).find((row) => row[0]!.endsWith(source.url));
     expect(rowOf(desk)).toEqual([
       `${DESK_TITLE} ${DESK_URL}`,
@@ -149,7 +163,10 @@ describe("the pages of sources", () => {
     expect(rowOf(wire)).toEqual([`Wire ${WIRE_URL}`, "rss", "active", shown(wire.lastCheckedAt), shown(wire.nextCheckAt), "1", "1 article", "Feed: Atom · RSS · JSON Feed"]);
     expect(rowOf(broken)![2]).toBe(`failing — ${broken.lastError}`);
     expect(broken.lastError).not.toBeNull();
-    expect(tableRows(html)).toHaveLength(byId.size);
+    expect(rowOf(quiet)).toEqual([`Quiet ${QUIET_URL}`, "rss", "paused", "never", "not while paused", "0", "0 articles", "Feed: Atom · RSS · JSON Feed"]);
+    // The deleted source is gone from the list.
+    expect(tableRows(html)).toHaveLength(4);
+    expect(html).not.toContain(GONE_URL);
     expect(html).toContain(`<a href="/sources/${desk.id}">${escapeHtml(DESK_TITLE)}</a>`);
     expect(html).toContain(`<a href="/?source=${desk.id}">2 articles</a>`);
     for (const extension of ["atom", "rss", "json"]) expect(html).toContain(`href="/feeds/sources/${desk.id}.${extension}"`);
@@ -186,6 +203,7 @@ describe("the pages of sources", () => {
     );
     expect(fact(html, "Checked")).toBe("every hour");
     expect(fact(html, "Articles tracked for")).toBe("as long as they are tracked (no trackDays)");
+    expect(fact(html, "WebSub")).toBe(`not-configured with ${HUB_URL}`);
   });
 
   it("a failing source's page shows the error that made it fail", async () => {
@@ -207,6 +225,8 @@ describe("the pages of sources", () => {
     expect(html).toContain(`<a href="/sources/${scene.desk.id}">${escapeHtml(DESK_TITLE)}</a>`);
     expect(fact(html, "Status")).toBe(`active, tracked until ${shown(article.retireAt)}`);
     expect(fact(await page(`/articles/${scene.byHandId}`), "Found by")).toBe("added by hand");
+    const yonhap = (await api("GET", `/api/articles?source=${scene.gone.id}`)).json.items[0];
+    expect(fact(await page(`/articles/${yonhap.id}`), "Found by")).toBe(`${GONE_URL} (source since deleted), found ${shown(yonhap.foundAt)} as “Gone item 1”`);
   });
 
   it("the home page filters the changes by the source that found their articles, and names it", async () => {

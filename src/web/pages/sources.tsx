@@ -117,7 +117,8 @@ function WebSubFacts({ source }: { source: SourceRecord }) {
   return (
     <>
       {source.websubState ?? "not subscribed"}
-      {source.websubHub ? <> with <a href={source.websubHub}>{source.websubHub}</a></> : null}
+      {/* The hub is the feed's word, not a checked URL: shown, not linked. */}
+      {source.websubHub ? ` with ${source.websubHub}` : null}
       {source.websubLeaseUntil === null ? null : <>, lease until <Instant iso={new Date(source.websubLeaseUntil).toISOString()} /></>}
     </>
   );
