@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { articleIdFor } from "../src/fetching/url";
 import { adHocOrigin, answerWith, type AdHocOrigin } from "./ad-hoc-origin";
+import { captureChecks } from "./queue-helpers";
 import { ADMIN, api, getRaw, reset, SEED_URLS, serveRobots, serveTimelineEntry, track } from "./helpers";
 
 const SITE = "https://fixtures.redline.test";
@@ -220,6 +221,35 @@ describe("reading, changing and deleting sources", () => {
     expect(article.tracking).toBe(true);
     expect(article.sources).toEqual([{ id, url: FEED, foundAt: "2019-11-19T08:05:00.000Z", entryTitle: "US walks out" }]);
     expect((await api("GET", `/api/articles?source=${id}`)).json.items.map((item: { id: string }) => item.id)).toEqual([articleId]);
+  });
+});
+
+describe("POST /api/sources/:id/check", () => {
+  it("checks the source now and answers what it found: the new entry queued as a first capture and listed in tracked", async () => {
+    const queue = captureChecks();
+    const { id } = (await addSource({ url: FEED })).json;
+    const before = Date.now();
+    const { status, json } = await api("POST", `/api/sources/${id}/check`);
+    queue.spies.forEach((spy) => spy.mockRestore());
+    expect(status).toBe(200);
+    const articleId = await articleIdFor(`${SITE}/articles/plain.html`);
+    expect(json).toEqual({
+      outcome: "read",
+      found: 1,
+      tracked: [articleId],
+      linked: [],
+      queued: [{ url: `${SITE}/articles/plain.html`, articleId, notBefore: expect.any(String) }],
+      skipped: [],
+      error: null,
+      source: await expectedView({ id, lastCheckedAt: expect.any(String), entriesSeen: 1 }),
+    });
+    expect(Date.parse(json.queued[0].notBefore)).toBeGreaterThanOrEqual(before);
+    expect(queue.pending.map((message) => message.body)).toEqual([expect.objectContaining({ type: "discover", sourceId: id, url: `${SITE}/articles/plain.html` })]);
+  });
+
+  it("answers 404 for an unknown source and 401 without the token", async () => {
+    expect((await api("POST", "/api/sources/0123456789abcdef/check")).json).toEqual(problemOf(404, "Not Found", 'No source with id "0123456789abcdef".'));
+    expect((await api("POST", "/api/sources/0123456789abcdef/check", { headers: {} })).status).toBe(401);
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
+import { checkSourceNow } from "../discovery/check-source";
 import { FilterError, parseFilter } from "../discovery/filter";
 import { SOURCE_TYPES, type SourceFilter, type SourceType } from "../discovery/model";
 import { parseOpml, parseSource, renderOpml } from "../discovery/parse";
@@ -213,6 +214,33 @@ sources.patch("/:id", requireAdmin, async (c) => {
   const updated = await c.var.tracker.sources.update(source.id, settings, Date.now());
   if (!updated) throw problem(404, `No source with id ${quoteInput(source.id)}.`);
   return c.json(sourceView(updated));
+});
+
+/**
+ * Checks a source now, whatever its schedule (paused too; it stays paused), as its scheduled
+ * check would: `tracked` lists the articles that are or will be tracked from it — existing ones
+ * linked at once, new ones whose first capture is `queued` on `redline-checks`, spaced per host.
+ */
+sources.post("/:id/check", requireAdmin, async (c) => {
+  const source = await loadSource(c, c.req.param("id"));
+  const { tracker } = c.var;
+  const nowMs = Date.now();
+  const answer = await checkSourceNow(tracker, source.id, nowMs, c.env);
+  if (answer.kind === "not-found") throw problem(404, `No source with id ${quoteInput(source.id)}.`);
+  if (answer.kind === "host-busy") throw hostNotFree(answer.host, answer.nextAllowedAt, nowMs, "Nothing was fetched");
+  const { result } = answer;
+  if (result.outcome === "gone") throw problem(404, `Source ${source.id} was deleted while it was being checked.`);
+  const after = await tracker.sources.get(source.id);
+  return c.json({
+    outcome: result.outcome,
+    found: result.found,
+    tracked: [...result.linked, ...result.queued.map((entry) => entry.articleId)],
+    linked: result.linked,
+    queued: result.queued.map((entry) => ({ url: entry.url, articleId: entry.articleId, notBefore: iso(entry.notBefore) })),
+    skipped: result.skipped,
+    error: result.error,
+    source: sourceView(after ?? source),
+  });
 });
 
 sources.delete("/:id", requireAdmin, async (c) => {
