@@ -13,7 +13,10 @@ import { toHex } from "../src/digest";
 import { articleIdFor, refusalReason } from "../src/fetching/url";
 import worker from "../src/index";
 import type { ChecksQueueMessage } from "../src/queues/messages";
+import { adHocOrigin, answerWith } from "./ad-hoc-origin";
 import { instrumented, reset } from "./helpers";
+import { consume } from "./queue-helpers";
+import { insertSource, sourceRow } from "./source-helpers";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -386,5 +389,46 @@ describe("cost", () => {
     });
     expect(await measure((target) => ensureWebSub(target, source, { hub: HUB, self: FEED }, NOW + 60_000))).toEqual({ trips: [["SELECT sources"]], rowsRead: 1, rowsWritten: 0, kv: 0 });
     expect(await measure((target) => renewWebSubLeases(target, NOW + 60_000))).toEqual({ trips: [["SELECT sources"]], rowsRead: 1, rowsWritten: 0, kv: 0 });
+  });
+});
+
+describe("with the source check", () => {
+  it("subscribes at the hub a checked feed advertises, shows its secret nowhere, and a signed notification then checks the feed at once", async () => {
+    const { target, sent } = configured();
+    const origin = adHocOrigin();
+    const feedUrl = "https://feeds.redline.test/world.xml";
+    const selfUrl = "https://feeds.redline.test/world-self.xml";
+    const feed = `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>World</title><link>https://feeds.redline.test/</link><description>d</description>
+<atom:link rel="hub" href="${HUB}"/><atom:link rel="self" href="${selfUrl}"/></channel></rss>`;
+    origin.serve(feedUrl, answerWith(feed, "application/rss+xml"));
+    // Checked as of now: the notification's check, a moment later, finds the host free again (and the source not due).
+    const id = await insertSource({ url: feedUrl, nextCheckAt: Date.now() });
+    await consume([{ body: { type: "source", sourceId: id, host: "feeds.redline.test", notBefore: Date.now() } }], undefined, target);
+    expect((await hub()).map((request) => request.form)).toEqual([
+      {
+        "hub.mode": "subscribe",
+        "hub.topic": selfUrl,
+        "hub.callback": `${PUBLIC_ORIGIN}/websub/${id}`,
+        "hub.secret": (await columns(id)).websub_secret,
+        "hub.lease_seconds": "864000",
+      },
+    ]);
+    const verified = await call(target, "GET", verification(id, { "hub.mode": "subscribe", "hub.topic": selfUrl, "hub.challenge": "e2e", "hub.lease_seconds": "864000" }));
+    expect(await verified.text()).toBe("e2e");
+
+    const secret = (await columns(id)).websub_secret!;
+    for (const path of [`/api/sources/${id}`, "/api/sources", "/api/sources.opml", `/sources/${id}`, "/sources"]) {
+      const page = await call(target, "GET", path, { headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}` } });
+      expect([path, page.status]).toEqual([path, 200]);
+      expect(await page.text()).not.toContain(secret);
+    }
+    const notified = await call(target, "POST", `/websub/${id}`, { body: feed, headers: { "X-Hub-Signature": `sha256=${await hmac("SHA-256", secret, feed)}` } });
+    expect(notified.status).toBe(202);
+    expect(sent).toHaveLength(1);
+    expect((await sourceRow(id)).next_check_at).toBeGreaterThan((sent[0] as { notBefore: number }).notBefore);
+    await consume([{ body: sent[0]! }], undefined, target);
+    expect(origin.requested.filter((url) => url === feedUrl)).toHaveLength(2);
+    expect(await hub()).toHaveLength(1);
   });
 });
