@@ -164,7 +164,7 @@ export async function seed({ workerUrl, replay, token, onCheck = () => {}, onDis
     return { ids, sources, replayed: 0, discovered: 0 };
   }
 
-  /** The article once it exists: at once for a tracked id, polled (bounded) for a queued first capture. */
+  /** The article once it exists: at once for a linked id, polled (bounded) for a queued first capture. */
   const articleOnceTracked = async (id) => {
     const deadline = Date.now() + QUEUED_CAPTURE_WAIT_MS;
     for (;;) {
@@ -175,38 +175,73 @@ export async function seed({ workerUrl, replay, token, onCheck = () => {}, onDis
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   };
+
+  // A queued first capture lands when wrangler dev's local queue delivers it (within the queue's
+  // max_batch_timeout). The walk goes on meanwhile and waits for a story only before the clock
+  // would move its page past the version it was found at, and at the end. The lines are printed
+  // in timeline order all the same: each waits for the ones before it.
+  const pageEntries = [...articles, ...(replay.replay.timeline.discovered ?? [])];
+  const times = [...new Set(Object.values(replay.replay.timeline).filter(Array.isArray).flatMap((list) => list.flatMap((entry) => entry.versions.map((v) => Date.parse(v.at)))))].sort((x, y) => x - y);
+  const nextVersionAt = (url, afterMs) =>
+    pageEntries.find((entry) => entry.url === url)?.versions.map((v) => Date.parse(v.at)).find((t) => t > afterMs) ?? Infinity;
+  const known = new Set();
+  const landing = new Map();
+  let failure = null;
   let discovered = 0;
-  const checkSource = async (at, feedUrl) => {
-    const source = sources.get(feedUrl);
-    const { json } = await politely("POST", `/api/sources/${source.id}/check`);
-    const found = [...json.tracked, ...json.queued.map((q) => q.articleId)];
-    for (const id of found) {
-      if ([...ids.values()].includes(id)) continue; // found again, or by a second source: tracked once
-      const article = await articleOnceTracked(id);
-      if (!article) throw new Error(`the first capture of a story ${source.title || feedUrl} found (article ${id}) did not land within ${QUEUED_CAPTURE_WAIT_MS / 1000} s`);
+  let output = Promise.resolve();
+  const inOrder = (ready, print) => {
+    output = output.then(() => ready).then(print);
+  };
+  const land = (at, source, id, url) => {
+    known.add(id);
+    const landed = articleOnceTracked(id).then((article) => {
+      if (!article) {
+        failure ??= new Error(`the first capture of ${url ?? `article ${id}`}, found by ${source.title || source.url}, did not land within ${QUEUED_CAPTURE_WAIT_MS / 1000} s`);
+        return null;
+      }
       ids.set(article.url, article.id);
       lastCapture.set(article.url, Date.now());
       discovered++;
-      onDiscover({ at, article, source });
-    }
+      return article;
+    });
+    if (url) landing.set(url, landed);
+    inOrder(landed, (article) => article && onDiscover({ at, article, source }));
+  };
+  const checkSource = async (at, feedUrl) => {
+    const source = sources.get(feedUrl);
+    const { json } = await politely("POST", `/api/sources/${source.id}/check`);
+    const urlOf = new Map(json.queued.map((entry) => [entry.articleId, entry.url]));
+    // Found again, or by a second source: tracked once.
+    for (const id of json.tracked) if (!known.has(id)) land(at, source, id, urlOf.get(id));
+  };
+  const settleBefore = async (clockMs) => {
+    const next = times.find((t) => t > clockMs) ?? Infinity;
+    for (const [url, landed] of landing) if (nextVersionAt(url, clockMs) <= next) await landed;
+    if (failure) throw failure;
   };
 
   const feedUrls = new Set(feeds.map((feed) => feed.url));
   for (const feed of feeds) await checkSource(start, feed.url);
+  let clockMs = Date.parse(start);
   let replayed = 0;
   for (;;) {
+    await settleBefore(clockMs);
     const step = await replayClock(replay.url, { advance: "next" });
     if (!step.changes || step.changes.length === 0) break;
+    clockMs = step.ms;
     for (const { url } of step.changes) {
       const id = ids.get(url);
       if (!id) continue;
       await aSecondAfterLastCapture(url);
       const { json } = await politely("POST", `/api/articles/${id}/check`, undefined, () => lastCapture.set(url, Date.now()));
       replayed++;
-      onCheck({ at: step.at, result: json, url });
+      inOrder(null, () => onCheck({ at: step.at, result: json, url }));
     }
     for (const { url } of step.changes) if (feedUrls.has(url)) await checkSource(step.at, url);
   }
+  await Promise.all(landing.values());
+  await output;
+  if (failure) throw failure;
   const missed = articles.filter((article) => !ids.has(article.url)).map((article) => article.url);
   if (missed.length > 0) throw new Error(`the sources did not find ${missed.length} seed article(s): ${missed.join(", ")}`);
   return { ids, sources, replayed, discovered };
