@@ -2,8 +2,11 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { articleIdFor } from "../src/fetching/url";
+import type { DiscoverMessage } from "../src/queues/messages";
 import { checkArticle, trackerFor, trackNewArticle } from "../src/tracking";
+import { adHocOrigin, answerWith } from "./ad-hoc-origin";
 import { api, check, reset, SEED_URLS, serveTimelineEntry, track } from "./helpers";
+import { captureChecks, drain } from "./queue-helpers";
 
 const DAY = 24 * 60 * 60 * 1000;
 const URL_ = SEED_URLS.yonhap;
@@ -27,6 +30,38 @@ beforeEach(async () => {
 });
 
 describe("retirement after a source's trackDays", () => {
+  it("end to end: a source with trackDays 1 finds the article, its consumer creates it with retireAt a day on, and a check after that retires it", async () => {
+    const feed = "https://fixtures.redline.test/feeds/retire.xml";
+    const origin = adHocOrigin();
+    origin.serve(
+      feed,
+      answerWith(
+        `<?xml version="1.0"?><rss version="2.0"><channel><title>Retiring</title><link>https://fixtures.redline.test/</link><description>d</description>
+         <item><title>Yonhap story</title><link>${URL_}</link></item></channel></rss>`,
+        "application/rss+xml",
+      ),
+    );
+    const queue = captureChecks();
+    await serveTimelineEntry(URL_, 1);
+    const source = (await api("POST", "/api/sources", { body: { url: feed, trackDays: 1 } })).json;
+    const checked = await api("POST", `/api/sources/${source.id}/check`);
+    const id = await articleIdFor(URL_);
+    expect(checked.json.tracked).toEqual([id]);
+    const discover = queue.pending[0]!.body as DiscoverMessage;
+    expect(discover.type).toBe("discover");
+    const { foundAt } = discover;
+    await drain(queue);
+    queue.spies.forEach((spy) => spy.mockRestore());
+    vi.restoreAllMocks();
+
+    const article = (await api("GET", `/api/articles/${id}`)).json;
+    expect(article).toMatchObject({ status: "active", tracking: true, versionCount: 1, retireAt: new Date(foundAt + DAY).toISOString() });
+    expect(article.sources.map((found: { id: string }) => found.id)).toEqual([source.id]);
+    expect((await checkAt(id, foundAt + DAY)).outcome).toBe("retired");
+    expect((await api("GET", `/api/articles/${id}`)).json).toMatchObject({ status: "retired", tracking: false, versionCount: 1 });
+    expect((await api("GET", `/api/articles?source=${source.id}`)).json.items.map((item: { id: string; status: string }) => [item.id, item.status])).toEqual([[id, "retired"]]);
+  });
+
   it("checks the article as usual until retireAt, then retires it without a request, keeping its history", async () => {
     const start = Date.now();
     const id = await foundWithTrackDays(start);
