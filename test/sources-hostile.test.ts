@@ -202,6 +202,14 @@ describe("sources that answer with errors", () => {
     expect(await sourceRow(id)).toMatchObject({ status: "active", last_error: null, consecutive_failures: 0, next_check_at: T + 60 * MINUTE, entries_seen: 1 });
   });
 
+  it("marks a source whose stored filter no longer reads failing, fetching nothing", async () => {
+    const id = await insertSource({ url: FEED, nextCheckAt: T, filter: { include: ["not a [pattern"] } });
+    const error = 'its stored filter cannot be read: include[0] is not a URLPattern (an absolute one, or a pathname starting with "/"): "not a [pattern"';
+    expect(await checkAt(id)).toEqual(failed(error));
+    expect(await sourceRow(id)).toMatchObject(failingRow(error));
+    expect(origin.requested).toEqual([]);
+  });
+
   it("never loses a queued entry to a failing source: its first capture still lands", async () => {
     origin.serve(FEED, answerWith(rss([{ link: storyUrl(1) }]), RSS));
     const id = await insertSource({ url: FEED, nextCheckAt: T });

@@ -21,8 +21,8 @@ import type { HostRow } from "../storage/store";
 import type { Tracker } from "../tracking/check";
 import { scaleSettings } from "../tracking";
 import { ensureWebSub } from "./websub-client";
-import { entryVerdict, parseFilter } from "./filter";
-import type { DiscoveredEntry, ParsedSource, SkippedEntry, SourceType } from "./model";
+import { entryVerdict, FilterError, parseFilter } from "./filter";
+import type { DiscoveredEntry, ParsedSource, SkippedEntry, SourceFilter, SourceType } from "./model";
 import { MAX_CHILD_SITEMAPS, nextSitemaps, parseSource } from "./parse";
 import { planEntries, QUEUED_RESEND_AFTER_MS, screenEntries, sourceOutcome, spaceDiscoveries, type Candidate } from "./plan";
 
@@ -147,9 +147,14 @@ async function readSource(checker: SourceChecker, source: SourceHead, host: Host
   return { ok: true, parsed, entries: [...parsed.entries, ...children.entries], etag: fetched.etag, lastModified: fetched.lastModified, skipped: children.skipped };
 }
 
-function filterOf(source: SourceHead): Parameters<typeof entryVerdict>[1] {
-  // Stored by POST /api/sources after parseFilter accepted it; read back through the same validation.
-  return parseFilter(JSON.parse(source.filter));
+/** The stored filter, read back through POST /api/sources' own validation; an unreadable one fails the check (never crashes it). */
+function filterOf(source: SourceHead): { ok: true; filter: SourceFilter } | Failure {
+  try {
+    return { ok: true, filter: parseFilter(JSON.parse(source.filter)) };
+  } catch (error) {
+    if (!(error instanceof FilterError || error instanceof SyntaxError)) throw error;
+    return { ok: false, error: `its stored filter cannot be read: ${error.message}`, retryAfter: null };
+  }
 }
 
 /**
@@ -157,11 +162,12 @@ function filterOf(source: SourceHead): Parameters<typeof entryVerdict>[1] {
  * Never throws for a source that merely failed: that is its committed `failing` state.
  */
 export async function checkSource(checker: SourceChecker, start: SourceHead, host: HostRow | null, nowMs: number): Promise<SourceCheckResult> {
-  const read = await readSource(checker, start, host, nowMs);
+  const filtered = filterOf(start);
+  const read = filtered.ok ? await readSource(checker, start, host, nowMs) : filtered;
   const result: SourceCheckResult = { outcome: "unchanged", found: 0, linked: [], queued: [], skipped: [], error: null };
   let candidates: Array<Candidate & { articleId: string }> = [];
-  if (read.ok === true) {
-    const filter = filterOf(start);
+  if (read.ok === true && filtered.ok) {
+    const { filter } = filtered;
     const screened = screenEntries(read.entries, (entry) => entryVerdict(entry, filter, nowMs), checker.tracker.fetchOptions.allowLoopback ?? false);
     candidates = await Promise.all(screened.candidates.map(async (c) => ({ ...c, articleId: await articleIdFor(c.url) })));
     result.outcome = "read";
