@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `npm run test:e2e`: the web pages in a real browser. Starts Redline as `npm start` does (wrangler
-// dev beside the fixture replay origin, seed timelines replayed), but on free ports with a fresh
-// KV folder and token of its own, then drives Debian's Chromium (with JavaScript off: the pages
-// must work without it) through the home page, a redline and its side-by-side view, keyboard
-// focus and dark mode. Screenshots go to e2e-screenshots/; with --update-readme-screenshot the
+// dev beside the fixture replay origin, the seed sites' sources added and their timelines
+// replayed), but on free ports with a fresh KV folder and token of its own, then drives Debian's
+// Chromium (with JavaScript off: the pages must work without it) through the home page, a
+// redline and its side-by-side view, keyboard focus, dark mode, the sources and a source's page,
+// the home page's source filter and what found an article. Screenshots go to e2e-screenshots/; with --update-readme-screenshot the
 // diff page's also replaces docs/diff-page.png. Exits 1 listing every check that failed.
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -18,8 +19,12 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCREENSHOTS = join(root, "e2e-screenshots");
 /** The README's screenshot shows capture times, so it is only rewritten when asked for. */
 const UPDATE_README_SCREENSHOT = process.argv.includes("--update-readme-screenshot");
-/** The whole run, startup included; CI should never wait on a hung browser or worker. */
-const DEADLINE_MS = 150_000;
+/**
+ * The whole run, startup included; CI should never wait on a hung browser or worker. The seed
+ * walks every fixture feed and edit (about 90 s, most of it the local queue's batch timeout
+ * before each discovered story's first capture).
+ */
+const DEADLINE_MS = 300_000;
 /** The Yonhap stealth edit: "six-fold" became "five-fold" (fixtures/README.md, article C). */
 const YONHAP_URL = "https://en.yna.co.kr/view/AEN20191218010400325";
 
@@ -59,7 +64,7 @@ function luminance(rgb) {
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 
-async function browse(workerUrl, yonhapId) {
+async function browse(workerUrl, yonhapId, sources) {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -135,6 +140,57 @@ async function browse(workerUrl, yonhapId) {
       await page.screenshot({ path: join(SCREENSHOTS, "diff-side-dark.png"), fullPage: true });
     });
 
+    await check("the sources page lists the seed sites' feeds and listings, each active with articles found", async () => {
+      await page.emulateMedia({ colorScheme: "light" });
+      await page.goto(`${workerUrl}/`);
+      await page.getByRole("navigation", { name: "Site" }).getByRole("link", { name: "Sources" }).click();
+      await page.waitForURL(/\/sources$/);
+      await page.getByRole("heading", { level: 1, name: "Sources" }).waitFor();
+      const rows = page.locator("table.sources tbody tr");
+      assert((await rows.count()) === sources.length, `expected ${sources.length} sources, found ${await rows.count()}`);
+      for (const source of sources) {
+        const row = rows.filter({ hasText: source.url });
+        assert((await row.count()) === 1, `no row for ${source.url}`);
+        const cells = await row.locator("td").allInnerTexts();
+        assert(cells[2] === "active", `${source.url} is ${JSON.stringify(cells[2])}`);
+        const found = Number(/^\d+/.exec(cells[6])?.[0]);
+        assert(found > 0, `${source.url} found ${JSON.stringify(cells[6])}`);
+        assert((await row.locator(`a[href="/sources/${source.id}"]`).count()) === 1, `${source.url} does not link its page`);
+        assert((await row.locator(`a[href="/feeds/sources/${source.id}.atom"]`).count()) === 1, `${source.url} does not link its feed`);
+      }
+      assert((await page.locator('a[href="/api/sources.opml"]').count()) === 1, "no OPML export link");
+      await page.screenshot({ path: join(SCREENSHOTS, "sources.png"), fullPage: true });
+    });
+
+    await check("a source's page lists the articles it found, each linking to the article", async () => {
+      const [source] = sources;
+      await page.locator(`table.sources a[href="/sources/${source.id}"]`).click();
+      await page.waitForURL(new RegExp(`/sources/${source.id}$`));
+      await page.getByRole("heading", { level: 2, name: "Articles it found, newest first" }).waitFor();
+      const found = page.locator("main table tbody tr");
+      assert((await found.count()) > 0, "no found articles listed");
+      assert((await found.first().locator('a[href^="/articles/"]').count()) === 1, "a found article does not link to its page");
+      await page.screenshot({ path: join(SCREENSHOTS, "source.png"), fullPage: true });
+    });
+
+    await check("the home page filters by source without JavaScript and names the source", async () => {
+      const [source] = sources;
+      await page.goto(`${workerUrl}/`);
+      await page.locator('select[name="source"]').selectOption(source.id);
+      await page.getByRole("button", { name: "Filter" }).click();
+      await page.waitForURL(new RegExp(`[?&]source=${source.id}`));
+      const named = page.locator("main p", { hasText: "Articles found by" }).locator(`a[href="/sources/${source.id}"]`);
+      assert((await named.count()) === 1, "the filtered page does not name its source");
+      assert((await page.locator("ol.changes > li").count()) > 0, "no changes of the source's articles");
+    });
+
+    await check("an article's page says which source found it", async () => {
+      await page.goto(`${workerUrl}/articles/${yonhapId}`);
+      const foundBy = page.locator("dt", { hasText: "Found by" }).locator("xpath=following-sibling::dd[1]");
+      const links = await foundBy.locator('a[href^="/sources/"]').count();
+      assert(links > 0, `“Found by” names no source: ${JSON.stringify(await foundBy.innerText())}`);
+    });
+
     await check("no console errors or failed requests (the CSP blocked nothing)", async () => {
       assert(consoleErrors.length === 0, consoleErrors.join("; "));
     });
@@ -163,15 +219,20 @@ async function main() {
   for (const stream of [wrangler.stdout, wrangler.stderr]) stream.on("data", (chunk) => (wranglerOutput += chunk));
   const deadline = setTimeout(() => {
     console.error(`e2e: gave up after ${DEADLINE_MS / 1000} s`);
-    wrangler.kill("SIGKILL");
-    process.exit(1);
+    // SIGINT first: wrangler's launcher passes it on to the dev server it runs, which a SIGKILL
+    // of the launcher alone would leave running.
+    wrangler.kill("SIGINT");
+    setTimeout(() => {
+      wrangler.kill("SIGKILL");
+      process.exit(1);
+    }, 5_000);
   }, DEADLINE_MS);
 
   try {
     await waitForWorker(wrangler, workerUrl);
-    const { ids, replayed } = await seed({ workerUrl, replay, token });
-    console.log(`e2e: Redline on ${workerUrl}, ${replayed} fixture edits replayed; Chromium at ${CHROMIUM}`);
-    await browse(workerUrl, ids.get(YONHAP_URL));
+    const { ids, sources, replayed, discovered } = await seed({ workerUrl, replay, token });
+    console.log(`e2e: Redline on ${workerUrl}, ${sources.size} sources, ${discovered} stories discovered, ${replayed} fixture edits replayed; Chromium at ${CHROMIUM}`);
+    await browse(workerUrl, ids.get(YONHAP_URL), [...sources.values()]);
   } catch (error) {
     failures.push(`setup: ${error instanceof Error ? error.message : String(error)}`);
     if (wranglerOutput) console.error(wranglerOutput);

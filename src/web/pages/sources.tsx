@@ -71,8 +71,13 @@ export function SourcesPage({ sources, moreQuery, origin, feed }: SourcesPagePro
               <tr>
                 <td>
                   <a href={sourcePath(source.id)}>{sourceName(source)}</a>
-                  <br />
-                  <span class="meta">{source.url}</span>
+                  {/* An untitled source is already named by its URL. */}
+                  {source.title ? (
+                    <>
+                      <br />
+                      <span class="meta">{source.url}</span>
+                    </>
+                  ) : null}
                 </td>
                 <td>{sourceTypeText(source)}</td>
                 <td><StatusText source={source} /></td>
