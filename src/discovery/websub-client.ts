@@ -64,38 +64,34 @@ export async function ensureWebSub(env: Env, source: { id: string; url: string }
  * The cron's renewals: the subscriptions whose `renewAt` has passed (a lease about to end, a
  * request the hub never verified, a failure or denial to retry), soonest first, at most
  * {@link RENEWALS_PER_TICK}; the rest wait for the next tick. A paused source's subscription is
- * dropped instead of renewed. Returns the requests sent.
+ * dropped instead of renewed.
  */
-export async function renewWebSubLeases(env: Env, nowMs: number): Promise<number> {
-  let sent = 0;
+export async function renewWebSubLeases(env: Env, nowMs: number): Promise<void> {
   for (const source of await dueWebSubSources(env.DB, nowMs, RENEWALS_PER_TICK)) {
     if (source.status === "paused") {
       await forgetSubscription(env.DB, source.id);
       continue;
     }
-    const plan = planRenewal(source.subscription, callbackUrl(env.PUBLIC_ORIGIN, source.id), nowMs);
-    if (await carryOut(env, source, plan, nowMs)) sent++;
+    await carryOut(env, source, planRenewal(source.subscription, callbackUrl(env.PUBLIC_ORIGIN, source.id), nowMs), nowMs);
   }
-  return sent;
 }
 
-/** Whether a request was sent to a hub. */
-async function carryOut(env: Env, source: WebSubSource, plan: SubscriptionPlan, nowMs: number): Promise<boolean> {
-  if (plan.kind === "none") return false;
+/** Claims and sends the planned request (a failure recorded on the source), or records not-configured. */
+async function carryOut(env: Env, source: WebSubSource, plan: SubscriptionPlan, nowMs: number): Promise<void> {
+  if (plan.kind === "none") return;
   const read = source.subscription;
   if (plan.kind === "not-configured") {
     await recordNotConfigured(env.DB, source.id, read, plan.hub, plan.topic, NOT_CONFIGURED_ERROR);
-    return false;
+    return;
   }
   const secret = plan.freshSecret || read.secret === null ? newSecret() : read.secret;
   const claim = { secret, renewAt: nowMs + RETRY_AFTER_FAILURE_MS };
   const claimed = await claimSubscriptionRequest(env.DB, source.id, read, { hub: plan.hub, topic: plan.topic, callback: plan.callback, secret, retryAt: claim.renewAt });
-  if (!claimed) return false;
+  if (!claimed) return;
   const body = subscriptionRequestBody({ topic: plan.topic, callback: plan.callback, secret, leaseSeconds: REQUESTED_LEASE_SECONDS });
   const refusal = refusalReason(plan.hub, env.ALLOW_LOOPBACK === "true") ?? overlongUrl(plan.hub);
   const error = refusal ? `the hub is not requested: ${refusal}` : await postToHub(plan.hub, body);
   if (error !== null) await recordSubscriptionFailure(env.DB, source.id, claim, error, claim.renewAt);
-  return refusal === null;
 }
 
 /** POSTs a subscription request; null when the hub accepted it (2xx), else why not. Redirects are not followed. */
