@@ -107,9 +107,9 @@ function sourceUrl(raw: unknown, allowLoopback: boolean): string {
   return url;
 }
 
-const SOURCE_ID = /^[0-9a-f]{16}$/;
+export const SOURCE_ID = /^[0-9a-f]{16}$/;
 
-async function loadSource(c: { var: AppEnv["Variables"] }, id: string): Promise<SourceRecord> {
+export async function loadSource(c: { var: AppEnv["Variables"] }, id: string): Promise<SourceRecord> {
   const source = SOURCE_ID.test(id) ? await c.var.tracker.sources.get(id) : null;
   if (!source) throw problem(404, `No source with id ${quoteInput(id)}.`);
   return source;

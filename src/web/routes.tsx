@@ -8,6 +8,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { loadArticle, loadDiff, loadVersion } from "../api/articles";
 import { beforeParam, cursorParam, pageSize, versionNumber } from "../api/params";
 import { handleError, problem } from "../api/problem";
+import { loadSource, SOURCE_ID } from "../api/sources";
 import type { AppContext, AppEnv } from "../app-env";
 import { BadParameterError, parseKinds, parseMinSignificance } from "../feeds/filter";
 import type { ChangeListItem, SourceRecord } from "../storage/records";
@@ -39,8 +40,6 @@ const articleFeed = (articleId: string, title: string): FeedRef => ({ path: `/fe
 const SOURCES_PAGE_SIZE = 100;
 /** Found articles per page of a source's page. */
 const FOUND_PAGE_SIZE = 50;
-
-const SOURCE_ID = /^[0-9a-f]{16}$/;
 
 /** `?source=`: a source id (16 hexadecimal digits), or null when absent or empty (the select's "any"). */
 function sourceParam(raw: string | undefined): string | null {
@@ -116,13 +115,6 @@ web.get("/", async (c) => {
   );
 });
 
-/** The source, or the API's 404. */
-async function loadSource(sources: SourceCatalog, id: string): Promise<SourceRecord> {
-  const source = SOURCE_ID.test(id) ? await sources.get(id) : null;
-  if (!source) throw problem(404, `No source with id ${quoteInput(id)}.`);
-  return source;
-}
-
 web.get("/sources", async (c) => {
   const page = await c.var.tracker.sources.list(SOURCES_PAGE_SIZE, cursorParam(c.req.query("cursor")));
   const moreQuery = page.cursor === null ? null : `cursor=${encodeURIComponent(page.cursor)}`;
@@ -134,7 +126,7 @@ web.get("/sources/:id", async (c) => {
   const id = c.req.param("id");
   const cursor = cursorParam(c.req.query("cursor"));
   // The source and its newest found articles at once: two queries in parallel.
-  const [source, found] = await Promise.all([loadSource(sources, id), sources.articlesFound(id, FOUND_PAGE_SIZE, cursor)]);
+  const [source, found] = await Promise.all([loadSource(c, id), sources.articlesFound(id, FOUND_PAGE_SIZE, cursor)]);
   const olderQuery = found.cursor === null ? null : `cursor=${encodeURIComponent(found.cursor)}`;
   return render(c, <SourcePage source={source} found={found.items} olderQuery={olderQuery} feed={sourceFeed(source.id, sourceName(source))} />);
 });
