@@ -4,7 +4,6 @@ import {
   answerVerification,
   callbackUrl,
   linksFromHeader,
-  NO_SUBSCRIPTION,
   planRenewal,
   planSubscription,
   renewalTime,
@@ -21,6 +20,9 @@ const CALLBACK = "https://redline.example/websub/0123456789abcdef";
 const NOW = Date.parse("2026-12-01T00:00:00Z");
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+
+/** A source whose feed never advertised a hub. */
+const NO_SUBSCRIPTION: WebSubSubscription = { hub: null, topic: null, callback: null, secret: null, state: null, leaseUntil: null, renewAt: null, error: null };
 
 const subscribed = (fields: Partial<WebSubSubscription>): WebSubSubscription => ({
   ...NO_SUBSCRIPTION,

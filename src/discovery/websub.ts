@@ -31,17 +31,6 @@ export interface WebSubSubscription {
   error: string | null;
 }
 
-export const NO_SUBSCRIPTION: WebSubSubscription = {
-  hub: null,
-  topic: null,
-  callback: null,
-  secret: null,
-  state: null,
-  leaseUntil: null,
-  renewAt: null,
-  error: null,
-};
-
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
@@ -55,7 +44,7 @@ export const RETRY_AFTER_DENIAL_MS = DAY_MS;
 /** Two cron ticks: a renewal due at a tick is sent by the next one at the latest, inside its margin. */
 const MIN_RENEWAL_MARGIN_MS = 30 * MINUTE_MS;
 /** A hub's challenge is echoed only up to this length; hubs send short random strings. */
-export const MAX_CHALLENGE_LENGTH = 1024;
+const MAX_CHALLENGE_LENGTH = 1024;
 
 // -- discovery -------------------------------------------------------------------------------
 
