@@ -13,14 +13,12 @@ export interface WebSubSource {
   site: string;
   status: string;
   subscription: WebSubSubscription;
-  /** Notifications acknowledged but ignored (missing or wrong signature). */
-  ignored: number;
 }
 
 type Row = Record<string, unknown>;
 
 const COLUMNS = `id, url, site, status, websub_hub, websub_topic, websub_callback, websub_secret, websub_state,
-  websub_lease_until, websub_renew_at, websub_error, websub_ignored`;
+  websub_lease_until, websub_renew_at, websub_error`;
 
 function sourceFromRow(row: Row): WebSubSource {
   return {
@@ -28,7 +26,6 @@ function sourceFromRow(row: Row): WebSubSource {
     url: row.url as string,
     site: row.site as string,
     status: row.status as string,
-    ignored: row.websub_ignored as number,
     subscription: {
       hub: (row.websub_hub as string | null) ?? null,
       topic: (row.websub_topic as string | null) ?? null,
