@@ -11,7 +11,7 @@ import { checkArticle, FirstCaptureError, RobotsRefusal, scaleSettings, setTrack
 import type { ArticleHead, RedlineStore } from "../storage/store";
 import { requireAdmin } from "./auth";
 import { rawCaptureResponse } from "./raw";
-import { cursorParam, pageSize, readJsonObject, versionNumber } from "./params";
+import { cursorParam, pageSize, readJsonObject, sourceIdParam, versionNumber } from "./params";
 import { problem } from "./problem";
 import { quoteInput } from "../quote";
 
@@ -103,9 +103,8 @@ articles.get("/", async (c) => {
     return c.json({ items: page.items.map(articleView), cursor: page.cursor });
   }
   // The articles a source found, newest found first (a deleted source's articles included).
-  if (!ARTICLE_ID.test(source)) throw problem(400, `\`source\` must be a source id (16 hexadecimal digits), not ${quoteInput(source)}.`);
   const { sources } = c.var.tracker;
-  const page = await sources.articlesFound(source, limit, cursor);
+  const page = await sources.articlesFound(sourceIdParam(source), limit, cursor);
   if (page.items.length === 0 && cursor === null && !(await sources.get(source))) throw problem(404, `No source with id ${quoteInput(source)}.`);
   return c.json({ items: page.items.map(({ article, foundAt, entryTitle }) => ({ ...articleView(article), foundAt, entryTitle })), cursor: page.cursor });
 });

@@ -14,6 +14,15 @@ export function pageSize(raw: string | undefined): number {
   return value;
 }
 
+/** A source's id, as an article's: the first 16 hex digits of SHA-256 over its canonical URL. */
+export const SOURCE_ID = /^[0-9a-f]{16}$/;
+
+/** `?source=`: the id of the source whose articles to list, or a 400 naming the bad value. */
+export function sourceIdParam(raw: string): string {
+  if (!SOURCE_ID.test(raw)) throw problem(400, `\`source\` must be a source id (16 hexadecimal digits), not ${quoteInput(raw)}.`);
+  return raw;
+}
+
 export function cursorParam(raw: string | undefined): string | null {
   return raw === undefined || raw === "" ? null : raw;
 }

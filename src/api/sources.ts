@@ -17,7 +17,7 @@ import { DEFAULT_SOURCE_INTERVAL_MS, type NewSource, type SourceSettings } from 
 import { scaleSettings } from "../tracking";
 import { hostNotFree } from "./articles";
 import { requireAdmin } from "./auth";
-import { cursorParam, pageSize, readJsonObject } from "./params";
+import { cursorParam, pageSize, readJsonObject, SOURCE_ID } from "./params";
 import { problem } from "./problem";
 
 const MINUTE_MS = 60_000;
@@ -106,8 +106,6 @@ function sourceUrl(raw: unknown, allowLoopback: boolean): string {
   if (refusal) throw problem(400, `This URL cannot be a source: ${refusal}.`);
   return url;
 }
-
-export const SOURCE_ID = /^[0-9a-f]{16}$/;
 
 export async function loadSource(c: { var: AppEnv["Variables"] }, id: string): Promise<SourceRecord> {
   const source = SOURCE_ID.test(id) ? await c.var.tracker.sources.get(id) : null;

@@ -6,9 +6,9 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { loadArticle, loadDiff, loadVersion } from "../api/articles";
-import { beforeParam, cursorParam, pageSize, versionNumber } from "../api/params";
+import { beforeParam, cursorParam, pageSize, sourceIdParam, versionNumber } from "../api/params";
 import { handleError, problem } from "../api/problem";
-import { loadSource, SOURCE_ID } from "../api/sources";
+import { loadSource } from "../api/sources";
 import type { AppContext, AppEnv } from "../app-env";
 import { BadParameterError, parseKinds, parseMinSignificance } from "../feeds/filter";
 import type { ChangeListItem, SourceRecord } from "../storage/records";
@@ -41,13 +41,8 @@ const SOURCES_PAGE_SIZE = 100;
 /** Found articles per page of a source's page. */
 const FOUND_PAGE_SIZE = 50;
 
-/** `?source=`: a source id (16 hexadecimal digits), or null when absent or empty (the select's "any"). */
-function sourceParam(raw: string | undefined): string | null {
-  const value = raw?.trim().toLowerCase();
-  if (!value) return null;
-  if (!SOURCE_ID.test(value)) throw problem(400, `\`source\` must be a source id (16 hexadecimal digits), not ${quoteInput(raw)}.`);
-  return value;
-}
+/** `?source=`: a source id, or null when absent or empty (the select's "any source"). */
+const sourceParam = (raw: string | undefined): string | null => (raw ? sourceIdParam(raw) : null);
 
 function homeFilter(c: WebContext): HomeFilter {
   const site = c.req.query("site")?.trim().toLowerCase();
