@@ -10,6 +10,7 @@ import { checkSourceNow } from "../src/discovery/check-source";
 import { QUEUED_RESEND_AFTER_MS } from "../src/discovery/plan";
 import { articleIdFor } from "../src/fetching/url";
 import type { DiscoverMessage } from "../src/queues/messages";
+import { QUEUES } from "../src/queues/names";
 import { trackerFor } from "../src/tracking";
 import { adHocOrigin, answerWith, type AdHocOrigin } from "./ad-hoc-origin";
 import { api, reset, setReplayClock, track } from "./helpers";
@@ -225,6 +226,17 @@ describe("which source messages check", () => {
     await checkSourceAt(id, T);
     expect(fetched()).toEqual([]);
     expect(queue.resent).toEqual([{ body: { type: "source", sourceId: id, host: "feeds.redline.test", notBefore: T + 8 * SECOND }, delaySeconds: 8 }]);
+  });
+});
+
+describe("dead letters", () => {
+  it("records a dead-lettered source or discover message by its type and what it names", async () => {
+    const body: DiscoverMessage = { type: "discover", sourceId: "00000000000000aa", url: storyUrl(1), host: "fixtures.redline.test", entryTitle: null, foundAt: T, notBefore: T };
+    await consume([{ body, attempts: 6 }], QUEUES.checksDeadLetter);
+    expect((await api("GET", "/api/status")).json.checks).toMatchObject({
+      deadLettered: 1,
+      lastDeadLetter: { type: "discover", sourceId: "00000000000000aa", url: storyUrl(1), attempts: 6, at: expect.any(String) },
+    });
   });
 });
 
