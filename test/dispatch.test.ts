@@ -15,7 +15,7 @@ import { DISPATCH_WINDOW_MS, LEASE_GRACE_MS } from "../src/tracking/dispatch";
 import { app } from "../src/app";
 import { SourceChecks } from "../src/storage/source-checks";
 import { ADMIN, api, instrumented, reset, robotsFetches, SEED_URLS, serveRobots, serveTimelineEntry, setReplayClock, track } from "./helpers";
-import { captureChecks, consume, drain, tick, type CapturedChecks } from "./queue-helpers";
+import { captureChecks, consume, drain, subjectOf, tick, type CapturedChecks } from "./queue-helpers";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -58,7 +58,7 @@ describe("the dispatcher", () => {
     await tick(T, { ...env, MIN_HOST_INTERVAL_MS: undefined });
 
     expect(queue.batches).toEqual([100, 100, 50]);
-    expect(queue.pending.map((m) => m.body.articleId)).toEqual(due);
+    expect(queue.pending.map(subjectOf)).toEqual(due);
     const delaysOf = (host: string) => queue.pending.filter((m) => m.body.host === host).map((m) => m.delaySeconds);
     expect(delaysOf("a.test")).toEqual(Array.from({ length: 84 }, (_, n) => n));
     expect(delaysOf("b.test")).toEqual(Array.from({ length: 83 }, (_, n) => n));
@@ -90,7 +90,7 @@ describe("the dispatcher", () => {
     await tick(T + DISPATCH_WINDOW_MS + LEASE_GRACE_MS - MINUTE);
     expect(queue.pending).toHaveLength(0);
     await tick(T + DISPATCH_WINDOW_MS + LEASE_GRACE_MS + 1);
-    expect(queue.pending.map((m) => m.body.articleId)).toEqual([first]);
+    expect(queue.pending.map(subjectOf)).toEqual([first]);
   });
 
   it("gives a host over its budget its most overdue articles first; the rest keep their place, unleased, and go first on the next tick; other hosts are not held up", async () => {
@@ -100,7 +100,7 @@ describe("the dispatcher", () => {
     const [quick] = await insertDue([{ host: "quick.test", overdueMs: MINUTE }], 100);
     await tick(T);
 
-    expect(queue.pending.map((m) => m.body.articleId)).toEqual([...slow.slice(0, 15), quick]);
+    expect(queue.pending.map(subjectOf)).toEqual([...slow.slice(0, 15), quick]);
     expect(queue.pending.filter((m) => m.body.host === "slow.test").map((m) => m.delaySeconds)).toEqual(Array.from({ length: 15 }, (_, n) => n * 60));
     expect((await status()).lastDispatch).toMatchObject({ due: 21, dispatched: 16, deferred: 5, deferredBy: { lease: 0, politeness: 5, batchCap: 0 } });
     expect(await Promise.all(slow.slice(15).map(leaseOf))).toEqual([null, null, null, null, null]);
@@ -108,7 +108,7 @@ describe("the dispatcher", () => {
     // The next tick starts slow.test after the slots it already booked, with the five that waited.
     queue.pending = [];
     await tick(T + DISPATCH_WINDOW_MS);
-    expect(queue.pending.map((m) => [m.body.articleId, m.delaySeconds])).toEqual(slow.slice(15).map((id, n) => [id, n * 60]));
+    expect(queue.pending.map((m) => [subjectOf(m), m.delaySeconds])).toEqual(slow.slice(15).map((id, n) => [id, n * 60]));
   });
 
   it("makes 9 D1 statements in 3 round trips, no KV operation and 3 sendBatch calls for a tick with 250 due articles and no due source", async () => {
@@ -154,7 +154,7 @@ describe("the dispatcher, with sources", () => {
     const articles = await insertDue([{ host: "a.test", overdueMs: 3 * HOUR }, { host: "b.test", overdueMs: 3 * HOUR }]);
     await tick(T, { ...env, MIN_HOST_INTERVAL_MS: undefined });
 
-    expect(queue.pending.map((m) => [m.body.type, m.body.type === "check" ? m.body.articleId : m.body.type === "source" ? m.body.sourceId : null, m.delaySeconds])).toEqual([
+    expect(queue.pending.map((m) => [m.body.type, subjectOf(m), m.delaySeconds])).toEqual([
       ["source", early, 0],
       ["source", failing, 0],
       ["source", late, 1],
@@ -185,7 +185,7 @@ describe("the dispatcher, with sources", () => {
     const sources = await insertSources([0, 1, 2].map((n) => ({ host: "slow.test", overdueMs: (3 - n) * MINUTE })));
     const articles = await insertDue([0, 1, 2].map((n) => ({ host: "slow.test", overdueMs: (10 - n) * HOUR })));
     await tick(T);
-    expect(queue.pending.map((m) => [m.body.type === "check" ? m.body.articleId : (m.body as { sourceId: string }).sourceId, m.delaySeconds])).toEqual([
+    expect(queue.pending.map((m) => [subjectOf(m), m.delaySeconds])).toEqual([
       [sources[0], 0],
       [sources[1], 300],
       [sources[2], 600],
@@ -194,7 +194,7 @@ describe("the dispatcher, with sources", () => {
     expect((await status()).lastDispatch).toMatchObject({ due: 3, dispatched: 0, deferredBy: { politeness: 3 } });
     queue.pending = [];
     await tick(T + DISPATCH_WINDOW_MS);
-    expect(queue.pending.map((m) => [m.body.type === "check" ? m.body.articleId : null, m.delaySeconds])).toEqual([
+    expect(queue.pending.map((m) => [subjectOf(m), m.delaySeconds])).toEqual([
       [articles[0], 0],
       [articles[1], 300],
       [articles[2], 600],
