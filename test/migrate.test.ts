@@ -248,9 +248,10 @@ async function oldAnswers(old: OldDeployment, ids: string[]) {
   return {
     articles,
     changes: (await old.store.listChanges(100, null, null)).items,
-    // The old layout had no checks queue: no dispatch and no queued checks yet after the migration.
+    // The old layout had no checks queue and no sources: no dispatch, no queued checks and no source yet after the migration.
     status: {
       ...status,
+      sources: { total: 0, active: 0, failing: 0, paused: 0 },
       lastDispatch: null,
       checks: { completedLastHour: {}, completedLast24h: {}, deadLettered: 0, lastDeadLetter: null },
       lastCronRun: await old.store.getCronRun(),

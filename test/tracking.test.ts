@@ -257,6 +257,7 @@ describe("listing", () => {
     await trackAllSeeds();
     expect((await api("GET", "/api/status")).json).toEqual({
       articles: { total: 5, tracking: 5, active: 5, removed: 0, failing: 0, blocked: 0, retired: 0 },
+      sources: { total: 0, active: 0, failing: 0, paused: 0 },
       versions: 5,
       changes: 5,
       lastDispatch: null,
