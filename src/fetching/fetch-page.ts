@@ -1,7 +1,8 @@
 /**
  * One polite HTTP fetch of an article page: conditional request, bounded redirects, timeout,
  * size cap and charset decoding. It knows nothing of KV or extraction; it only says what the
- * publisher answered.
+ * publisher answered. The request loop (`fetchBody`) is shared with the fetch of a source
+ * (src/fetching/fetch-source.ts), which differs only in what it accepts and how much it reads.
  */
 import type { RetryAfter } from "../scheduling";
 import { decodeBody } from "./charset";
