@@ -34,11 +34,11 @@ async function measure(work: (counted: Env) => Promise<unknown>) {
   return { kv: probe.counts.kvReads + probe.counts.kvWrites, trips: probe.d1.trips, rowsRead: probe.d1.rowsRead, rowsWritten: probe.d1.rowsWritten };
 }
 
-const call = (counted: Env, method: string, path: string, body?: string) =>
-  app.fetch(new Request(`http://redline.test${path}`, { method, headers: ADMIN, body }), counted).then(async (response) => {
-    await response.arrayBuffer();
-    return response.status;
-  });
+async function call(counted: Env, method: string, path: string, body?: string): Promise<number> {
+  const response = await app.fetch(new Request(`http://redline.test${path}`, { method, headers: ADMIN, body }), counted);
+  await response.arrayBuffer();
+  return response.status;
+}
 
 /** The source, added through the API on the plain bindings; its id. */
 async function added(): Promise<string> {
