@@ -188,6 +188,15 @@ describe("subscribing", () => {
       websub_error: 'the hub answered HTTP 400: "hub.topic is not a feed this hub serves"',
       websub_renew_at: NOW + RETRY_AFTER_FAILURE_MS,
     });
+    const view = (await (await call(target, "GET", `/api/sources/${source.id}`)).json()) as { websub: unknown };
+    expect(view.websub).toEqual({
+      hub: HUB,
+      topic: FEED,
+      state: "failed",
+      leaseUntil: null,
+      error: 'the hub answered HTTP 400: "hub.topic is not a feed this hub serves"',
+      ignoredNotifications: 0,
+    });
   });
 
   it("never requests a hub at a private address", async () => {
@@ -291,6 +300,8 @@ describe("notifications", () => {
     expect([wrong.status, missing.status]).toEqual([202, 202]);
     expect(sent).toEqual([]);
     expect((await columns(source.id)).websub_ignored).toBe(2);
+    const view = (await (await call(target, "GET", `/api/sources/${source.id}`)).json()) as { websub: { ignoredNotifications: number } };
+    expect(view.websub.ignoredNotifications).toBe(2);
     expect(warn.mock.calls.map(([line]) => JSON.parse(line as string))).toEqual([
       { event: "websub-notification-ignored", sourceId: source.id, signature: wrongSignature },
       { event: "websub-notification-ignored", sourceId: source.id, signature: null },

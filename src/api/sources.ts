@@ -46,7 +46,18 @@ export function sourceView(source: SourceRecord) {
     entriesSeen: source.entriesSeen,
     articlesTracked: source.articlesTracked,
     lastError: source.lastError,
-    ...(source.websubHub ? { websub: { hub: source.websubHub, state: source.websubState, leaseUntil: iso(source.websubLeaseUntil) } } : {}),
+    ...(source.websubHub || source.websubState
+      ? {
+          websub: {
+            hub: source.websubHub,
+            topic: source.websubTopic,
+            state: source.websubState,
+            leaseUntil: iso(source.websubLeaseUntil),
+            error: source.websubError,
+            ignoredNotifications: source.websubIgnored,
+          },
+        }
+      : {}),
   };
 }
 

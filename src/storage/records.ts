@@ -213,6 +213,10 @@ export interface SourceRecord {
   websubSecret: string | null;
   websubState: string | null;
   websubLeaseUntil: number | null;
+  /** Why the last subscription failed or was denied (the hub's `hub.reason`), or null. */
+  websubError: string | null;
+  /** Notifications answered but ignored: a missing or wrong `X-Hub-Signature`. */
+  websubIgnored: number;
   revision: number;
 }
 

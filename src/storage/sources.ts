@@ -67,6 +67,8 @@ export function sourceFromRow(row: Row): SourceRecord {
     websubSecret: (row.websub_secret as string | null) ?? null,
     websubState: (row.websub_state as string | null) ?? null,
     websubLeaseUntil: (row.websub_lease_until as number | null) ?? null,
+    websubError: (row.websub_error as string | null) ?? null,
+    websubIgnored: (row.websub_ignored as number | null) ?? 0,
     revision: row.revision as number,
   };
 }
