@@ -209,7 +209,15 @@ async function main() {
   const [port, inspectorPort] = [await freePort(), await freePort()];
   const workerUrl = `http://127.0.0.1:${port}`;
   // Its own env file, state folder (D1 and KV) and inspector port: the developer's .dev.vars, .wrangler/ and a running `npm start` stay untouched.
-  await applyLocalMigrations({ persistTo: join(state, "kv") });
+  try {
+    await applyLocalMigrations({ persistTo: join(state, "kv") });
+  } catch (error) {
+    // Nothing runs yet but the replay origin: stop it and leave no state folder behind.
+    replay.close();
+    rmSync(state, { recursive: true, force: true });
+    console.error(`e2e: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
   const wrangler = startWrangler({
     port,
     args: ["--env-file", envFile, "--persist-to", join(state, "kv"), "--inspector-port", String(inspectorPort), "--log-level", "warn"],
