@@ -4,6 +4,7 @@ import { escapeHtml } from "../src/diffing/render";
 import { adHocOrigin, answerWith, type AdHocOrigin } from "./ad-hoc-origin";
 import { api, getRaw, reset, SEED_URLS, setReplayClock, track } from "./helpers";
 import { captureChecks, consume, drain, type CapturedChecks } from "./queue-helpers";
+import { NOT_CONFIGURED_ERROR } from "../src/discovery/websub";
 
 const HTML = { Accept: "text/html,application/xhtml+xml" };
 
@@ -203,7 +204,7 @@ describe("the pages of sources", () => {
     );
     expect(fact(html, "Checked")).toBe("every hour");
     expect(fact(html, "Articles tracked for")).toBe("as long as they are tracked (no trackDays)");
-    expect(fact(html, "WebSub")).toBe(`not-configured with ${HUB_URL}`);
+    expect(fact(html, "WebSub")).toBe(`not-configured with ${HUB_URL}: ${NOT_CONFIGURED_ERROR}`);
   });
 
   it("a failing source's page shows the error that made it fail", async () => {

@@ -125,6 +125,8 @@ function WebSubFacts({ source }: { source: SourceRecord }) {
       {/* The hub is the feed's word, not a checked URL: shown, not linked. */}
       {source.websubHub ? ` with ${source.websubHub}` : null}
       {source.websubLeaseUntil === null ? null : <>, lease until <Instant iso={new Date(source.websubLeaseUntil).toISOString()} /></>}
+      {source.websubError === null ? null : <>: {source.websubError}</>}
+      {source.websubIgnored === 0 ? null : <> ({source.websubIgnored} notification{source.websubIgnored === 1 ? "" : "s"} ignored: missing or wrong signature)</>}
     </>
   );
 }
