@@ -24,7 +24,7 @@ const UPDATE_README_SCREENSHOT = process.argv.includes("--update-readme-screensh
  * walks every fixture feed and edit (about 90 s, most of it the local queue's batch timeout
  * before each discovered story's first capture).
  */
-const DEADLINE_MS = 300_000;
+const DEADLINE_MS = 480_000;
 /** The Yonhap stealth edit: "six-fold" became "five-fold" (fixtures/README.md, article C). */
 const YONHAP_URL = "https://en.yna.co.kr/view/AEN20191218010400325";
 

@@ -91,8 +91,12 @@ async function replayClock(replayUrl, body) {
  * talks (The Standard's World page and the others list unrelated stories beside them).
  */
 const TALKS_KEYWORDS = ["defense cost", "cost-sharing", "cost sharing", "troop"];
-/** How long a queued first capture may take to land before the seed gives up waiting for it. */
-const QUEUED_CAPTURE_WAIT_MS = 60_000;
+/**
+ * How long a queued first capture may take to land before the seed gives up waiting for it. It
+ * usually lands within the local queue's 5 s batch timeout plus its host spacing; on a loaded
+ * 2-core machine one took over a minute, so the bound is generous (it only ends a stuck run).
+ */
+const QUEUED_CAPTURE_WAIT_MS = 180_000;
 
 /**
  * Adds the seed sites' feeds and listings (fixtures/timeline.json `feeds`) as sources, then walks
