@@ -44,10 +44,13 @@ CREATE TABLE source_entries (
   state TEXT NOT NULL,                        -- queued | tracked | failed
   entry_title TEXT,
   found_at INTEGER NOT NULL,                  -- epoch ms
-  retry_at INTEGER,                           -- epoch ms, for `failed`
+  retry_at INTEGER,                           -- epoch ms: `queued`, sent again then if still queued; `failed`, retried then; null: never (given up, or tracked)
   last_error TEXT,
   PRIMARY KEY (source_id, url)
 );
+-- The dispatcher's pick of the entries to send again (queued or failed, retry_at passed), oldest
+-- first in the index's order (no sort), without reading a tracked or given-up entry.
+CREATE INDEX source_entries_due ON source_entries (retry_at, source_id, url) WHERE state IN ('queued', 'failed') AND retry_at IS NOT NULL;
 
 -- What found each article: one row per (article, source). An article found by two sources is
 -- tracked once and has two rows. Rows stay after the source is deleted (`source_url` says which).

@@ -11,7 +11,8 @@ import type { Env } from "../src/env";
 import { QUEUES } from "../src/queues/names";
 import { articleIdFor } from "../src/fetching/url";
 import { checkArticle, dispatchDueChecks, scaleSettings, trackerFor, trackNewArticle } from "../src/tracking";
-import { DISPATCH_WINDOW_MS, LEASE_GRACE_MS } from "../src/tracking/dispatch";
+import { DISPATCH_ENTRIES, DISPATCH_WINDOW_MS, LEASE_GRACE_MS } from "../src/tracking/dispatch";
+import { QUEUED_RESEND_AFTER_MS } from "../src/discovery/plan";
 import { app } from "../src/app";
 import { SourceChecks } from "../src/storage/source-checks";
 import { ADMIN, api, instrumented, reset, robotsFetches, SEED_URLS, serveRobots, serveTimelineEntry, setReplayClock, track } from "./helpers";
@@ -20,6 +21,7 @@ import { captureChecks, consume, drain, subjectOf, tick, type CapturedChecks } f
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 /** A tick time a month ahead of the clock: the consumer checks as of max(now, the message's time), so the message's time rules. */
 const T = Math.ceil(Date.now() / HOUR) * HOUR + 30 * 24 * HOUR;
 
@@ -73,6 +75,7 @@ describe("the dispatcher", () => {
       deferredBy: { lease: 0, politeness: 0, batchCap: 0 },
       sendBatches: 3,
       sources: { due: 0, dispatched: 0, deferred: 0, leased: 0 },
+      entries: { due: 0, resent: 0 },
     });
   });
 
@@ -111,13 +114,13 @@ describe("the dispatcher", () => {
     expect(queue.pending.map((m) => [subjectOf(m), m.delaySeconds])).toEqual(slow.slice(15).map((id, n) => [id, n * 60]));
   });
 
-  it("makes 9 D1 statements in 3 round trips, no KV operation and 3 sendBatch calls for a tick with 250 due articles and no due source", async () => {
+  it("makes 10 D1 statements in 3 round trips, no KV operation and 3 sendBatch calls for a tick with 250 due articles and no due source or entry", async () => {
     await insertDue(Array.from({ length: 250 }, (_, i) => ({ host: `h${i % 7}.test`, overdueMs: (i + 1) * MINUTE })));
     const probe = instrumented();
     await dispatchDueChecks(trackerFor(probe.env).store, probe.env.CHECKS, T, scaleSettings(probe.env), new SourceChecks(probe.env.DB));
-    expect(probe.counts).toMatchObject({ kvReads: 0, kvWrites: 0, d1Statements: 9 });
+    expect(probe.counts).toMatchObject({ kvReads: 0, kvWrites: 0, d1Statements: 10 });
     expect(probe.d1.trips).toEqual([
-      ["SELECT sources", "WITH ?", "UPDATE sources"],
+      ["SELECT sources", "WITH ?", "UPDATE sources", "SELECT source_entries"],
       ["SELECT articles", "WITH ?", "UPDATE articles"],
       ["INSERT hosts", "INSERT runs", "DELETE check_counts"],
     ]);
@@ -207,11 +210,219 @@ describe("the dispatcher, with sources", () => {
     const probe = instrumented();
     await dispatchDueChecks(trackerFor(probe.env).store, probe.env.CHECKS, T, scaleSettings(probe.env), new SourceChecks(probe.env.DB));
     expect(probe.d1.trips).toEqual([
-      ["SELECT sources", "WITH ?", "UPDATE sources"],
+      ["SELECT sources", "WITH ?", "UPDATE sources", "SELECT source_entries"],
       ["INSERT hosts"],
       ["SELECT articles", "WITH ?", "UPDATE articles"],
       ["INSERT hosts", "INSERT runs", "DELETE check_counts"],
     ]);
+    expect(queue.batches).toEqual([2]);
+  });
+});
+
+/** A source's entries as its checks and the discover consumer leave them (found an hour before T unless said). */
+async function insertEntries(
+  sourceId: string,
+  rows: Array<{ url: string; state: "queued" | "failed" | "tracked"; retryAt: number | null; foundAt?: number; entryTitle?: string; lastError?: string }>,
+): Promise<void> {
+  const statements = await Promise.all(
+    rows.map(async ({ url, state, retryAt, foundAt = T - HOUR, entryTitle = null, lastError = null }) =>
+      env.DB.prepare("INSERT INTO source_entries (source_id, url, article_id, state, entry_title, found_at, retry_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)").bind(
+        sourceId,
+        url,
+        await articleIdFor(url),
+        state,
+        entryTitle,
+        foundAt,
+        retryAt,
+        lastError,
+      ),
+    ),
+  );
+  for (let i = 0; i < statements.length; i += 100) await env.DB.batch(statements.slice(i, i + 100));
+}
+
+const entryStates = async (sourceId: string) =>
+  (
+    await env.DB.prepare("SELECT url, state, retry_at, last_error FROM source_entries WHERE source_id = ? ORDER BY url").bind(sourceId).all<{
+      url: string;
+      state: string;
+      retry_at: number | null;
+      last_error: string | null;
+    }>()
+  ).results;
+
+describe("the dispatcher, with source entries", () => {
+  const entry = (host: string, n: number) => `https://${host}/entry/${n}`;
+
+  it("sends a queued entry past its retry time and a failed one past its retry time again as discover messages, moved to queued with a new retry time, once", async () => {
+    const [source] = await insertSources([{ host: "feeds.test", overdueMs: -HOUR }]);
+    await insertEntries(source!, [
+      { url: entry("a.test", 1), state: "queued", retryAt: T - 2 * MINUTE, entryTitle: "Lost" },
+      { url: entry("a.test", 2), state: "failed", retryAt: T, lastError: "first capture of \"x\" failed: the page answered HTTP 500" },
+      { url: entry("a.test", 3), state: "queued", retryAt: T + MINUTE },
+      { url: entry("a.test", 4), state: "failed", retryAt: T + HOUR },
+      { url: entry("a.test", 5), state: "tracked", retryAt: null },
+    ]);
+    await tick(T);
+
+    expect(queue.pending).toEqual([
+      { body: { type: "discover", sourceId: source, url: entry("a.test", 1), host: "a.test", entryTitle: "Lost", foundAt: T - HOUR, notBefore: T }, delaySeconds: 0 },
+      // MIN_HOST_INTERVAL_MS is 0 in the tests: the host's interval is its floor of 1 ms, rounded up to a second.
+      { body: { type: "discover", sourceId: source, url: entry("a.test", 2), host: "a.test", entryTitle: null, foundAt: T - HOUR, notBefore: T + SECOND }, delaySeconds: 1 },
+    ]);
+    expect(await entryStates(source!)).toEqual([
+      { url: entry("a.test", 1), state: "queued", retry_at: T + QUEUED_RESEND_AFTER_MS, last_error: null },
+      { url: entry("a.test", 2), state: "queued", retry_at: T + SECOND + QUEUED_RESEND_AFTER_MS, last_error: null },
+      { url: entry("a.test", 3), state: "queued", retry_at: T + MINUTE, last_error: null },
+      { url: entry("a.test", 4), state: "failed", retry_at: T + HOUR, last_error: null },
+      { url: entry("a.test", 5), state: "tracked", retry_at: null, last_error: null },
+    ]);
+    expect((await status()).lastDispatch).toMatchObject({ due: 0, dispatched: 0, sendBatches: 1, entries: { due: 2, resent: 2 } });
+
+    // Moved: a second tick at the same time sends neither again.
+    queue.pending = [];
+    await tick(T);
+    expect(queue.pending).toEqual([]);
+    expect((await status()).lastDispatch.entries).toEqual({ due: 0, resent: 0 });
+  });
+
+  it("never picks an entry given up (failed, no retry time) or tracked, however late the tick", async () => {
+    const [source] = await insertSources([{ host: "feeds.test", overdueMs: -100 * DAY }]);
+    await insertEntries(source!, [
+      { url: entry("a.test", 1), state: "failed", retryAt: null, foundAt: T - 8 * DAY, lastError: "first capture of \"x\" failed: the page answered HTTP 404" },
+      { url: entry("a.test", 2), state: "tracked", retryAt: null },
+    ]);
+    await tick(T + 30 * DAY);
+    expect(queue.pending).toEqual([]);
+    expect((await status()).lastDispatch.entries).toEqual({ due: 0, resent: 0 });
+    expect((await entryStates(source!)).map((row) => [row.state, row.retry_at])).toEqual([
+      ["failed", null],
+      ["tracked", null],
+    ]);
+  });
+
+  it("leaves a paused source's entries alone (not due, not moved) and sends them once it is active again", async () => {
+    const [paused] = await insertSources([{ host: "feeds.test", overdueMs: -HOUR, status: "paused" }]);
+    await insertEntries(paused!, [{ url: entry("a.test", 1), state: "queued", retryAt: T - MINUTE }]);
+    await tick(T);
+    expect(queue.pending).toEqual([]);
+    expect((await status()).lastDispatch.entries).toEqual({ due: 0, resent: 0 });
+    expect(await entryStates(paused!)).toMatchObject([{ state: "queued", retry_at: T - MINUTE }]);
+
+    await env.DB.prepare("UPDATE sources SET status = 'active' WHERE id = ?").bind(paused).run();
+    await tick(T + DISPATCH_WINDOW_MS);
+    expect(queue.pending.map((m) => [m.body.type, subjectOf(m)])).toEqual([["discover", entry("a.test", 1)]]);
+  });
+
+  it(`sends at most ${DISPATCH_ENTRIES} entries a tick, oldest retry time first; the rest go on the next tick`, async () => {
+    const [source] = await insertSources([{ host: "feeds.test", overdueMs: -HOUR }]);
+    const urls = Array.from({ length: DISPATCH_ENTRIES + 20 }, (_, n) => entry(`h${n % 7}.test`, n));
+    // Inserted newest first: the tick's order is the retry times', not the rows'.
+    await insertEntries(source!, urls.map((url, n) => ({ url, state: "queued" as const, retryAt: T - (n + 1) * MINUTE })).reverse());
+    await tick(T);
+    const oldestFirst = [...urls].reverse();
+    expect(queue.pending.map(subjectOf)).toEqual(oldestFirst.slice(0, DISPATCH_ENTRIES));
+    expect(queue.batches).toEqual([100]);
+    expect((await status()).lastDispatch.entries).toEqual({ due: DISPATCH_ENTRIES + 20, resent: DISPATCH_ENTRIES });
+
+    queue.pending = [];
+    await tick(T);
+    expect(queue.pending.map(subjectOf)).toEqual(oldestFirst.slice(DISPATCH_ENTRIES));
+    expect((await status()).lastDispatch.entries).toEqual({ due: 20, resent: 20 });
+  });
+
+  it("spaces a host's entries after its sources and before its articles, in one budget, and books the host to the end of its last slot", async () => {
+    const [feed, other] = await insertSources([
+      { host: "a.test", overdueMs: MINUTE },
+      { host: "feeds.test", overdueMs: -HOUR },
+    ]);
+    await insertEntries(other!, [
+      { url: entry("a.test", 1), state: "queued", retryAt: T - 2 * MINUTE },
+      { url: entry("b.test", 2), state: "failed", retryAt: T - 2 * MINUTE },
+      { url: entry("a.test", 3), state: "failed", retryAt: T - MINUTE },
+    ]);
+    const articles = await insertDue([{ host: "a.test", overdueMs: 3 * HOUR }, { host: "a.test", overdueMs: 2 * HOUR }]);
+    // The deployment's default MIN_HOST_INTERVAL_MS: 1 s between two requests to a host.
+    await tick(T, { ...env, MIN_HOST_INTERVAL_MS: undefined });
+
+    expect(queue.pending.map((m) => [m.body.type, subjectOf(m), m.delaySeconds])).toEqual([
+      ["source", feed, 0],
+      ["discover", entry("a.test", 1), 1],
+      ["discover", entry("b.test", 2), 0],
+      ["discover", entry("a.test", 3), 2],
+      ["check", articles[0], 3],
+      ["check", articles[1], 4],
+    ]);
+    const booked = await env.DB.prepare("SELECT host, booked_until FROM hosts ORDER BY host").all<{ host: string; booked_until: number }>();
+    expect(booked.results).toEqual([
+      { host: "a.test", booked_until: T + 5 * SECOND },
+      { host: "b.test", booked_until: T + SECOND },
+    ]);
+    // By URL: a.test's two entries, then b.test's; each sent again an hour after its slot.
+    expect((await entryStates(other!)).map((row) => row.retry_at)).toEqual([T + SECOND, T + 2 * SECOND, T].map((slot) => slot + QUEUED_RESEND_AFTER_MS));
+    expect((await status()).lastDispatch).toMatchObject({ due: 2, dispatched: 2, sources: { dispatched: 1 }, entries: { due: 3, resent: 3 } });
+  });
+
+  it("sends only the entries its compare-and-set moved: one captured between the pick and the move is not sent", async () => {
+    const [source] = await insertSources([{ host: "feeds.test", overdueMs: -HOUR }]);
+    await insertEntries(source!, [
+      { url: entry("a.test", 1), state: "queued", retryAt: T - MINUTE },
+      { url: entry("a.test", 2), state: "failed", retryAt: T - MINUTE },
+    ]);
+    // The discover consumer of an earlier message tracks entry 1 while the tick reads the hosts.
+    const racing = new (class extends SourceChecks {
+      override async bookHosts(...args: Parameters<SourceChecks["bookHosts"]>) {
+        const hosts = await super.bookHosts(...args);
+        await env.DB.prepare("UPDATE source_entries SET state = 'tracked', retry_at = NULL WHERE url = ?").bind(entry("a.test", 1)).run();
+        return hosts;
+      }
+    })(env.DB);
+    const record = await dispatchDueChecks(trackerFor(env).store, env.CHECKS, T, scaleSettings(env), racing);
+    expect(queue.pending.map(subjectOf)).toEqual([entry("a.test", 2)]);
+    expect(record.entries).toEqual({ due: 2, resent: 1 });
+    expect((await entryStates(source!)).map((row) => [row.state, row.retry_at])).toEqual([
+      ["tracked", null],
+      ["queued", T + SECOND + QUEUED_RESEND_AFTER_MS],
+    ]);
+  });
+
+  it("adds one statement and no round trip to a tick with no due entry, reading no entry row", async () => {
+    const [source] = await insertSources([{ host: "feeds.test", overdueMs: -HOUR }]);
+    await insertEntries(source!, [
+      ...Array.from({ length: 30 }, (_, n) => ({ url: entry("a.test", n), state: "tracked" as const, retryAt: null })),
+      ...Array.from({ length: 5 }, (_, n) => ({ url: entry("b.test", n), state: "queued" as const, retryAt: T + HOUR })),
+      ...Array.from({ length: 5 }, (_, n) => ({ url: entry("c.test", n), state: "failed" as const, retryAt: null })),
+    ]);
+    const probe = instrumented();
+    await dispatchDueChecks(trackerFor(probe.env).store, probe.env.CHECKS, T, scaleSettings(probe.env), new SourceChecks(probe.env.DB));
+    expect(probe.counts).toEqual({ kvReads: 0, kvWrites: 0, d1Statements: 10 });
+    expect(probe.d1.trips).toEqual([
+      ["SELECT sources", "WITH ?", "UPDATE sources", "SELECT source_entries"],
+      ["SELECT articles", "WITH ?", "UPDATE articles"],
+      ["INSERT hosts", "INSERT runs", "DELETE check_counts"],
+    ]);
+    // As many as the same tick with no entry stored at all: the pick probes the index and reads none of the 40 rows.
+    expect({ rowsRead: probe.d1.rowsRead, rowsWritten: probe.d1.rowsWritten }).toEqual({ rowsRead: 39, rowsWritten: 2 });
+    expect(queue.batches).toEqual([]);
+  });
+
+  it("costs a tick with due entries two more round trips: the hosts' rows read, then the entries moved and their hosts booked", async () => {
+    const [source] = await insertSources([{ host: "feeds.test", overdueMs: -HOUR }]);
+    await insertEntries(source!, [
+      { url: entry("a.test", 1), state: "queued", retryAt: T - MINUTE },
+      { url: entry("b.test", 2), state: "failed", retryAt: T - MINUTE },
+    ]);
+    const probe = instrumented();
+    await dispatchDueChecks(trackerFor(probe.env).store, probe.env.CHECKS, T, scaleSettings(probe.env), new SourceChecks(probe.env.DB));
+    expect(probe.counts).toEqual({ kvReads: 0, kvWrites: 0, d1Statements: 13 });
+    expect(probe.d1.trips).toEqual([
+      ["SELECT sources", "WITH ?", "UPDATE sources", "SELECT source_entries"],
+      ["SELECT hosts"],
+      ["UPDATE source_entries", "INSERT hosts"],
+      ["SELECT articles", "WITH ?", "UPDATE articles"],
+      ["INSERT hosts", "INSERT runs", "DELETE check_counts"],
+    ]);
+    expect({ rowsRead: probe.d1.rowsRead, rowsWritten: probe.d1.rowsWritten }).toEqual({ rowsRead: 69, rowsWritten: 12 });
     expect(queue.batches).toEqual([2]);
   });
 });

@@ -14,7 +14,7 @@ import { QUEUES } from "../src/queues/names";
 import { trackerFor } from "../src/tracking";
 import { adHocOrigin, answerWith, type AdHocOrigin } from "./ad-hoc-origin";
 import { api, reset, setReplayClock, track } from "./helpers";
-import { captureChecks, consume, drain, type CapturedChecks } from "./queue-helpers";
+import { captureChecks, consume, drain, subjectOf, tick, type CapturedChecks } from "./queue-helpers";
 import { entryRows, insertSource, rss, sourceRow, storyUrl } from "./source-helpers";
 
 const SECOND = 1000;
@@ -156,25 +156,72 @@ describe("a scheduled source check", () => {
     expect((await api("GET", "/api/status")).json.checks.completedLast24h).toMatchObject({ "discover-created": 1, "discover-linked": 1 });
   });
 
-  it("marks an entry whose first capture fails as failed with the reason, and sends it again once its retry time has come", async () => {
-    const broken = "https://fixtures.redline.test/articles/no-such-page.html";
-    origin.serve(FEED, answerWith(rss([{ link: broken }]), "application/rss+xml"));
+  it("re-sends an entry whose discover message was lost on the first tick after its retry time, although its source answers 304, and the consumer captures it", async () => {
+    const conditional: Array<string | null> = [];
+    origin.serve(FEED, (request) => {
+      conditional.push(request.headers.get("If-None-Match"));
+      return request.headers.get("If-None-Match") === '"v1"'
+        ? new Response(null, { status: 304 })
+        : new Response(rss([{ link: storyUrl(1), title: "Story 1" }]), { headers: { "Content-Type": "application/rss+xml", ETag: '"v1"' } });
+    });
+    const id = await insertSource({ url: FEED, nextCheckAt: T });
+    await checkSourceAt(id, T);
+    expect(discovers().map((m) => m.url)).toEqual([storyUrl(1)]);
+    queue.pending = []; // lost: never delivered
+    expect(await entryRows(id)).toEqual([{ url: storyUrl(1), state: "queued", retry_at: T + QUEUED_RESEND_AFTER_MS, last_error: null }]);
+
+    // Before its retry time a tick sends the (due) source, whose check answers 304, and not the entry.
+    await tick(T + QUEUED_RESEND_AFTER_MS - MINUTE);
+    expect(queue.pending.map((m) => m.body.type)).toEqual(["source"]);
+    await drain(queue);
+    expect(conditional).toEqual([null, '"v1"']);
+
+    await tick(T + QUEUED_RESEND_AFTER_MS);
+    expect(discovers()).toEqual([
+      { type: "discover", sourceId: id, url: storyUrl(1), host: "fixtures.redline.test", entryTitle: "Story 1", foundAt: T, notBefore: T + QUEUED_RESEND_AFTER_MS, delaySeconds: 0 },
+    ]);
+    expect(queue.pending).toHaveLength(1);
+    expect((await api("GET", "/api/status")).json.lastDispatch).toMatchObject({ sources: { due: 0 }, entries: { due: 1, resent: 1 } });
+    await drain(queue);
+    const articleId = await articleIdFor(storyUrl(1));
+    expect(await sourcesOf(articleId)).toMatchObject({ versionCount: 1, tracking: true, sources: [{ id, url: FEED, foundAt: new Date(T).toISOString(), entryTitle: "Story 1" }] });
+    expect(await entryRows(id)).toEqual([{ url: storyUrl(1), state: "tracked", retry_at: null, last_error: null }]);
+    expect(await sourceRow(id)).toMatchObject({ articles_tracked: 1 });
+    // The feed was asked twice (the second time answered 304); nothing else re-sent the entry.
+    expect(fetched()).toEqual([FEED, FEED, storyUrl(1)]);
+  });
+
+  it("marks an entry whose first capture fails as failed with the reason; a check reports it and never sends it, and the first tick after its retry time does, and it is tracked", async () => {
+    const page = await (await fetch(`${env.REPLAY_ORIGIN}/fetch?url=${encodeURIComponent(storyUrl(1))}`)).text();
+    let broken = true;
+    origin.serve(storyUrl(1), () =>
+      broken ? new Response("gone", { status: 404 }) : new Response(page, { headers: { "Content-Type": "text/html; charset=utf-8" } }),
+    );
+    origin.serve(FEED, answerWith(rss([{ link: storyUrl(1), title: "Story 1" }]), "application/rss+xml"));
     const id = await insertSource({ url: FEED, nextCheckAt: T });
     await checkSourceAt(id, T);
     await drain(queue);
-    const [row] = await entryRows(id);
-    expect(row).toEqual({ url: broken, state: "failed", retry_at: T + 15 * MINUTE, last_error: `first capture of "${broken}" failed: the page answered HTTP 404` });
-    expect(await articleIdFor(broken).then((a) => env.DB.prepare("SELECT 1 FROM articles WHERE id = ?").bind(a).first())).toBeNull();
+    const failed = { url: storyUrl(1), state: "failed", retry_at: T + 15 * MINUTE, last_error: `first capture of "${storyUrl(1)}" failed: the page answered HTTP 404` };
+    expect(await entryRows(id)).toEqual([failed]);
 
-    // Before its retry time the check reports it; after, it sends it again.
+    // A check that reads the source, before or after the retry time, reports the entry and sends nothing.
     const early = await checkSourceNow(trackerFor(env), id, T + 10 * MINUTE, env);
-    expect(early).toMatchObject({ kind: "checked", result: { queued: [], skipped: [{ url: broken, reason: "capture-failed" }] } });
-    await checkSourceAt(id, T + 30 * MINUTE);
-    expect(discovers().map((m) => m.url)).toEqual([broken]);
-    expect((await entryRows(id))[0]).toMatchObject({ state: "queued", last_error: null });
+    expect(early).toMatchObject({ kind: "checked", result: { queued: [], skipped: [{ url: storyUrl(1), reason: "capture-failed" }] } });
+    await checkSourceAt(id, T + 16 * MINUTE);
+    expect(queue.pending).toEqual([]);
+    expect(await entryRows(id)).toEqual([failed]);
+
+    broken = false;
+    await tick(T + 20 * MINUTE);
+    expect(discovers().map((m) => [m.url, m.foundAt, m.notBefore])).toEqual([[storyUrl(1), T, T + 20 * MINUTE]]);
+    expect(await entryRows(id)).toEqual([{ url: storyUrl(1), state: "queued", retry_at: T + 20 * MINUTE + QUEUED_RESEND_AFTER_MS, last_error: null }]);
+    await drain(queue);
+    expect(await entryRows(id)).toEqual([{ url: storyUrl(1), state: "tracked", retry_at: null, last_error: null }]);
+    expect(await sourcesOf(await articleIdFor(storyUrl(1)))).toMatchObject({ versionCount: 1, sources: [{ id, foundAt: new Date(T).toISOString() }] });
+    expect((await api("GET", "/api/status")).json.checks.completedLast24h).toMatchObject({ "discover-failed": 1, "discover-created": 1 });
   });
 
-  it("leaves committed entries queued when the send fails, and a check after the resend time sends them again", async () => {
+  it("leaves committed entries queued when the send fails, and the first tick after their resend time sends them", async () => {
     origin.serve(FEED, answerWith(rss([{ link: storyUrl(1) }]), "application/rss+xml"));
     const id = await insertSource({ url: FEED, nextCheckAt: T });
     queue.spies[0]!.mockRejectedValueOnce(new Error("queue unavailable"));
@@ -182,12 +229,13 @@ describe("a scheduled source check", () => {
     expect(queue.pending).toEqual([]);
     expect((await entryRows(id)).map((row) => row.state)).toEqual(["queued"]);
 
-    await checkSourceAt(id, T + 15 * MINUTE);
-    expect(queue.pending).toEqual([]);
-    await checkSourceAt(id, T + QUEUED_RESEND_AFTER_MS + 15 * MINUTE);
-    expect(discovers().map((m) => m.url)).toEqual([storyUrl(1)]);
+    // Its source failing by then, backed off for a day, does not hold the entry back.
+    await env.DB.prepare("UPDATE sources SET status = 'failing', consecutive_failures = 3, next_check_at = ? WHERE id = ?").bind(T + DAY, id).run();
+    await tick(T + QUEUED_RESEND_AFTER_MS);
+    expect(queue.pending.map((m) => [m.body.type, subjectOf(m)])).toEqual([["discover", storyUrl(1)]]);
     await drain(queue);
     expect((await entryRows(id)).map((row) => row.state)).toEqual(["tracked"]);
+    expect(await sourceRow(id)).toMatchObject({ status: "failing", articles_tracked: 1 });
   });
 
   it("captures an entry once however many of its messages arrive", async () => {

@@ -6,9 +6,11 @@
  * as `discover` messages, spaced per host. The caller has claimed the source's host.
  *
  * A worker that dies between the commit and the sends leaves the entries `queued` with a
- * `retry_at` (their slot plus QUEUED_RESEND_AFTER_MS): the first check that reads them after it
- * sends them again, and the discover consumer captures an entry once whatever the number of
- * messages (it claims only a `queued` entry whose article does not exist, and links an existing one).
+ * `retry_at` (their slot plus QUEUED_RESEND_AFTER_MS): the dispatcher's first tick after it
+ * sends them again, whatever the source answers by then (src/tracking/dispatch.ts), and the
+ * discover consumer captures an entry once whatever the number of messages (it claims only a
+ * `queued` entry whose article does not exist, and links an existing one). A check never sends
+ * an entry it stored before.
  */
 import type { Env } from "../env";
 import { fetchSource, type SourceFetchOutcome } from "../fetching/fetch-source";
@@ -56,7 +58,7 @@ export interface SourceCheckResult {
   found: number;
   /** Articles that existed (pasted, or found by another source) and are now linked to this source. */
   linked: string[];
-  /** First captures sent (or, if the send failed, left queued for the next check). */
+  /** First captures sent (or, if the send failed, left queued: the dispatcher sends them after their `retry_at`). */
   queued: Array<{ url: string; articleId: string; notBefore: number }>;
   skipped: SkippedEntry[];
   error: string | null;
@@ -183,8 +185,8 @@ export async function checkSource(checker: SourceChecker, start: SourceHead, hos
   let source: SourceHead | null = start;
   for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS && source; attempt++) {
     const lookup = await checker.sources.lookupEntries(source.id, candidates);
-    const plan = planEntries(candidates, lookup.known, lookup.existing, nowMs);
-    const { slots, bookings } = spaceDiscoveries([...plan.queue, ...plan.resend], lookup.hosts, nowMs, checker.minHostIntervalMs);
+    const plan = planEntries(candidates, lookup.known, lookup.existing);
+    const { slots, bookings } = spaceDiscoveries(plan.queue, lookup.hosts, nowMs, checker.minHostIntervalMs);
     const slotOf = new Map(slots.map((slot) => [slot.candidate.url, slot]));
     const resendAt = (c: Candidate) => slotOf.get(c.url)!.notBefore + QUEUED_RESEND_AFTER_MS;
     const outcome = sourceOutcome(source, read.ok === false ? read : { ok: true }, nowMs);
@@ -199,7 +201,6 @@ export async function checkSource(checker: SourceChecker, start: SourceHead, hos
           ? { etag: read.etag, lastModified: read.lastModified, entriesSeen: read.entries.length, type: read.parsed.type as SourceType, title: read.parsed.title }
           : null,
       queued: plan.queue.map((c) => write(c, resendAt(c))),
-      resent: plan.resend.map((c) => write(c, resendAt(c))),
       linked: plan.link.map((c) => write(c, null)),
       bookings: [...bookings].map(([bookedHost, until]) => ({ host: bookedHost, until })),
     });
@@ -219,7 +220,8 @@ export async function checkSource(checker: SourceChecker, start: SourceHead, hos
 
 /**
  * The committed first captures, ≤ 100 per sendBatch, each with its host slot's delay. A failed
- * send is logged, not thrown: the entries are committed `queued` and a later check sends them again.
+ * send is logged, not thrown: the entries are committed `queued` and the dispatcher sends them
+ * again after their `retry_at`.
  */
 async function sendDiscoveries(checker: SourceChecker, sourceId: string, slots: ReturnType<typeof spaceDiscoveries>["slots"], nowMs: number): Promise<void> {
   const messages: Array<MessageSendRequest<DiscoverMessage>> = slots.map(({ candidate, notBefore, delaySeconds }) => ({

@@ -87,24 +87,23 @@ describe("planEntries", () => {
   const urls = Array.from({ length: 8 }, (_, i) => `https://a.example.com/story/${i}`);
   const known = (state: KnownEntry["state"], retryAt: number | null, lastError: string | null = null): KnownEntry => ({ state, foundAt: NOW - HOUR, retryAt, lastError });
 
-  it("queues new entries, links existing articles, resends stale queued and due failed entries, and leaves the rest alone", () => {
+  it("queues new entries and links existing articles, and leaves every entry stored before to the dispatcher, reporting a failed one", () => {
     const plan = planEntries(
       urls.slice(0, 7).map(candidate),
       new Map([
         [urls[1]!, known("tracked", null)],
         [urls[2]!, known("queued", NOW + MINUTE)],
         [urls[3]!, known("queued", NOW - MINUTE)],
-        [urls[4]!, known("failed", NOW)],
+        [urls[4]!, known("failed", NOW - MINUTE, "first capture of \"y\" failed: the page answered HTTP 404")],
         [urls[5]!, known("failed", NOW + HOUR, "first capture of \"x\" failed: the page answered HTTP 500")],
       ]),
       new Set([urls[6]!]),
-      NOW,
     );
     expect(plan).toEqual({
       link: [candidate(urls[6]!)],
       queue: [candidate(urls[0]!)],
-      resend: [candidate(urls[3]!), candidate(urls[4]!)],
       skipped: [
+        { url: urls[4], reason: "capture-failed", detail: `first capture of "y" failed: the page answered HTTP 404; retried after ${new Date(NOW - MINUTE).toISOString()}` },
         { url: urls[5], reason: "capture-failed", detail: `first capture of "x" failed: the page answered HTTP 500; retried after ${new Date(NOW + HOUR).toISOString()}` },
       ],
     });
@@ -118,7 +117,6 @@ describe("planEntries", () => {
         [urls[1]!, known("failed", null, "gone")],
       ]),
       new Set(),
-      NOW,
     );
     expect(plan.skipped).toEqual([
       { url: urls[0], reason: "robots", detail: `robots.txt of a.example.com disallows /story/0; retried after ${new Date(NOW + HOUR).toISOString()}` },
@@ -126,12 +124,11 @@ describe("planEntries", () => {
     ]);
   });
 
-  it("takes at most `limit` entries newest first, counting links, queued and resent alike, and leaves the rest over-limit", () => {
-    const plan = planEntries(urls.map(candidate), new Map([[urls[1]!, known("failed", NOW)]]), new Set([urls[2]!]), NOW, 3);
-    expect(plan.queue.map((c) => c.url)).toEqual([urls[0]]);
-    expect(plan.resend.map((c) => c.url)).toEqual([urls[1]]);
+  it("takes at most `limit` new entries newest first, counting links and queued alike, and leaves the rest over-limit; entries stored before do not count", () => {
+    const plan = planEntries(urls.map(candidate), new Map([[urls[1]!, known("queued", NOW - MINUTE)]]), new Set([urls[2]!]), 3);
+    expect(plan.queue.map((c) => c.url)).toEqual([urls[0], urls[3]]);
     expect(plan.link.map((c) => c.url)).toEqual([urls[2]]);
-    expect(plan.skipped).toEqual(urls.slice(3).map((url) => ({ url, reason: "over-limit", detail: "past the 3 new entries a check takes; the next check takes it" })));
+    expect(plan.skipped).toEqual(urls.slice(4).map((url) => ({ url, reason: "over-limit", detail: "past the 3 new entries a check takes; the next check takes it" })));
   });
 });
 

@@ -7,8 +7,10 @@
  *     normalised and refused when it is not a public http(s) address, duplicates dropped, then
  *     the source's filter.
  *  2. `planEntries`, once D1 has said which entries it stored before and which articles exist:
- *     at most SOURCE_ENTRIES_PER_CHECK of them acted on (linked, queued, sent again), the rest
- *     `over-limit`, taken by a later check.
+ *     at most SOURCE_ENTRIES_PER_CHECK new ones acted on (linked or queued), the rest
+ *     `over-limit`, taken by a later check. An entry stored before is never sent again by a
+ *     check: the dispatcher sends a `queued` or `failed` one again after its `retry_at`
+ *     (src/tracking/dispatch.ts), whatever its source answers.
  *  3. `spaceDiscoveries`: each host's first captures spaced by its interval after what is booked.
  */
 import { InvalidUrlError, normalizeArticleUrl, refusalReason } from "../fetching/url";
@@ -27,11 +29,12 @@ export const SOURCE_ENTRIES_PER_CHECK = 50;
 export const SOURCE_ENTRIES_READ = 1000;
 /**
  * A `queued` entry whose first capture has not landed this long after its message's slot is sent
- * again (the worker died between the commit and the send, or the message was lost): the article
- * lease's grace (src/tracking/dispatch.ts), which covers the consumer's retries.
+ * again by the dispatcher (the worker died between the commit and the send, the message was lost
+ * or dead-lettered): the article lease's grace (src/tracking/dispatch.ts), which covers the
+ * consumer's retries.
  */
 export const QUEUED_RESEND_AFTER_MS = 60 * 60 * 1000;
-/** A first capture that keeps failing is retried, ever more rarely, for this long after discovery, then left `failed`. */
+/** A first capture that keeps failing is retried (by the dispatcher), ever more rarely, for this long after discovery, then left `failed`. */
 export const FAILED_RETRY_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** An entry that passed the filter, as the check's plan handles it. */
@@ -100,24 +103,22 @@ export interface EntryPlan {
   link: Candidate[];
   /** New to this source: stored `queued`, a first capture sent. */
   queue: Candidate[];
-  /** Stored before and still without an article: `queued` past its resend time or `failed` past its retry time. Sent again. */
-  resend: Candidate[];
   skipped: SkippedEntry[];
 }
 
 /**
  * Step 2. `known`: this source's stored entries by URL; `existing`: URLs whose article exists.
- * Entries already `tracked`, queued in time, or failed and not yet due are left alone (a failed
- * one is reported with its error); each linked, queued or resent entry counts against `limit`.
+ * Entries stored before are left alone (the dispatcher sends a `queued` or `failed` one again
+ * after its `retry_at`); a failed one is reported with its error and when it is retried. Each
+ * linked or queued entry counts against `limit`.
  */
 export function planEntries(
   candidates: readonly Candidate[],
   known: ReadonlyMap<string, KnownEntry>,
   existing: ReadonlySet<string>,
-  nowMs: number,
   limit = SOURCE_ENTRIES_PER_CHECK,
 ): EntryPlan {
-  const plan: EntryPlan = { link: [], queue: [], resend: [], skipped: [] };
+  const plan: EntryPlan = { link: [], queue: [], skipped: [] };
   let taken = 0;
   const take = (list: Candidate[], candidate: Candidate) => {
     if (taken >= limit) {
@@ -129,14 +130,8 @@ export function planEntries(
   };
   for (const candidate of candidates) {
     const entry = known.get(candidate.url);
-    if (!entry) {
-      take(existing.has(candidate.url) ? plan.link : plan.queue, candidate);
-    } else if (entry.state === "queued") {
-      if (entry.retryAt !== null && entry.retryAt <= nowMs) take(plan.resend, candidate);
-    } else if (entry.state === "failed") {
-      if (entry.retryAt !== null && entry.retryAt <= nowMs) take(plan.resend, candidate);
-      else plan.skipped.push({ url: candidate.url, ...failedReason(entry) });
-    }
+    if (!entry) take(existing.has(candidate.url) ? plan.link : plan.queue, candidate);
+    else if (entry.state === "failed") plan.skipped.push({ url: candidate.url, ...failedReason(entry) });
   }
   return plan;
 }

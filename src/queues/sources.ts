@@ -25,8 +25,8 @@ export type ConsumedMessage =
 
 /**
  * The host is not free yet: a short wait is the message again with that delay; a long one (a
- * Retry-After push-back) is left to whatever sends it again — the dispatcher once the source's
- * lease expires, or the source's next check for a still-queued entry.
+ * Retry-After push-back) is left to the dispatcher, which sends it again: a source once its
+ * lease expires, a still-queued entry once its `retry_at` has passed.
  */
 export function waitFor(nextAllowedAt: number, nowMs: number): ConsumedMessage {
   const waitMs = Math.max(nextAllowedAt - nowMs, 1);

@@ -142,7 +142,7 @@ export interface DispatchRecord {
     /** Over DISPATCH_BATCH. */
     batchCap: number;
   };
-  /** sendBatch calls made (≤ 100 messages each, sources and articles together). */
+  /** sendBatch calls made (≤ 100 messages each, sources, entries and articles together). */
   sendBatches: number;
   /**
    * The tick's sources (discovery): due (active or failing, `next_check_at` within the
@@ -150,7 +150,13 @@ export interface DispatchRecord {
    * others over their host's budget or the batch). Absent in records from before discovery.
    */
   sources?: { due: number; dispatched: number; deferred: number; leased: number };
-  /** Set when a sendBatch failed: those articles and sources stay leased until the lease expires, then are due again. */
+  /**
+   * Source entries sent again (discovery): `due`, the `queued` and `failed` entries of sources
+   * not paused whose `retry_at` has passed; `resent`, their `discover` messages sent this tick
+   * (at most DISPATCH_ENTRIES, oldest first; the rest on later ticks). Absent in records from before.
+   */
+  entries?: { due: number; resent: number };
+  /** Set when a sendBatch failed: those articles and sources stay leased until the lease expires, then are due again (entries: after their new `retry_at`). */
   error?: string;
 }
 

@@ -56,13 +56,38 @@ export interface SourceSlot {
   intervalMs: number;
 }
 
-/** An entry row the check's commit writes: new (`queued` or, for an existing article, `tracked`) or sent again. */
+/** An entry row the check's commit writes: new, `queued` or, for an existing article, `tracked`. */
 export interface EntryWrite {
   url: string;
   articleId: string;
   entryTitle: string | null;
-  /** `queued`: when it is sent again if still queued (its slot plus QUEUED_RESEND_AFTER_MS). */
+  /** `queued`: when the dispatcher sends it again if still queued (its slot plus QUEUED_RESEND_AFTER_MS). */
   retryAt: number | null;
+}
+
+/**
+ * An entry the dispatcher sends again: `queued` past its `retry_at` (its message lost,
+ * dead-lettered, or never sent) or `failed` past it (its first capture is retried), of a source
+ * that exists and is not paused.
+ */
+export interface DueEntry {
+  sourceId: string;
+  url: string;
+  /** The URL's hostname, as the check's `discover` message names it. */
+  host: string;
+  state: "queued" | "failed";
+  foundAt: number;
+  entryTitle: string | null;
+  /** The row's `retry_at` as read: the compare-and-set of `resendEntries`. */
+  retryAt: number;
+}
+
+/** A due entry moved by the dispatcher: `queued`, sent again at `retryAt` if still queued then. */
+export interface EntryResend {
+  sourceId: string;
+  url: string;
+  expect: number;
+  retryAt: number;
 }
 
 /** Everything one source check commits, or nothing (compare-and-set on `sources.revision`). */
@@ -78,7 +103,6 @@ export interface SourceCheckCommit {
   /** Set after a read (200): its validators, entry count, detected type and the source's own title; null after a 304 or a failure. */
   read: { etag: string | null; lastModified: string | null; entriesSeen: number; type: SourceType; title: string | null } | null;
   queued: EntryWrite[];
-  resent: EntryWrite[];
   /** Entries whose article exists: stored `tracked` and linked (`article_sources`) at once. */
   linked: EntryWrite[];
   /** Hosts booked up to the end of their last first-capture slot. */
@@ -91,6 +115,16 @@ export interface EntryLookup {
   existing: Set<string>;
   hosts: Map<string, HostRow>;
 }
+
+/**
+ * The entries the dispatcher sends again, on the partial index `source_entries_due` (ordered as
+ * it is, so the pick reads only the rows it returns, and nothing when none is due); ?1 the tick.
+ */
+const dueEntries = `source_entries e JOIN sources s ON s.id = e.source_id
+  WHERE e.state IN ('queued', 'failed') AND e.retry_at IS NOT NULL AND e.retry_at <= ?1 AND s.status != 'paused'`;
+
+/** A source entry's key in `resendEntries`' answer. */
+export const entryKey = (sourceId: string, url: string) => `${sourceId}\n${url}`;
 
 /** URLs per `json_each` lookup statement: 500 URLs of ≤ 2,048 characters stay under D1's 2 MB per value. */
 const LOOKUP_CHUNK = 500;
@@ -105,15 +139,18 @@ export class SourceChecks {
 
   /**
    * The due sources one tick may send, most overdue first, each host within its budget (as
-   * `RedlineStore.leaseDue` for articles), leased in the same batch. The caller books the hosts
-   * (`bookHosts`) before planning the articles, so one host's sources and articles share its
-   * budget and spacing.
+   * `RedlineStore.leaseDue` for articles), leased in the same batch; and, in that batch, the
+   * entries due to be sent again (`retry_at` ≤ `atMs`, on `source_entries_due`), oldest first, at
+   * most `entryLimit`, with how many are due. The caller books the hosts and reads the entries'
+   * (`bookHosts`), spaces and moves the entries (`resendEntries`) before planning the articles,
+   * so one host's sources, entries and articles share its budget and spacing.
    */
   async leaseDueSources(
     atMs: number,
     dueBeforeMs: number,
     settings: { limit: number; windowMs: number; defaultIntervalMs: number; leaseUntil: number },
-  ): Promise<{ due: number; leased: number; plan: SourceSlot[] }> {
+    entryLimit = 0,
+  ): Promise<{ due: number; leased: number; plan: SourceSlot[]; entries: { due: number; rows: DueEntry[] } }> {
     const planned = `WITH due AS (
         SELECT s.id, s.site, s.next_check_at, ROW_NUMBER() OVER (PARTITION BY s.site ORDER BY s.next_check_at, s.id) AS place
         FROM sources s WHERE s.status IN ('active', 'failing') AND s.next_check_at <= ?1 AND (s.lease_until IS NULL OR s.lease_until < ?2)
@@ -126,7 +163,7 @@ export class SourceChecks {
       WHERE place <= (?2 + ?4 - start_at + interval_ms - 1) / interval_ms
       ORDER BY next_check_at, id LIMIT ?5`;
     const params = [dueBeforeMs, atMs, settings.defaultIntervalMs, settings.windowMs, settings.limit];
-    const [counts, plan, lease] = await this.db.batch<Row>([
+    const [counts, plan, lease, entries] = await this.db.batch<Row>([
       this.db
         .prepare(
           `SELECT COUNT(*) AS due, COALESCE(SUM(lease_until IS NOT NULL AND lease_until >= ?2), 0) AS leased
@@ -135,11 +172,29 @@ export class SourceChecks {
         .bind(dueBeforeMs, atMs),
       this.db.prepare(planned).bind(...params),
       this.db.prepare(`UPDATE sources SET lease_until = ?6 WHERE id IN (SELECT id FROM (${planned})) RETURNING id`).bind(...params, settings.leaseUntil),
+      this.db
+        .prepare(
+          `SELECT e.source_id, e.url, e.state, e.found_at, e.entry_title, e.retry_at, (SELECT COUNT(*) FROM ${dueEntries}) AS due
+           FROM ${dueEntries} ORDER BY e.retry_at, e.source_id, e.url LIMIT ?2`,
+        )
+        .bind(atMs, entryLimit),
     ]);
     const leasedNow = new Set(lease!.results.map((row) => row.id as string));
     return {
       due: (counts!.results[0]?.due as number) ?? 0,
       leased: (counts!.results[0]?.leased as number) ?? 0,
+      entries: {
+        due: (entries!.results[0]?.due as number | undefined) ?? 0,
+        rows: entries!.results.map((row) => ({
+          sourceId: row.source_id as string,
+          url: row.url as string,
+          host: new URL(row.url as string).hostname,
+          state: row.state as DueEntry["state"],
+          foundAt: row.found_at as number,
+          entryTitle: (row.entry_title as string | null) ?? null,
+          retryAt: row.retry_at as number,
+        })),
+      },
       plan: plan!.results
         .filter((row) => leasedNow.has(row.id as string))
         .map((row) => ({
@@ -151,18 +206,54 @@ export class SourceChecks {
     };
   }
 
-  /** Books each host up to `until` (never earlier than it was): later plans space after it. One statement. */
-  async bookHosts(bookings: Array<{ host: string; until: number }>): Promise<void> {
-    if (bookings.length === 0) return;
-    await this.db.batch([
+  /**
+   * Books each host up to `until` (never earlier than it was): later plans space after it; then
+   * reads the rows of the hosts in `read`, as booked. One batch of one statement each (none when
+   * both lists are empty).
+   */
+  async bookHosts(bookings: Array<{ host: string; until: number }>, read: string[] = []): Promise<Map<string, HostRow>> {
+    const statements = bookings.length > 0 ? [this.bookingStatement(bookings)] : [];
+    if (read.length > 0) statements.push(this.db.prepare("SELECT * FROM hosts WHERE host IN (SELECT value FROM json_each(?))").bind(JSON.stringify(read)));
+    const hosts = new Map<string, HostRow>();
+    if (statements.length === 0) return hosts;
+    const results = await this.db.batch<Row>(statements);
+    if (read.length > 0) for (const row of results.at(-1)!.results) hosts.set(row.host as string, hostFromRow(row));
+    return hosts;
+  }
+
+  private bookingStatement(bookings: Array<{ host: string; until: number }>): D1PreparedStatement {
+    return this.db
+      .prepare(
+        `INSERT INTO hosts (host, booked_until)
+         SELECT json_extract(value, '$.host'), json_extract(value, '$.until') FROM json_each(?) WHERE 1
+         ON CONFLICT (host) DO UPDATE SET booked_until = MAX(hosts.booked_until, excluded.booked_until)`,
+      )
+      .bind(JSON.stringify(bookings));
+  }
+
+  /**
+   * The dispatcher's lease of due entries, in ONE batch before it sends them: each still
+   * `queued` or `failed` with the `retry_at` it read, of a source still there and not paused,
+   * becomes `queued` with its new `retry_at` (its slot plus QUEUED_RESEND_AFTER_MS) and no error;
+   * and their hosts are booked to the end of their slots. Returns the entries moved
+   * (`source_id` and `url`, joined by a newline): only those are sent.
+   */
+  async resendEntries(moves: EntryResend[], bookings: Array<{ host: string; until: number }>): Promise<Set<string>> {
+    if (moves.length === 0) return new Set();
+    const [moved] = await this.db.batch<Row>([
       this.db
         .prepare(
-          `INSERT INTO hosts (host, booked_until)
-           SELECT json_extract(value, '$.host'), json_extract(value, '$.until') FROM json_each(?) WHERE 1
-           ON CONFLICT (host) DO UPDATE SET booked_until = MAX(hosts.booked_until, excluded.booked_until)`,
+          `UPDATE source_entries SET state = 'queued', last_error = NULL, retry_at = json_extract(m.value, '$.retryAt')
+           FROM json_each(?1) m
+           WHERE source_entries.source_id = json_extract(m.value, '$.sourceId') AND source_entries.url = json_extract(m.value, '$.url')
+             AND source_entries.state IN ('queued', 'failed') AND source_entries.retry_at = json_extract(m.value, '$.expect')
+             AND EXISTS (SELECT 1 FROM sources s WHERE s.id = source_entries.source_id AND s.status != 'paused')
+           RETURNING source_id, url`,
         )
-        .bind(JSON.stringify(bookings)),
+        .bind(JSON.stringify(moves)),
+      ...(bookings.length > 0 ? [this.bookingStatement(bookings)] : []),
     ]);
+    return new Set(moved!.results.map((row) => entryKey(row.source_id as string, row.url as string)));
   }
 
   /**
@@ -237,11 +328,10 @@ export class SourceChecks {
   }
 
   /**
-   * One source check's outcome in ONE batch, or nothing: new entries stored, resent ones moved
-   * back to `queued`, existing articles linked (a trigger counts them in `articles_tracked`),
-   * hosts booked — each guarded by the source's revision — and last the source row itself,
-   * moved with `revision = revision + 1` and its lease cleared (a paused source, checked by hand,
-   * stays paused). True when this writer won.
+   * One source check's outcome in ONE batch, or nothing: new entries stored, existing articles
+   * linked (a trigger counts them in `articles_tracked`), hosts booked — each guarded by the
+   * source's revision — and last the source row itself, moved with `revision = revision + 1`
+   * and its lease cleared (a paused source, checked by hand, stays paused). True when this writer won.
    */
   async commitCheck(commit: SourceCheckCommit): Promise<boolean> {
     const guard = "EXISTS (SELECT 1 FROM sources WHERE id = ?2 AND revision = ?3)";
@@ -259,17 +349,6 @@ export class SourceChecks {
              ON CONFLICT (source_id, url) DO NOTHING`,
           )
           .bind(JSON.stringify(inserted), commit.sourceId, commit.expect, commit.nowMs),
-      );
-    }
-    if (commit.resent.length > 0) {
-      statements.push(
-        this.db
-          .prepare(
-            `UPDATE source_entries SET state = 'queued', last_error = NULL,
-               retry_at = (SELECT json_extract(value, '$.retryAt') FROM json_each(?1) WHERE json_extract(value, '$.url') = source_entries.url)
-             WHERE source_id = ?2 AND url IN (SELECT json_extract(value, '$.url') FROM json_each(?1)) AND state != 'tracked' AND ${guard}`,
-          )
-          .bind(JSON.stringify(commit.resent), commit.sourceId, commit.expect),
       );
     }
     if (commit.linked.length > 0) {
