@@ -100,13 +100,25 @@ function zoneOffsetMinutesAt(utcMillis: number, timeZone: string): number {
     });
     zoneFormatters.set(timeZone, formatter);
   }
-  const field = (type: Intl.DateTimeFormatPartTypes): number =>
-    Number(formatter.formatToParts(utcMillis).find((part) => part.type === type)?.value ?? 0);
-  const wallClock = Date.UTC(
-    field("year"), field("month") - 1, field("day"), field("hour"), field("minute"), field("second"),
-  );
+  // One formatToParts per instant (it dominated reading a page's dates when called per field).
+  let year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  for (const part of formatter.formatToParts(utcMillis)) {
+    switch (part.type) {
+      case "year": year = Number(part.value); break;
+      case "month": month = Number(part.value); break;
+      case "day": day = Number(part.value); break;
+      case "hour": hour = Number(part.value); break;
+      case "minute": minute = Number(part.value); break;
+      case "second": second = Number(part.value); break;
+    }
+  }
+  const wallClock = Date.UTC(year, month - 1, day, hour, minute, second);
   return Math.round((wallClock - utcMillis) / 60_000);
 }
+
+/** Offsets already worked out, by zone and wall clock: a page prints the same dates many times. */
+const wallClockOffsets = new Map<string, string>();
+const MAX_WALL_CLOCK_OFFSETS = 4096;
 
 /**
  * Offset of an IANA zone at a local wall-clock time. The offset at "wall clock read as UTC" is
@@ -114,8 +126,14 @@ function zoneOffsetMinutesAt(utcMillis: number, timeZone: string): number {
  */
 function zoneOffsetForWallClock(parts: DateTimeParts, timeZone: string): string {
   const wallClock = wallClockAsUtcMillis(parts);
+  const key = `${timeZone} ${wallClock}`;
+  const known = wallClockOffsets.get(key);
+  if (known !== undefined) return known;
   const firstGuess = zoneOffsetMinutesAt(wallClock, timeZone);
-  return formatOffsetMinutes(zoneOffsetMinutesAt(wallClock - firstGuess * 60_000, timeZone));
+  const offset = formatOffsetMinutes(zoneOffsetMinutesAt(wallClock - firstGuess * 60_000, timeZone));
+  if (wallClockOffsets.size >= MAX_WALL_CLOCK_OFFSETS) wallClockOffsets.clear();
+  wallClockOffsets.set(key, offset);
+  return offset;
 }
 
 function formatDateTime(
