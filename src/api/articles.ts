@@ -142,9 +142,12 @@ export async function loadDiff(store: RedlineStore, article: ArticleRecord, from
 articles.get("/:id", async (c) => {
   const { store, sources } = c.var.tracker;
   const id = c.req.param("id");
-  // Both reads at once: the head, and the article's article_sources rows (its primary key).
+  // Both reads at once: the head, and the article's article_sources rows (its primary key) with their sources.
   const [article, foundBy] = await Promise.all([loadArticle(store, id), ARTICLE_ID.test(id) ? sources.sourcesOf(id) : []]);
-  return c.json({ ...articleView(article), sources: foundBy });
+  return c.json({
+    ...articleView(article),
+    sources: foundBy.map(({ id: sourceId, url, foundAt, entryTitle }) => ({ id: sourceId, url, foundAt, entryTitle })),
+  });
 });
 
 articles.delete("/:id", requireAdmin, async (c) => {

@@ -34,6 +34,12 @@ export interface SourceSettings {
   intervalMs?: number;
 }
 
+/** A source that found an article (its `article_sources` row), with the source as it is now. */
+export interface FoundBySource extends ArticleSource {
+  /** The source's row now (title, URL, type, status); null once the source was deleted. */
+  source: Pick<SourceRecord, "title" | "url" | "type" | "status"> | null;
+}
+
 /** An article a source found, with when and under which entry title. */
 export interface FoundArticle {
   article: ArticleRecord;
@@ -212,10 +218,18 @@ export class SourceCatalog {
 
   // -- what found each article (article_sources) --------------------------------------------------
 
-  /** The sources that found an article, first found first: one query on its primary key. */
-  async sourcesOf(articleId: string): Promise<ArticleSource[]> {
+  /**
+   * The sources that found an article, first found first, each with its `sources` row as it is
+   * now: one query, on the article's `article_sources` rows (primary key) joined to `sources`
+   * (primary key). A deleted source has no row (`source` null); its `url` stays.
+   */
+  async sourcesOf(articleId: string): Promise<FoundBySource[]> {
     const { results } = await this.db
-      .prepare(`SELECT source_id, source_url, found_at, entry_title FROM ${tables.articleSources} WHERE article_id = ? ORDER BY found_at, source_id`)
+      .prepare(
+        `SELECT f.source_id, f.source_url, f.found_at, f.entry_title, s.id AS s_id, s.title AS s_title, s.url AS s_url, s.type AS s_type, s.status AS s_status
+         FROM ${tables.articleSources} f LEFT JOIN ${tables.sources} s ON s.id = f.source_id
+         WHERE f.article_id = ? ORDER BY f.found_at, f.source_id`,
+      )
       .bind(articleId)
       .all<Row>();
     return results.map((row) => ({
@@ -223,6 +237,15 @@ export class SourceCatalog {
       url: row.source_url as string,
       foundAt: row.found_at as string,
       entryTitle: (row.entry_title as string | null) ?? null,
+      source:
+        typeof row.s_id !== "string"
+          ? null
+          : {
+              title: row.s_title as string,
+              url: row.s_url as string,
+              type: (row.s_type as SourceType | null) ?? null,
+              status: row.s_status as SourceStatus,
+            },
     }));
   }
 

@@ -126,15 +126,19 @@ web.get("/sources/:id", async (c) => {
   return render(c, <SourcePage source={source} found={found.items} olderQuery={olderQuery} feed={sourceFeed(source.id, sourceName(source))} />);
 });
 
-/** What found an article, each source named by its title now (null once the source is deleted). */
+/**
+ * What found an article, each source named by its title now (null once the source is deleted):
+ * one query, `sourcesOf` joining each `article_sources` row to its source.
+ */
 async function foundBy(sources: SourceCatalog, articleId: string): Promise<FoundBy[]> {
   const rows = await sources.sourcesOf(articleId);
-  // An article is found by a source or two: one read of each, in parallel.
-  const current = await Promise.all(rows.map((row) => sources.get(row.id)));
-  return rows.map((row, index) => {
-    const source = current[index];
-    return { sourceId: row.id, name: source ? sourceName(source) : null, url: row.url, foundAt: row.foundAt, entryTitle: row.entryTitle };
-  });
+  return rows.map((row) => ({
+    sourceId: row.id,
+    name: row.source ? sourceName(row.source) : null,
+    url: row.url,
+    foundAt: row.foundAt,
+    entryTitle: row.entryTitle,
+  }));
 }
 
 web.get("/articles/:id", async (c) => {
