@@ -54,6 +54,18 @@ export async function getRaw(path: string, headers: Record<string, string> = {})
   return exports.default.fetch(new Request(`http://redline.test${path}`, { headers, redirect: "manual" }));
 }
 
+/** What a browser sends: the pages answer HTML to it (and problem+json to other clients). */
+export const BROWSER = { Accept: "text/html,application/xhtml+xml" };
+
+/** A page as a browser gets it, asserting it is a 200 HTML page under the pages' CSP. */
+export async function page(path: string): Promise<string> {
+  const response = await getRaw(path, BROWSER);
+  expect(response.status, path).toBe(200);
+  expect(response.headers.get("Content-Type")).toBe("text/html; charset=UTF-8");
+  expect(response.headers.get("Content-Security-Policy")).toContain("default-src 'none'");
+  return response.text();
+}
+
 export async function api(method: string, path: string, options: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Promise<ApiResponse> {
   const headers = options.headers ?? ADMIN;
   const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));

@@ -7,21 +7,17 @@
  * plain bindings; only the measured call runs on the instrumented ones.
  */
 import { env } from "cloudflare:workers";
-import { afterEach, beforeEach, expect, it, vi } from "vitest";
+import { expect, it } from "vitest";
 import { sourceCheckerFor } from "../src/discovery/check-source";
 import type { Env } from "../src/env";
 import { articleIdFor } from "../src/fetching/url";
 import type { DiscoverMessage } from "../src/queues/messages";
 import { consumeDiscover, consumeSourceCheck } from "../src/queues/sources";
 import { trackerFor } from "../src/tracking";
-import { adHocOrigin, answerWith, type AdHocOrigin } from "./ad-hoc-origin";
-import { instrumented, reset, setReplayClock } from "./helpers";
-import { captureChecks, type CapturedChecks } from "./queue-helpers";
-import { insertSource, rss, storyUrl } from "./source-helpers";
+import { answerWith } from "./ad-hoc-origin";
+import { instrumented } from "./helpers";
+import { FEED, HOUR, insertSource, rss, storyUrl, T, useSourceCheckBed } from "./source-helpers";
 
-const HOUR = 60 * 60 * 1000;
-const T = Math.ceil(Date.now() / HOUR) * HOUR + 30 * 24 * HOUR;
-const FEED = "https://feeds.redline.test/world.xml";
 
 interface Cost {
   kvReads: number;
@@ -36,24 +32,12 @@ interface Cost {
   fetched: string[];
 }
 
-let queue: CapturedChecks;
-let origin: AdHocOrigin;
-
-beforeEach(async () => {
-  await reset();
-  await setReplayClock("2019-06-01T00:00:00Z");
-  queue = captureChecks();
-  origin = adHocOrigin();
-});
-afterEach(() => {
-  queue.spies.forEach((spy) => spy.mockRestore());
-  vi.restoreAllMocks();
-});
+const bed = useSourceCheckBed();
 
 async function measure<T>(work: (counted: Env) => Promise<T>): Promise<{ result: T; cost: Cost }> {
   const probe = instrumented();
-  const sentBefore = queue.pending.length;
-  const requestedBefore = origin.requested.length;
+  const sentBefore = bed.queue.pending.length;
+  const requestedBefore = bed.origin.requested.length;
   const result = await work(probe.env);
   return {
     result,
@@ -62,8 +46,8 @@ async function measure<T>(work: (counted: Env) => Promise<T>): Promise<{ result:
       d1RoundTrips: probe.d1.trips,
       rowsRead: probe.d1.rowsRead,
       rowsWritten: probe.d1.rowsWritten,
-      checkMessages: queue.pending.length - sentBefore,
-      fetched: origin.requested.slice(requestedBefore),
+      checkMessages: bed.queue.pending.length - sentBefore,
+      fetched: bed.origin.requested.slice(requestedBefore),
     },
   };
 }
@@ -74,7 +58,7 @@ async function measure<T>(work: (counted: Env) => Promise<T>): Promise<{ result:
  */
 async function sourceWithFiveNewEntries(): Promise<string> {
   const id = await insertSource({ url: FEED, nextCheckAt: T });
-  origin.serve(FEED, answerWith(rss(Array.from({ length: 100 }, (_, n) => ({ link: storyUrl(n + 1), title: `Story ${n + 1}` }))), "application/rss+xml", { ETag: '"v2"' }));
+  bed.origin.serve(FEED, answerWith(rss(Array.from({ length: 100 }, (_, n) => ({ link: storyUrl(n + 1), title: `Story ${n + 1}` }))), "application/rss+xml", { ETag: '"v2"' }));
   const known = await Promise.all(Array.from({ length: 95 }, async (_, n) => ({ url: storyUrl(n + 6), articleId: await articleIdFor(storyUrl(n + 6)) })));
   await env.DB.batch(
     known.flatMap(({ url, articleId }) => [
@@ -113,7 +97,7 @@ it("checks a 100-entry feed with 5 new entries in 3 D1 round trips of 7 statemen
 it("costs, per discover message, the entry's host claim, the first capture and the link: 8 statements in 3 D1 round trips, 2 KV writes, one fetch", async () => {
   const id = await sourceWithFiveNewEntries();
   await consumeSourceCheck(sourceCheckerFor(env, trackerFor(env)), { type: "source", sourceId: id, host: "feeds.redline.test", notBefore: T });
-  const first = queue.pending.shift()!.body as DiscoverMessage;
+  const first = bed.queue.pending.shift()!.body as DiscoverMessage;
   const { result, cost } = await measure((counted) => consumeDiscover(sourceCheckerFor(counted, trackerFor(counted)), first));
   expect(result).toEqual({ kind: "checked", outcome: "discover-created" });
   expect(cost).toEqual({
@@ -135,7 +119,7 @@ it("costs, per discover message, the entry's host claim, the first capture and t
 it("checks an unchanged feed (304) in 2 D1 round trips of 3 statements, sending nothing", async () => {
   const id = await sourceWithFiveNewEntries();
   await env.DB.prepare("UPDATE sources SET etag = '\"v2\"' WHERE id = ?").bind(id).run();
-  origin.serve(FEED, (request) => (request.headers.get("If-None-Match") === '"v2"' ? new Response(null, { status: 304 }) : new Response("unexpected", { status: 500 })));
+  bed.origin.serve(FEED, (request) => (request.headers.get("If-None-Match") === '"v2"' ? new Response(null, { status: 304 }) : new Response("unexpected", { status: 500 })));
   const message = { type: "source" as const, sourceId: id, host: "feeds.redline.test", notBefore: T };
   const { result, cost } = await measure((counted) => consumeSourceCheck(sourceCheckerFor(counted, trackerFor(counted)), message));
   expect(result).toEqual({ kind: "checked", outcome: "source-unchanged" });

@@ -5,39 +5,20 @@
  * served by the ad-hoc origin, the entries' pages by the replay origin; the queue is driven by hand.
  */
 import { env } from "cloudflare:workers";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { checkSourceNow } from "../src/discovery/check-source";
 import { QUEUED_RESEND_AFTER_MS } from "../src/discovery/plan";
 import { articleIdFor } from "../src/fetching/url";
 import type { DiscoverMessage } from "../src/queues/messages";
 import { QUEUES } from "../src/queues/names";
 import { trackerFor } from "../src/tracking";
-import { adHocOrigin, answerWith, type AdHocOrigin } from "./ad-hoc-origin";
-import { api, reset, setReplayClock, track } from "./helpers";
-import { captureChecks, consume, drain, subjectOf, tick, type CapturedChecks } from "./queue-helpers";
-import { entryRows, insertSource, rss, sourceRow, storyUrl } from "./source-helpers";
+import { answerWith } from "./ad-hoc-origin";
+import { api, track } from "./helpers";
+import { consume, drain, subjectOf, tick } from "./queue-helpers";
+import { DAY, entryRows, FEED, HOUR, insertSource, MINUTE, rss, SECOND, sourceRow, storyUrl, T, useSourceCheckBed } from "./source-helpers";
 
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-/** A time a month ahead of the clock: the consumer works as of max(now, the message's time). */
-const T = Math.ceil(Date.now() / HOUR) * HOUR + 30 * DAY;
-const FEED = "https://feeds.redline.test/world.xml";
 
-let queue: CapturedChecks;
-let origin: AdHocOrigin;
-
-beforeEach(async () => {
-  await reset();
-  await setReplayClock("2019-06-01T00:00:00Z");
-  queue = captureChecks();
-  origin = adHocOrigin();
-});
-afterEach(() => {
-  queue.spies.forEach((spy) => spy.mockRestore());
-  vi.restoreAllMocks();
-});
+const bed = useSourceCheckBed();
 
 /** One consumer invocation of the source's scheduled check as of `at`. */
 async function checkSourceAt(sourceId: string, at: number, reason?: "websub") {
@@ -45,15 +26,15 @@ async function checkSourceAt(sourceId: string, at: number, reason?: "websub") {
 }
 
 /** The sources' own URLs requested (robots.txt aside). */
-const fetched = () => origin.requested.filter((url) => !url.endsWith("/robots.txt"));
-const discovers = () => queue.pending.filter((m) => m.body.type === "discover").map((m) => ({ ...(m.body as DiscoverMessage), delaySeconds: m.delaySeconds }));
+const fetched = () => bed.origin.requested.filter((url) => !url.endsWith("/robots.txt"));
+const discovers = () => bed.queue.pending.filter((m) => m.body.type === "discover").map((m) => ({ ...(m.body as DiscoverMessage), delaySeconds: m.delaySeconds }));
 const sourcesOf = async (articleId: string) => (await api("GET", `/api/articles/${articleId}`)).json;
 const linkRows = async (sourceId: string) =>
   (await env.DB.prepare("SELECT article_id, found_at, entry_title FROM article_sources WHERE source_id = ? ORDER BY article_id").bind(sourceId).all()).results;
 
 describe("a scheduled source check", () => {
   it("queues the feed's entries as first captures spaced per host, and their consumer tracks each with a created change, linked to the source", async () => {
-    origin.serve(FEED, answerWith(rss([1, 2, 3].map((n) => ({ link: storyUrl(n), title: `Story ${n}` }))), "application/rss+xml", { ETag: '"v1"' }));
+    bed.origin.serve(FEED, answerWith(rss([1, 2, 3].map((n) => ({ link: storyUrl(n), title: `Story ${n}` }))), "application/rss+xml", { ETag: '"v1"' }));
     const id = await insertSource({ url: FEED, nextCheckAt: T, trackDays: 7 });
     await checkSourceAt(id, T);
 
@@ -84,7 +65,7 @@ describe("a scheduled source check", () => {
       [1, 2, 3].map((n) => [storyUrl(n), "queued", T + (n - 1) * SECOND + QUEUED_RESEND_AFTER_MS]),
     );
 
-    await drain(queue);
+    await drain(bed.queue);
     const ids = await Promise.all([1, 2, 3].map((n) => articleIdFor(storyUrl(n))));
     for (const articleId of ids) {
       const article = await sourcesOf(articleId);
@@ -107,7 +88,7 @@ describe("a scheduled source check", () => {
 
   it("asks again with the feed's validators and, on 304, changes nothing but the schedule", async () => {
     const conditional: Array<string | null> = [];
-    origin.serve(FEED, (request) => {
+    bed.origin.serve(FEED, (request) => {
       conditional.push(request.headers.get("If-None-Match"));
       return request.headers.get("If-None-Match") === '"v1"'
         ? new Response(null, { status: 304 })
@@ -123,9 +104,9 @@ describe("a scheduled source check", () => {
 
   it("queues only the entries it has not stored before, newest first", async () => {
     const id = await insertSource({ url: FEED, nextCheckAt: T });
-    origin.serve(FEED, answerWith(rss([{ link: storyUrl(1) }]), "application/rss+xml"));
+    bed.origin.serve(FEED, answerWith(rss([{ link: storyUrl(1) }]), "application/rss+xml"));
     await checkSourceAt(id, T);
-    origin.serve(FEED, answerWith(rss([{ link: storyUrl(3) }, { link: storyUrl(2) }, { link: storyUrl(1) }]), "application/rss+xml"));
+    bed.origin.serve(FEED, answerWith(rss([{ link: storyUrl(3) }, { link: storyUrl(2) }, { link: storyUrl(1) }]), "application/rss+xml"));
     await checkSourceAt(id, T + 15 * MINUTE);
     expect(discovers().map((m) => m.url)).toEqual([storyUrl(1), storyUrl(3), storyUrl(2)]);
   });
@@ -133,8 +114,8 @@ describe("a scheduled source check", () => {
   it("links an article that exists already (pasted, or found by another source) without capturing it again, so two sources track it once", async () => {
     const pasted = (await track(storyUrl(1))).json.id as string;
     const other = "https://feeds.redline.test/other.xml";
-    origin.serve(FEED, answerWith(rss([{ link: storyUrl(1), title: "Pasted" }, { link: storyUrl(2), title: "New" }]), "application/rss+xml"));
-    origin.serve(other, answerWith(rss([{ link: storyUrl(2), title: "Also new" }]), "application/rss+xml"));
+    bed.origin.serve(FEED, answerWith(rss([{ link: storyUrl(1), title: "Pasted" }, { link: storyUrl(2), title: "New" }]), "application/rss+xml"));
+    bed.origin.serve(other, answerWith(rss([{ link: storyUrl(2), title: "Also new" }]), "application/rss+xml"));
     const first = await insertSource({ url: FEED, nextCheckAt: T });
     const second = await insertSource({ url: other, nextCheckAt: T });
     await checkSourceAt(first, T);
@@ -146,7 +127,7 @@ describe("a scheduled source check", () => {
       [second, storyUrl(2)],
     ]);
     // One at a time, so the second source's message finds the article the first one's created.
-    await drain(queue, 1);
+    await drain(bed.queue, 1);
     const story2 = await articleIdFor(storyUrl(2));
     expect((await api("GET", `/api/articles/${story2}/versions`)).json.items).toHaveLength(1);
     expect((await linkRows(second)).map((row) => row.article_id)).toEqual([story2]);
@@ -158,7 +139,7 @@ describe("a scheduled source check", () => {
 
   it("re-sends an entry whose discover message was lost on the first tick after its retry time, although its source answers 304, and the consumer captures it", async () => {
     const conditional: Array<string | null> = [];
-    origin.serve(FEED, (request) => {
+    bed.origin.serve(FEED, (request) => {
       conditional.push(request.headers.get("If-None-Match"));
       return request.headers.get("If-None-Match") === '"v1"'
         ? new Response(null, { status: 304 })
@@ -167,22 +148,22 @@ describe("a scheduled source check", () => {
     const id = await insertSource({ url: FEED, nextCheckAt: T });
     await checkSourceAt(id, T);
     expect(discovers().map((m) => m.url)).toEqual([storyUrl(1)]);
-    queue.pending = []; // lost: never delivered
+    bed.queue.pending = []; // lost: never delivered
     expect(await entryRows(id)).toEqual([{ url: storyUrl(1), state: "queued", retry_at: T + QUEUED_RESEND_AFTER_MS, last_error: null }]);
 
     // Before its retry time a tick sends the (due) source, whose check answers 304, and not the entry.
     await tick(T + QUEUED_RESEND_AFTER_MS - MINUTE);
-    expect(queue.pending.map((m) => m.body.type)).toEqual(["source"]);
-    await drain(queue);
+    expect(bed.queue.pending.map((m) => m.body.type)).toEqual(["source"]);
+    await drain(bed.queue);
     expect(conditional).toEqual([null, '"v1"']);
 
     await tick(T + QUEUED_RESEND_AFTER_MS);
     expect(discovers()).toEqual([
       { type: "discover", sourceId: id, url: storyUrl(1), host: "fixtures.redline.test", entryTitle: "Story 1", foundAt: T, notBefore: T + QUEUED_RESEND_AFTER_MS, delaySeconds: 0 },
     ]);
-    expect(queue.pending).toHaveLength(1);
+    expect(bed.queue.pending).toHaveLength(1);
     expect((await api("GET", "/api/status")).json.lastDispatch).toMatchObject({ sources: { due: 0 }, entries: { due: 1, resent: 1 } });
-    await drain(queue);
+    await drain(bed.queue);
     const articleId = await articleIdFor(storyUrl(1));
     expect(await sourcesOf(articleId)).toMatchObject({ versionCount: 1, tracking: true, sources: [{ id, url: FEED, foundAt: new Date(T).toISOString(), entryTitle: "Story 1" }] });
     expect(await entryRows(id)).toEqual([{ url: storyUrl(1), state: "tracked", retry_at: null, last_error: null }]);
@@ -194,13 +175,13 @@ describe("a scheduled source check", () => {
   it("marks an entry whose first capture fails as failed with the reason; a check reports it and never sends it, and the first tick after its retry time does, and it is tracked", async () => {
     const page = await (await fetch(`${env.REPLAY_ORIGIN}/fetch?url=${encodeURIComponent(storyUrl(1))}`)).text();
     let broken = true;
-    origin.serve(storyUrl(1), () =>
+    bed.origin.serve(storyUrl(1), () =>
       broken ? new Response("gone", { status: 404 }) : new Response(page, { headers: { "Content-Type": "text/html; charset=utf-8" } }),
     );
-    origin.serve(FEED, answerWith(rss([{ link: storyUrl(1), title: "Story 1" }]), "application/rss+xml"));
+    bed.origin.serve(FEED, answerWith(rss([{ link: storyUrl(1), title: "Story 1" }]), "application/rss+xml"));
     const id = await insertSource({ url: FEED, nextCheckAt: T });
     await checkSourceAt(id, T);
-    await drain(queue);
+    await drain(bed.queue);
     const failed = { url: storyUrl(1), state: "failed", retry_at: T + 15 * MINUTE, last_error: `first capture of "${storyUrl(1)}" failed: the page answered HTTP 404` };
     expect(await entryRows(id)).toEqual([failed]);
 
@@ -208,43 +189,43 @@ describe("a scheduled source check", () => {
     const early = await checkSourceNow(trackerFor(env), id, T + 10 * MINUTE, env);
     expect(early).toMatchObject({ kind: "checked", result: { queued: [], skipped: [{ url: storyUrl(1), reason: "capture-failed" }] } });
     await checkSourceAt(id, T + 16 * MINUTE);
-    expect(queue.pending).toEqual([]);
+    expect(bed.queue.pending).toEqual([]);
     expect(await entryRows(id)).toEqual([failed]);
 
     broken = false;
     await tick(T + 20 * MINUTE);
     expect(discovers().map((m) => [m.url, m.foundAt, m.notBefore])).toEqual([[storyUrl(1), T, T + 20 * MINUTE]]);
     expect(await entryRows(id)).toEqual([{ url: storyUrl(1), state: "queued", retry_at: T + 20 * MINUTE + QUEUED_RESEND_AFTER_MS, last_error: null }]);
-    await drain(queue);
+    await drain(bed.queue);
     expect(await entryRows(id)).toEqual([{ url: storyUrl(1), state: "tracked", retry_at: null, last_error: null }]);
     expect(await sourcesOf(await articleIdFor(storyUrl(1)))).toMatchObject({ versionCount: 1, sources: [{ id, foundAt: new Date(T).toISOString() }] });
     expect((await api("GET", "/api/status")).json.checks.completedLast24h).toMatchObject({ "discover-failed": 1, "discover-created": 1 });
   });
 
   it("leaves committed entries queued when the send fails, and the first tick after their resend time sends them", async () => {
-    origin.serve(FEED, answerWith(rss([{ link: storyUrl(1) }]), "application/rss+xml"));
+    bed.origin.serve(FEED, answerWith(rss([{ link: storyUrl(1) }]), "application/rss+xml"));
     const id = await insertSource({ url: FEED, nextCheckAt: T });
-    queue.spies[0]!.mockRejectedValueOnce(new Error("queue unavailable"));
+    bed.queue.spies[0]!.mockRejectedValueOnce(new Error("queue unavailable"));
     await checkSourceAt(id, T);
-    expect(queue.pending).toEqual([]);
+    expect(bed.queue.pending).toEqual([]);
     expect((await entryRows(id)).map((row) => row.state)).toEqual(["queued"]);
 
     // Its source failing by then, backed off for a day, does not hold the entry back.
     await env.DB.prepare("UPDATE sources SET status = 'failing', consecutive_failures = 3, next_check_at = ? WHERE id = ?").bind(T + DAY, id).run();
     await tick(T + QUEUED_RESEND_AFTER_MS);
-    expect(queue.pending.map((m) => [m.body.type, subjectOf(m)])).toEqual([["discover", storyUrl(1)]]);
-    await drain(queue);
+    expect(bed.queue.pending.map((m) => [m.body.type, subjectOf(m)])).toEqual([["discover", storyUrl(1)]]);
+    await drain(bed.queue);
     expect((await entryRows(id)).map((row) => row.state)).toEqual(["tracked"]);
     expect(await sourceRow(id)).toMatchObject({ status: "failing", articles_tracked: 1 });
   });
 
   it("captures an entry once however many of its messages arrive", async () => {
-    origin.serve(FEED, answerWith(rss([{ link: storyUrl(1) }]), "application/rss+xml"));
+    bed.origin.serve(FEED, answerWith(rss([{ link: storyUrl(1) }]), "application/rss+xml"));
     const id = await insertSource({ url: FEED, nextCheckAt: T });
     await checkSourceAt(id, T);
     const [message] = discovers();
     const { delaySeconds: _delay, ...body } = message!;
-    queue.pending = [];
+    bed.queue.pending = [];
     await consume([{ body }, { body }]);
     expect((await api("GET", `/api/articles/${await articleIdFor(storyUrl(1))}/versions`)).json.items).toHaveLength(1);
     expect((await sourceRow(id)).articles_tracked).toBe(1);
@@ -253,7 +234,7 @@ describe("a scheduled source check", () => {
 
 describe("which source messages check", () => {
   it("skips a source that is not due, paused or deleted, and checks one a hub notified even when not due", async () => {
-    origin.serve(FEED, answerWith(rss([{ link: storyUrl(1) }]), "application/rss+xml"));
+    bed.origin.serve(FEED, answerWith(rss([{ link: storyUrl(1) }]), "application/rss+xml"));
     const id = await insertSource({ url: FEED, nextCheckAt: T + HOUR });
     await checkSourceAt(id, T);
     expect(fetched()).toEqual([]);
@@ -273,7 +254,7 @@ describe("which source messages check", () => {
     await env.DB.prepare("INSERT INTO hosts (host, next_allowed_at) VALUES ('feeds.redline.test', ?)").bind(T + 8 * SECOND).run();
     await checkSourceAt(id, T);
     expect(fetched()).toEqual([]);
-    expect(queue.resent).toEqual([{ body: { type: "source", sourceId: id, host: "feeds.redline.test", notBefore: T + 8 * SECOND }, delaySeconds: 8 }]);
+    expect(bed.queue.resent).toEqual([{ body: { type: "source", sourceId: id, host: "feeds.redline.test", notBefore: T + 8 * SECOND }, delaySeconds: 8 }]);
   });
 });
 
@@ -291,7 +272,7 @@ describe("dead letters", () => {
 describe("checkSourceNow (POST /api/sources/:id/check)", () => {
   it("answers what the check found: entries listed, articles linked, first captures queued with their times, and each skipped entry with its reason", async () => {
     const pasted = (await track(storyUrl(9))).json.id as string;
-    origin.serve(
+    bed.origin.serve(
       FEED,
       answerWith(
         rss([

@@ -3,9 +3,48 @@
  * (id from the URL, due now), and RSS bodies built from entry lists, served by the ad-hoc origin.
  */
 import { env } from "cloudflare:workers";
+import { afterEach, beforeEach, vi } from "vitest";
+import { adHocOrigin, type AdHocOrigin } from "./ad-hoc-origin";
+import { reset, setReplayClock } from "./helpers";
+import { captureChecks, type CapturedChecks } from "./queue-helpers";
 import { articleIdFor } from "../src/fetching/url";
 import type { SourceHead } from "../src/storage/source-checks";
 import { SourceChecks } from "../src/storage/source-checks";
+
+export const SECOND = 1000;
+export const MINUTE = 60 * SECOND;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+/** A time a month ahead of the clock: the consumer works as of max(now, the message's time). */
+export const T = Math.ceil(Date.now() / HOUR) * HOUR + 30 * DAY;
+/** The feed most source-check tests serve from the ad-hoc origin. */
+export const FEED = "https://feeds.redline.test/world.xml";
+
+/** What a source-check test works with: the checks queue captured, and the ad-hoc origin serving its sources. */
+export interface SourceCheckBed {
+  queue: CapturedChecks;
+  origin: AdHocOrigin;
+}
+
+/**
+ * Registers, for every test of the calling file, a fresh state (migrations re-applied), the
+ * replay clock before every fixture story, the checks queue captured and an ad-hoc origin; all
+ * undone after each test. The returned object's fields are each test's own.
+ */
+export function useSourceCheckBed(): SourceCheckBed {
+  const bed = {} as SourceCheckBed;
+  beforeEach(async () => {
+    await reset();
+    await setReplayClock("2019-06-01T00:00:00Z");
+    bed.queue = captureChecks();
+    bed.origin = adHocOrigin();
+  });
+  afterEach(() => {
+    bed.queue.spies.forEach((spy) => spy.mockRestore());
+    vi.restoreAllMocks();
+  });
+  return bed;
+}
 
 export interface SourceFields {
   url: string;

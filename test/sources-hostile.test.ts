@@ -5,36 +5,18 @@
  * URL the worker asked for, so a test can say what was never fetched.
  */
 import { env } from "cloudflare:workers";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { checkSourceNow, type SourceCheckResult } from "../src/discovery/check-source";
 import type { DiscoverMessage } from "../src/queues/messages";
 import { trackerFor } from "../src/tracking";
-import { adHocOrigin, answerWith, type AdHocOrigin } from "./ad-hoc-origin";
-import { reset, setReplayClock } from "./helpers";
-import { captureChecks, consume, type CapturedChecks } from "./queue-helpers";
-import { entryRows, insertSource, rss, sourceRow, storyUrl } from "./source-helpers";
+import { answerWith } from "./ad-hoc-origin";
+import { reset } from "./helpers";
+import { consume } from "./queue-helpers";
+import { DAY, entryRows, FEED, HOUR, insertSource, MINUTE, rss, sourceRow, storyUrl, T, useSourceCheckBed } from "./source-helpers";
 
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-const T = Math.ceil(Date.now() / HOUR) * HOUR + 30 * DAY;
-const FEED = "https://feeds.redline.test/world.xml";
 const RSS = "application/rss+xml";
 
-let queue: CapturedChecks;
-let origin: AdHocOrigin;
-
-beforeEach(async () => {
-  await reset();
-  await setReplayClock("2019-06-01T00:00:00Z");
-  queue = captureChecks();
-  origin = adHocOrigin();
-});
-afterEach(() => {
-  queue.spies.forEach((spy) => spy.mockRestore());
-  vi.restoreAllMocks();
-});
+const bed = useSourceCheckBed();
 
 /** Checks the source now (as the API does) and returns what the check answered. */
 async function checkAt(id: string, at = T): Promise<SourceCheckResult> {
@@ -45,14 +27,14 @@ async function checkAt(id: string, at = T): Promise<SourceCheckResult> {
 
 /** The source served `body`, then checked once: what it answered, and its row. */
 async function checked(body: string, contentType = RSS, fields: Partial<Parameters<typeof insertSource>[0]> = {}) {
-  origin.serve(FEED, answerWith(body, contentType));
+  bed.origin.serve(FEED, answerWith(body, contentType));
   const id = await insertSource({ url: FEED, nextCheckAt: T, ...fields });
   return { id, result: await checkAt(id), row: await sourceRow(id) };
 }
 
 const failed = (error: string) => ({ outcome: "failed", found: 0, linked: [], queued: [], skipped: [], error });
 const failingRow = (error: string, failures = 1, nextCheckAt = T + 15 * MINUTE) => ({ status: "failing", last_error: error, consecutive_failures: failures, next_check_at: nextCheckAt, entries_seen: 0 });
-const discovered = () => queue.pending.filter((m) => m.body.type === "discover").map((m) => (m.body as DiscoverMessage).url);
+const discovered = () => bed.queue.pending.filter((m) => m.body.type === "discover").map((m) => (m.body as DiscoverMessage).url);
 
 describe("XML that must not be read", () => {
   it("refuses a billion-laughs feed unread: failing, nothing expanded, nothing stored", async () => {
@@ -66,10 +48,10 @@ describe("XML that must not be read", () => {
 
   it("refuses a feed with an external entity and never fetches the entity's URL", async () => {
     const secret = "https://evil.redline.test/secret";
-    origin.serve(secret, answerWith("leaked", "text/plain"));
+    bed.origin.serve(secret, answerWith("leaked", "text/plain"));
     const { result } = await checked(`<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "${secret}">]><rss version="2.0"><channel><title>&xxe;</title><item><link>${storyUrl(1)}</link></item></channel></rss>`);
     expect(result.error).toBe(`${FEED} declares XML entities in its DOCTYPE; refused unread (entities are never expanded nor fetched)`);
-    expect(origin.requested.filter((url) => !url.endsWith("/robots.txt"))).toEqual([FEED]);
+    expect(bed.origin.requested.filter((url) => !url.endsWith("/robots.txt"))).toEqual([FEED]);
     expect(discovered()).toEqual([]);
   });
 
@@ -90,7 +72,7 @@ describe("sources too large or too long", () => {
   it("stops reading a 50 MB feed at the 10 MiB cap: failing, the rest of the body never pulled", async () => {
     const chunk = new TextEncoder().encode(`<item><link>${storyUrl(1)}</link></item>`.repeat(20_000).slice(0, 1024 * 1024));
     let pulled = 0;
-    origin.serve(FEED, () => {
+    bed.origin.serve(FEED, () => {
       const body = new ReadableStream<Uint8Array>({
         pull(controller) {
           if (pulled === 50) return controller.close();
@@ -111,7 +93,7 @@ describe("sources too large or too long", () => {
   it("takes 50 entries of a 100,000-entry feed per check, newest first, and the next 50 on the next check", async () => {
     const url = (n: number) => `https://x.redline.test/a/${n}`;
     const items = Array.from({ length: 100_000 }, (_, n) => `<item><link>${url(n)}</link></item>`).join("");
-    origin.serve(FEED, answerWith(`<?xml version="1.0"?><rss version="2.0"><channel><title>Huge</title>${items}</channel></rss>`, RSS));
+    bed.origin.serve(FEED, answerWith(`<?xml version="1.0"?><rss version="2.0"><channel><title>Huge</title>${items}</channel></rss>`, RSS));
     const id = await insertSource({ url: FEED, nextCheckAt: T });
     const first = await checkAt(id);
     expect(first.found).toBe(100_000);
@@ -140,7 +122,7 @@ describe("entries that must not be tracked", () => {
       { url: "http://[::ffff:c0a8:1]/x", reason: "refused-url", detail: expect.stringMatching(/^host \[::ffff:c0a8:1\] is /) },
     ]);
     expect(result.queued.map((q) => q.url)).toEqual([storyUrl(1)]);
-    expect(origin.requested.filter((url) => !url.startsWith("https://feeds.redline.test/"))).toEqual([]);
+    expect(bed.origin.requested.filter((url) => !url.startsWith("https://feeds.redline.test/"))).toEqual([]);
   });
 
   it("tracks a duplicated entry once and reports the repeats", async () => {
@@ -169,19 +151,19 @@ describe("entries that must not be tracked", () => {
 
   it("reads a sitemap index that lists itself once, reporting the loop, and its other child", async () => {
     const child = "https://feeds.redline.test/child.xml";
-    origin.serve(child, answerWith(`<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>${storyUrl(1)}</loc></url></urlset>`, "application/xml"));
+    bed.origin.serve(child, answerWith(`<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>${storyUrl(1)}</loc></url></urlset>`, "application/xml"));
     const index = `<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>${FEED}</loc></sitemap><sitemap><loc>${child}</loc></sitemap></sitemapindex>`;
     const { result, row } = await checked(index, "application/xml", { type: "sitemap" });
     expect(result.queued.map((q) => q.url)).toEqual([storyUrl(1)]);
     expect(result.skipped).toEqual([{ url: FEED, reason: "duplicate", detail: "a sitemap this check has read already (an index that lists itself, or a repeated child)" }]);
-    expect(origin.requested.filter((url) => !url.endsWith("/robots.txt"))).toEqual([FEED, child]);
+    expect(bed.origin.requested.filter((url) => !url.endsWith("/robots.txt"))).toEqual([FEED, child]);
     expect(row).toMatchObject({ status: "active", entries_seen: 1 });
   });
 });
 
 describe("sources that answer with errors", () => {
   it("backs off a source that answers 503 with Retry-After, and holds its whole host back", async () => {
-    origin.serve(FEED, () => new Response("busy", { status: 503, headers: { "Retry-After": "3600" } }));
+    bed.origin.serve(FEED, () => new Response("busy", { status: 503, headers: { "Retry-After": "3600" } }));
     const id = await insertSource({ url: FEED, nextCheckAt: T });
     const result = await checkAt(id);
     expect(result).toEqual(failed("HTTP 503, Retry-After: 3600"));
@@ -191,13 +173,13 @@ describe("sources that answer with errors", () => {
   });
 
   it("marks a source that answers 404 failing with back-off, and active again once it answers", async () => {
-    origin.serve(FEED, () => new Response("gone", { status: 404 }));
+    bed.origin.serve(FEED, () => new Response("gone", { status: 404 }));
     const id = await insertSource({ url: FEED, nextCheckAt: T });
     expect(await checkAt(id)).toEqual(failed("the source answered HTTP 404"));
     expect(await checkAt(id, T + 15 * MINUTE)).toEqual(failed("the source answered HTTP 404"));
     expect(await sourceRow(id)).toMatchObject(failingRow("the source answered HTTP 404", 2, T + 45 * MINUTE));
 
-    origin.serve(FEED, answerWith(rss([{ link: storyUrl(1) }]), RSS));
+    bed.origin.serve(FEED, answerWith(rss([{ link: storyUrl(1) }]), RSS));
     await checkAt(id, T + 45 * MINUTE);
     expect(await sourceRow(id)).toMatchObject({ status: "active", last_error: null, consecutive_failures: 0, next_check_at: T + 60 * MINUTE, entries_seen: 1 });
   });
@@ -207,16 +189,16 @@ describe("sources that answer with errors", () => {
     const error = 'its stored filter cannot be read: include[0] is not a URLPattern (an absolute one, or a pathname starting with "/"): "not a [pattern"';
     expect(await checkAt(id)).toEqual(failed(error));
     expect(await sourceRow(id)).toMatchObject(failingRow(error));
-    expect(origin.requested).toEqual([]);
+    expect(bed.origin.requested).toEqual([]);
   });
 
   it("never loses a queued entry to a failing source: its first capture still lands", async () => {
-    origin.serve(FEED, answerWith(rss([{ link: storyUrl(1) }]), RSS));
+    bed.origin.serve(FEED, answerWith(rss([{ link: storyUrl(1) }]), RSS));
     const id = await insertSource({ url: FEED, nextCheckAt: T });
     await checkAt(id);
-    origin.serve(FEED, () => new Response("gone", { status: 404 }));
+    bed.origin.serve(FEED, () => new Response("gone", { status: 404 }));
     await checkAt(id, T + 15 * MINUTE);
-    await consume(queue.pending.splice(0));
+    await consume(bed.queue.pending.splice(0));
     expect((await entryRows(id)).map((row) => row.state)).toEqual(["tracked"]);
     expect(await sourceRow(id)).toMatchObject({ status: "failing", articles_tracked: 1 });
   });

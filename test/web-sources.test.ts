@@ -2,19 +2,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { escapeHtml } from "../src/diffing/render";
 import { adHocOrigin, answerWith, type AdHocOrigin } from "./ad-hoc-origin";
-import { api, getRaw, reset, SEED_URLS, setReplayClock, track } from "./helpers";
+import { api, BROWSER, getRaw, page, reset, SEED_URLS, setReplayClock, track } from "./helpers";
 import { captureChecks, consume, drain, type CapturedChecks } from "./queue-helpers";
 import { NOT_CONFIGURED_ERROR } from "../src/discovery/websub";
 
-const HTML = { Accept: "text/html,application/xhtml+xml" };
-
-async function page(path: string): Promise<string> {
-  const response = await getRaw(path, HTML);
-  expect(response.status, path).toBe(200);
-  expect(response.headers.get("Content-Type")).toBe("text/html; charset=UTF-8");
-  expect(response.headers.get("Content-Security-Policy")).toContain("default-src 'none'");
-  return response.text();
-}
 
 /** What a reader sees of a piece of markup: the text, entities decoded, whitespace collapsed. */
 const visible = (markup: string): string =>
@@ -267,7 +258,7 @@ describe("the pages of sources", () => {
       expect(asApi.status, path).toBe(status);
       expect(asApi.headers.get("Content-Type")).toBe("application/problem+json");
       const { detail } = (await asApi.json()) as { detail: string };
-      const asPage = await getRaw(path, HTML);
+      const asPage = await getRaw(path, BROWSER);
       expect(asPage.status, path).toBe(status);
       expect(await asPage.text()).toContain(`<p>${escapeHtml(detail)}</p>`);
     }

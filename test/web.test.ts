@@ -1,17 +1,8 @@
 /** The HTML pages: what each shows, filters, the two diff views, errors, and escaping of article text. */
 import { beforeAll, describe, expect, it } from "vitest";
 import { escapeHtml } from "../src/diffing/render";
-import { api, freshArticleWithTwoVersions, freshHostileArticle, getRaw } from "./helpers";
+import { api, BROWSER, freshArticleWithTwoVersions, freshHostileArticle, getRaw, page } from "./helpers";
 
-const HTML = { Accept: "text/html,application/xhtml+xml" };
-
-async function page(path: string): Promise<string> {
-  const response = await getRaw(path, HTML);
-  expect(response.status, path).toBe(200);
-  expect(response.headers.get("Content-Type")).toBe("text/html; charset=UTF-8");
-  expect(response.headers.get("Content-Security-Policy")).toContain("default-src 'none'");
-  return response.text();
-}
 
 const autodiscovery = (html: string): string[] =>
   [...html.matchAll(/<link rel="alternate" type="([^"]+)"[^>]* href="([^"]+)"/g)].map(([, type, href]) => `${type} ${href}`);
@@ -168,7 +159,7 @@ describe("web pages", () => {
       expect(asApi.status, path).toBe(status);
       expect(asApi.headers.get("Content-Type")).toBe("application/problem+json");
       const { detail } = (await asApi.json()) as { detail: string };
-      const asPage = await getRaw(path, HTML);
+      const asPage = await getRaw(path, BROWSER);
       expect(asPage.status, path).toBe(status);
       expect(asPage.headers.get("Content-Type")).toBe("text/html; charset=UTF-8");
       expect(await asPage.text()).toContain(`<p>${escapeHtml(detail)}</p>`);

@@ -29,7 +29,7 @@ export interface SourceHead {
   revision: number;
 }
 
-function headFromRow(row: Row): SourceHead {
+export function headFromRow(row: Row): SourceHead {
   return {
     id: row.id as string,
     url: row.url as string,

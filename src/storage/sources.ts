@@ -7,6 +7,7 @@
 import type { SourceFilter, SourceStatus, SourceType } from "../discovery/model";
 import { tables } from "./keys";
 import type { ArticleRecord, ArticleSource, SourceRecord } from "./records";
+import { headFromRow } from "./source-checks";
 import { articleFromRow, type Page } from "./store";
 
 type Row = Record<string, unknown>;
@@ -49,22 +50,12 @@ export interface FoundArticle {
 
 export function sourceFromRow(row: Row): SourceRecord {
   return {
-    id: row.id as string,
-    url: row.url as string,
-    site: row.site as string,
-    type: (row.type as SourceType | null) ?? null,
-    title: row.title as string,
-    status: row.status as SourceStatus,
+    // The columns a check reads (its filter still JSON text), then the rest of the row.
+    ...headFromRow(row),
     filter: JSON.parse(row.filter as string) as SourceFilter,
-    trackDays: (row.track_days as number | null) ?? null,
-    intervalMs: row.interval_ms as number,
     createdAt: row.created_at as string,
     lastCheckedAt: (row.last_checked_at as string | null) ?? null,
-    nextCheckAt: row.next_check_at as number,
     leaseUntil: (row.lease_until as number | null) ?? null,
-    etag: (row.etag as string | null) ?? null,
-    lastModified: (row.last_modified as string | null) ?? null,
-    consecutiveFailures: row.consecutive_failures as number,
     lastError: (row.last_error as string | null) ?? null,
     entriesSeen: row.entries_seen as number,
     articlesTracked: row.articles_tracked as number,
@@ -75,7 +66,6 @@ export function sourceFromRow(row: Row): SourceRecord {
     websubLeaseUntil: (row.websub_lease_until as number | null) ?? null,
     websubError: (row.websub_error as string | null) ?? null,
     websubIgnored: (row.websub_ignored as number | null) ?? 0,
-    revision: row.revision as number,
   };
 }
 
