@@ -5,6 +5,7 @@ import { articles } from "./api/articles";
 import { changes } from "./api/changes";
 import { handleError, problem, problemResponse } from "./api/problem";
 import { sources, sourcesOpml } from "./api/sources";
+import { search } from "./api/search";
 import { status } from "./api/status";
 import { memento, warc } from "./archive/routes";
 import { feeds } from "./feeds/routes";
@@ -29,6 +30,7 @@ app.route("/api/changes", changes);
 // /api/sources.opml first: it is not an id under /api/sources.
 app.route("/api", sourcesOpml);
 app.route("/api/sources", sources);
+app.route("/api/search", search);
 app.route("/api/status", status);
 app.route("/api/subscriptions", subscriptions);
 app.route("/api", warc);

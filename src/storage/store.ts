@@ -6,6 +6,7 @@
  */
 import { gunzip, gzip } from "../archive/gzip";
 import { recordDigest } from "../archive/chain";
+import { indexedText } from "../search/text";
 import { CHECKS_DEAD_LETTERED, CRON_RUN, DISPATCH_RUN, keys, legacyKeys } from "./keys";
 import type {
   ArticleRecord,
@@ -89,6 +90,50 @@ function decodeCursor(cursor: string): [number, string, number] | null {
 }
 
 type Row = Record<string, unknown>;
+
+/** What {@link RedlineStore.search} looks for. */
+export interface SearchQueryOptions {
+  match: string;
+  sort: "relevance" | "time";
+  limit: number;
+  cursor: string | null;
+  site: string | null;
+  source: string | null;
+  fromMs: number | null;
+  toMs: number | null;
+}
+
+/** A matching version; `marked` is its indexed body with FTS5's matches between U+E000 and U+E001. */
+export interface SearchRow {
+  articleId: string;
+  url: string;
+  title: string;
+  n: number;
+  capturedAt: string;
+  marked: string;
+}
+
+/** FTS5 refused the query expression; the message is SQLite's. */
+export class SearchSyntaxError extends Error {}
+
+/** A search cursor this sort did not make. */
+export class SearchCursorError extends Error {}
+
+/** A search cursor: "r.<offset>" by relevance (bm25 moves as versions are added), "t.<ms>.<rowid>" by time (keyset), base64url. */
+function encodeSearchCursor(values: number[]): string {
+  const text = values.length === 1 ? `r.${values[0]}` : `t.${values[0]}.${values[1]}`;
+  return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function decodeSearchCursor(cursor: string, sort: "relevance" | "time"): number[] | null {
+  try {
+    const text = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
+    const match = sort === "time" ? /^t\.(\d{1,16})\.(\d{1,16})$/.exec(text) : /^r\.(\d{1,9})$/.exec(text);
+    return match ? match.slice(1).map(Number) : null;
+  } catch {
+    return null;
+  }
+}
 
 /** A condition every statement of one batch shares (`WHERE <sql>`). */
 interface Guard {
@@ -401,6 +446,75 @@ export class RedlineStore {
     };
   }
 
+  // -- search (migrations/0005_search.sql) -----------------------------------------------------
+
+  /**
+   * One page of the versions whose text matches `match` (an FTS5 expression, src/search/text.ts),
+   * best first (bm25) or newest first, filtered in the same query: ONE statement. Throws
+   * {@link SearchSyntaxError} when FTS5 rejects the expression.
+   */
+  async search(query: SearchQueryOptions): Promise<Page<SearchRow>> {
+    const where = ["version_search MATCH ?"];
+    const params: unknown[] = [query.match];
+    if (query.site) {
+      where.push("a.site = ?");
+      params.push(query.site);
+    }
+    if (query.source) {
+      where.push("version_search.article_id IN (SELECT article_id FROM article_sources WHERE source_id = ?)");
+      params.push(query.source);
+    }
+    if (query.fromMs !== null) {
+      where.push("version_search.captured_at_ms >= ?");
+      params.push(query.fromMs);
+    }
+    if (query.toMs !== null) {
+      where.push("version_search.captured_at_ms <= ?");
+      params.push(query.toMs);
+    }
+    let offset = 0;
+    if (query.cursor) {
+      const after = decodeSearchCursor(query.cursor, query.sort);
+      if (!after) throw new SearchCursorError();
+      if (query.sort === "time") {
+        where.push("(version_search.captured_at_ms, version_search.rowid) < (?, ?)");
+        params.push(after[0], after[1]);
+      } else offset = after[0]!;
+    }
+    const order = query.sort === "time" ? "version_search.captured_at_ms DESC, version_search.rowid DESC" : "version_search.rank, version_search.rowid";
+    let results: Row[];
+    try {
+      ({ results } = await this.db
+        .prepare(
+          `SELECT version_search.rowid AS rowid, version_search.article_id AS article_id, version_search.n AS n, version_search.captured_at_ms AS captured_at_ms,
+             highlight(version_search, 3, char(57344), char(57345)) AS marked, a.url AS url, v.title AS title, v.captured_at AS captured_at
+           FROM version_search JOIN articles a ON a.id = version_search.article_id
+             JOIN versions v ON v.article_id = version_search.article_id AND v.n = version_search.n
+           WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ? OFFSET ?`,
+        )
+        .bind(...params, query.limit + 1, offset)
+        .all<Row>());
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (/fts5|unterminated string|no such column/i.test(message)) throw new SearchSyntaxError(message.replace(/^.*?(fts5: )/i, "$1"));
+      throw error;
+    }
+    const shown = results.slice(0, query.limit);
+    const last = shown.at(-1);
+    const more = results.length > query.limit && last;
+    return {
+      items: shown.map((row) => ({
+        articleId: row.article_id as string,
+        url: row.url as string,
+        title: row.title as string,
+        n: row.n as number,
+        capturedAt: row.captured_at as string,
+        marked: row.marked as string,
+      })),
+      cursor: more ? encodeSearchCursor(query.sort === "time" ? [last.captured_at_ms as number, last.rowid as number] : [offset + query.limit]) : null,
+    };
+  }
+
   // -- the one writer per article --------------------------------------------------------------
 
   /**
@@ -426,7 +540,7 @@ export class RedlineStore {
     } else {
       const { article, version, change } = commit;
       const guard = commit.owner === "create" ? absent(article.id) : { sql: "EXISTS (SELECT 1 FROM articles WHERE id = ? AND revision = ?)", params: [article.id, commit.expect] };
-      if (version) statements.push(this.versionInsert("INSERT", article.id, version, await this.putSnapshot(version), guard));
+      if (version) statements.push(this.versionInsert("INSERT", article.id, version, await this.putSnapshot(version), guard), this.searchInsert(article.id, version, guard));
       if (change) statements.push(this.changeInsert("INSERT", change, guard));
       const a = article;
       const owned = [
@@ -471,6 +585,14 @@ export class RedlineStore {
          SELECT ?, ?, ?, ?, ?, ?, ? WHERE ${guard.sql}`,
       )
       .bind(articleId, version.n, version.capturedAt, version.contentHash, recordSha256, version.title, version.modifiedAt ?? null, ...guard.params);
+  }
+
+  /** The version's search row (migrations/0005_search.sql), under the same guard as its version row, in the same batch. */
+  private searchInsert(articleId: string, version: VersionRecord, guard: Guard): D1PreparedStatement {
+    const { body, grams } = indexedText(version);
+    return this.db
+      .prepare(`INSERT INTO version_search (article_id, n, captured_at_ms, body, grams) SELECT ?, ?, ?, ?, ? WHERE ${guard.sql}`)
+      .bind(articleId, version.n, Date.parse(version.capturedAt), body, grams, ...guard.params);
   }
 
   private changeInsert(verb: "INSERT" | "INSERT OR IGNORE", change: ChangeRecord, guard: Guard): D1PreparedStatement {
@@ -518,7 +640,14 @@ export class RedlineStore {
   async importRows(articleId: string, versions: Array<{ version: VersionRecord; recordSha256: string }>, changes: ChangeRecord[]): Promise<void> {
     const guard = absent(articleId);
     const statements = [
-      ...versions.map(({ version, recordSha256 }) => this.versionInsert("INSERT OR IGNORE", articleId, version, recordSha256, guard)),
+      // Each search row before its version row, only while that row is missing: a rerun indexes nothing twice.
+      ...versions.flatMap(({ version, recordSha256 }) => [
+        this.searchInsert(articleId, version, {
+          sql: `${guard.sql} AND NOT EXISTS (SELECT 1 FROM versions WHERE article_id = ? AND n = ?)`,
+          params: [...guard.params, articleId, version.n],
+        }),
+        this.versionInsert("INSERT OR IGNORE", articleId, version, recordSha256, guard),
+      ]),
       ...changes.map((change) => this.changeInsert("INSERT OR IGNORE", change, guard)),
     ];
     if (statements.length > 0) await this.db.batch(statements);

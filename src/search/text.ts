@@ -1,0 +1,144 @@
+/**
+ * What the search index holds of a version and how a query reaches it (migrations/0005_search.sql).
+ * `body` is tokenized by FTS5's unicode61: English words, phrases ("cost-sharing talks") and
+ * prefixes (negotiat*). Korean writes a word's parts without spaces (방위비분담금), so unicode61
+ * sees one token and trigram cannot match two syllables; `grams` holds every Hangul run as its
+ * overlapping two-syllable grams, and each Hangul run of a query (outside double quotes) becomes
+ * the phrase of its grams on that column: any substring of two syllables or more matches.
+ */
+import { sentenceSpans } from "../diffing/sentences";
+import type { VersionRecord } from "../storage/records";
+
+const HANGUL_RUN = /\p{Script=Hangul}+/gu;
+
+/** The overlapping two-syllable grams of one Hangul run ("방위비" → "방위 위비"); a single syllable stands alone. */
+function bigrams(run: string): string {
+  const syllables = [...run];
+  if (syllables.length < 2) return run;
+  return syllables
+    .slice(0, -1)
+    .map((syllable, index) => syllable + syllables[index + 1])
+    .join(" ");
+}
+
+/** The indexed text of a version: the headline, then its paragraphs, one per line; and the Hangul grams of it. */
+export function indexedText(version: Pick<VersionRecord, "title" | "paragraphs">): { body: string; grams: string } {
+  const body = [version.title, ...version.paragraphs].join("\n");
+  const grams = [...body.matchAll(HANGUL_RUN)].map(([run]) => bigrams(run)).join(" ");
+  return { body, grams };
+}
+
+/** The Hangul runs of two syllables or more a query looks for (outside double quotes): the snippet marks them. */
+export interface SearchQuery {
+  match: string;
+  hangul: string[];
+}
+
+/**
+ * The FTS5 MATCH expression of a user's query: unchanged, except that each Hangul run of two
+ * syllables or more outside double quotes becomes `(grams : "g1 g2 …")`. A quoted Hangul phrase
+ * and a single syllable match whole space-separated words of `body`, as unicode61 tokenizes them.
+ */
+export function searchQuery(q: string): SearchQuery {
+  const hangul: string[] = [];
+  let match = "";
+  for (const piece of q.split(/("[^"]*"?)/)) {
+    if (piece.startsWith('"')) {
+      match += piece;
+      continue;
+    }
+    match += piece.replace(HANGUL_RUN, (run) => {
+      if ([...run].length < 2) return run;
+      hangul.push(run);
+      return ` (grams : "${bigrams(run)}") `;
+    });
+  }
+  return { match: match.trim(), hangul };
+}
+
+/** One piece of a snippet: text as stored, `match` when it is what the query found. Never HTML. */
+export interface SnippetPart {
+  text: string;
+  match: boolean;
+}
+
+/** Around what FTS5's highlight() found: U+E000 … U+E001 (private use, not in extracted text). */
+export const MARK_OPEN = "\uE000";
+export const MARK_CLOSE = "\uE001";
+
+const SNIPPET_MAX = 400;
+
+/**
+ * The first sentence of the highlighted body that holds a match, as parts: FTS5's marks, and the
+ * query's Hangul runs found as substrings. Falls back to the headline when no sentence holds one
+ * (a match FTS5 does not mark).
+ */
+export function snippetOf(marked: string, hangul: string[]): SnippetPart[] {
+  const lines = marked.split("\n");
+  let chosen: string | null = null;
+  for (const line of lines) {
+    for (const sentence of sentenceSpans(line)) {
+      if (sentence.includes(MARK_OPEN) || hangul.some((run) => sentence.includes(run))) {
+        chosen = sentence.trim();
+        break;
+      }
+    }
+    if (chosen !== null) break;
+  }
+  const sentence = chosen ?? lines[0] ?? "";
+  const parts: SnippetPart[] = [];
+  let open = false;
+  for (const piece of sentence.split(/([\uE000\uE001])/)) {
+    if (piece === MARK_OPEN) open = true;
+    else if (piece === MARK_CLOSE) open = false;
+    else if (piece !== "") parts.push(...(open ? [{ text: piece, match: true }] : markHangul(piece, hangul)));
+  }
+  return truncate(merge(parts));
+}
+
+function markHangul(text: string, hangul: string[]): SnippetPart[] {
+  if (hangul.length === 0) return [{ text, match: false }];
+  const pattern = new RegExp(`(${hangul.map((run) => run.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})`, "u");
+  return text
+    .split(pattern)
+    .map((piece, index) => ({ text: piece, match: index % 2 === 1 }))
+    .filter((part) => part.text !== "");
+}
+
+function merge(parts: SnippetPart[]): SnippetPart[] {
+  const merged: SnippetPart[] = [];
+  for (const part of parts) {
+    const last = merged.at(-1);
+    if (last && last.match === part.match) last.text += part.text;
+    else merged.push({ ...part });
+  }
+  return merged;
+}
+
+/** A sentence longer than SNIPPET_MAX characters is cut around its first match, with "…" at each cut end. */
+function truncate(parts: SnippetPart[]): SnippetPart[] {
+  const total = parts.reduce((sum, part) => sum + part.text.length, 0);
+  if (total <= SNIPPET_MAX) return parts;
+  let offset = 0;
+  let first = 0;
+  for (const part of parts) {
+    if (part.match) {
+      first = offset;
+      break;
+    }
+    offset += part.text.length;
+  }
+  const start = Math.max(0, first - SNIPPET_MAX / 4);
+  const end = start + SNIPPET_MAX;
+  const out: SnippetPart[] = [];
+  offset = 0;
+  for (const part of parts) {
+    const from = Math.max(start, offset);
+    const to = Math.min(end, offset + part.text.length);
+    if (to > from) out.push({ text: part.text.slice(from - offset, to - offset), match: part.match });
+    offset += part.text.length;
+  }
+  if (start > 0) out.unshift({ text: "…", match: false });
+  if (end < total) out.push({ text: "…", match: false });
+  return merge(out);
+}
