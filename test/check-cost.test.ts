@@ -102,7 +102,7 @@ const UPDATE_ONLY = { d1Statements: 1, d1RoundTrips: [["UPDATE articles"]], rows
 /** A commit of the head alone that changes its status (active → failing). */
 const UPDATE_COUNTED = { ...UPDATE_ONLY, rowsRead: 1 + STATS_ROW, rowsWritten: 2 + STATS_ROW };
 const CHANGE_ONLY = { d1Statements: 2, d1RoundTrips: [["INSERT changes", "UPDATE articles"]], rowsRead: 2 + STATS_ROW, rowsWritten: 6 + STATS_ROW, messages: 1 };
-const NEW_VERSION_BATCH = ["INSERT versions", "INSERT changes", "UPDATE articles"];
+const NEW_VERSION_BATCH = ["INSERT versions", "INSERT version_search", "INSERT changes", "UPDATE articles"];
 
 beforeEach(async () => {
   await reset();
@@ -125,7 +125,7 @@ describe("the reads a caller makes before a check", () => {
 });
 
 describe("what one check costs, given the head its caller holds", () => {
-  it("a first capture on a new host fetches and stores its robots.txt, writes the raw body and the snapshot to KV, and commits in one batch of three", async () => {
+  it("a first capture on a new host fetches and stores its robots.txt, writes the raw body and the snapshot to KV, and commits in one batch of four (the version, its search row, the change, the article)", async () => {
     await serveTimelineEntry(SEED_URLS.yonhap, 1);
     const id = await articleIdFor(SEED_URLS.yonhap);
     const { result, cost } = await measure((counted) => trackNewArticle(trackerFor(counted), { id, url: SEED_URLS.yonhap }, Date.now()));
@@ -133,16 +133,16 @@ describe("what one check costs, given the head its caller holds", () => {
     expect(cost).toEqual({
       kvReads: 0,
       kvWrites: 2,
-      d1Statements: 5,
-      d1RoundTrips: [["SELECT hosts"], ["INSERT hosts"], ["INSERT versions", "INSERT changes", "INSERT articles"]],
+      d1Statements: 6,
+      d1RoundTrips: [["SELECT hosts"], ["INSERT hosts"], ["INSERT versions", "INSERT version_search", "INSERT changes", "INSERT articles"]],
       rowsRead: 2,
-      rowsWritten: 14,
+      rowsWritten: 15,
       messages: 1,
       fetched: [200, 200],
     });
   });
 
-  it("a first capture on a host whose robots.txt is cached reads the host row and commits in one batch of three", async () => {
+  it("a first capture on a host whose robots.txt is cached reads the host row and commits in one batch of four (the version, its search row, the change, the article)", async () => {
     await tracked(SEED_URLS.hankyoreh3rdRound, 1);
     await serveTimelineEntry(SEED_URLS.hankyoreh1stRound, 1);
     const id = await articleIdFor(SEED_URLS.hankyoreh1stRound);
@@ -151,10 +151,10 @@ describe("what one check costs, given the head its caller holds", () => {
     expect(cost).toEqual({
       kvReads: 0,
       kvWrites: 2,
-      d1Statements: 4,
-      d1RoundTrips: [["SELECT hosts"], ["INSERT versions", "INSERT changes", "INSERT articles"]],
+      d1Statements: 5,
+      d1RoundTrips: [["SELECT hosts"], ["INSERT versions", "INSERT version_search", "INSERT changes", "INSERT articles"]],
       rowsRead: 3,
-      rowsWritten: 12,
+      rowsWritten: 13,
       messages: 1,
       fetched: [200],
     });
@@ -177,7 +177,7 @@ describe("what one check costs, given the head its caller holds", () => {
     expect(cost).toEqual({ ...NO_KV, ...UPDATE_ONLY, fetched: [200] });
   });
 
-  it("a new version reads the previous snapshot, writes the raw body and the new snapshot, and costs a revert query plus one batch of three", async () => {
+  it("a new version reads the previous snapshot, writes the raw body and the new snapshot, and costs a revert query plus one batch of four (the version, its search row, the change, the head)", async () => {
     const id = await tracked(SEED_URLS.yonhap, 1);
     await serveTimelineEntry(SEED_URLS.yonhap, 2);
     const { result, cost } = await measuredCheck(id);
@@ -186,10 +186,10 @@ describe("what one check costs, given the head its caller holds", () => {
     expect(cost).toEqual({
       kvReads: 1,
       kvWrites: 2,
-      d1Statements: 4,
+      d1Statements: 5,
       d1RoundTrips: [["SELECT versions"], NEW_VERSION_BATCH],
-      rowsRead: 5,
-      rowsWritten: 10,
+      rowsRead: 6,
+      rowsWritten: 11,
       messages: 1,
       fetched: [200],
     });
@@ -207,10 +207,10 @@ describe("what one check costs, given the head its caller holds", () => {
     expect(cost).toEqual({
       kvReads: 1,
       kvWrites: 2,
-      d1Statements: 4,
+      d1Statements: 5,
       d1RoundTrips: [["SELECT versions"], NEW_VERSION_BATCH],
-      rowsRead: 6,
-      rowsWritten: 10,
+      rowsRead: 7,
+      rowsWritten: 11,
       messages: 1,
       fetched: [200],
     });
@@ -281,10 +281,10 @@ describe("what one check costs, given the head its caller holds", () => {
     expect(cost).toEqual({
       kvReads: 1,
       kvWrites: 2,
-      d1Statements: 4,
+      d1Statements: 5,
       d1RoundTrips: [["SELECT versions"], NEW_VERSION_BATCH],
-      rowsRead: 5,
-      rowsWritten: 10,
+      rowsRead: 6,
+      rowsWritten: 11,
       messages: 1,
       fetched: [200],
     });
@@ -389,7 +389,7 @@ describe("through the checks queue (the dispatcher's messages)", () => {
     });
   });
 
-  it("a new version costs the claim batch plus the check: 6 statements in 3 round trips, one KV read and two KV writes", async () => {
+  it("a new version costs the claim batch plus the check: 7 statements in 3 round trips, one KV read and two KV writes", async () => {
     const id = await tracked(SEED_URLS.yonhap, 1);
     await serveTimelineEntry(SEED_URLS.yonhap, 2);
     const message = await messageFor(id);
@@ -398,10 +398,10 @@ describe("through the checks queue (the dispatcher's messages)", () => {
     expect(cost).toEqual({
       kvReads: 1,
       kvWrites: 2,
-      d1Statements: 6,
+      d1Statements: 7,
       d1RoundTrips: [["INSERT hosts", "SELECT articles"], ["SELECT versions"], NEW_VERSION_BATCH],
-      rowsRead: 10,
-      rowsWritten: 11,
+      rowsRead: 11,
+      rowsWritten: 12,
       messages: 1,
       fetched: [200],
     });
@@ -437,10 +437,10 @@ describe("a check whose commit another writer beat", () => {
     expect(cost).toEqual({
       kvReads: 2,
       kvWrites: 3,
-      d1Statements: 9,
+      d1Statements: 11,
       d1RoundTrips: [["SELECT versions"], NEW_VERSION_BATCH, ["SELECT articles"], ["SELECT versions"], NEW_VERSION_BATCH],
-      rowsRead: 12,
-      rowsWritten: 10,
+      rowsRead: 14,
+      rowsWritten: 11,
       messages: 1,
       fetched: [200],
     });
@@ -471,7 +471,7 @@ describe("through the API", () => {
     expect(cost).toEqual({ ...NO_KV, d1Statements: 2, d1RoundTrips: [["INSERT hosts", "SELECT articles"]], rowsRead: 5, rowsWritten: 0, messages: 0, fetched: [] });
   });
 
-  it("POST /api/articles of a new URL on a known host: the look-up, the host claim with its row (robots.txt cached), and the first capture's batch of three", async () => {
+  it("POST /api/articles of a new URL on a known host: the look-up, the host claim with its row (robots.txt cached), and the first capture's batch of four", async () => {
     await tracked(SEED_URLS.hankyoreh3rdRound, 1);
     await serveTimelineEntry(SEED_URLS.hankyoreh1stRound, 1);
     const { result, cost } = await measure((counted) => route(counted, "POST", "/api/articles", { url: SEED_URLS.hankyoreh1stRound }));
@@ -479,10 +479,10 @@ describe("through the API", () => {
     expect(cost).toEqual({
       kvReads: 0,
       kvWrites: 2,
-      d1Statements: 6,
-      d1RoundTrips: [["SELECT articles"], ["INSERT hosts", "SELECT hosts"], ["INSERT versions", "INSERT changes", "INSERT articles"]],
+      d1Statements: 7,
+      d1RoundTrips: [["SELECT articles"], ["INSERT hosts", "SELECT hosts"], ["INSERT versions", "INSERT version_search", "INSERT changes", "INSERT articles"]],
       rowsRead: 4,
-      rowsWritten: 13,
+      rowsWritten: 14,
       messages: 1,
       fetched: [200],
     });

@@ -94,7 +94,7 @@ it("checks a 100-entry feed with 5 new entries in 3 D1 round trips of 7 statemen
   });
 });
 
-it("costs, per discover message, the entry's host claim, the first capture and the link: 8 statements in 3 D1 round trips, 2 KV writes, one fetch", async () => {
+it("costs, per discover message, the entry's host claim, the first capture and the link: 9 statements in 3 D1 round trips, 2 KV writes, one fetch", async () => {
   const id = await sourceWithFiveNewEntries();
   await consumeSourceCheck(sourceCheckerFor(env, trackerFor(env)), { type: "source", sourceId: id, host: "feeds.redline.test", notBefore: T });
   const first = bed.queue.pending.shift()!.body as DiscoverMessage;
@@ -103,14 +103,14 @@ it("costs, per discover message, the entry's host claim, the first capture and t
   expect(cost).toEqual({
     kvReads: 0,
     kvWrites: 2,
-    d1Statements: 8,
+    d1Statements: 9,
     d1RoundTrips: [
       ["INSERT hosts", "SELECT hosts", "SELECT source_entries"],
-      ["INSERT versions", "INSERT changes", "INSERT articles"],
+      ["INSERT versions", "INSERT version_search", "INSERT changes", "INSERT articles"],
       ["INSERT article_sources", "UPDATE source_entries"],
     ],
     rowsRead: 9,
-    rowsWritten: 18,
+    rowsWritten: 19,
     checkMessages: 0,
     fetched: [storyUrl(1)],
   });
