@@ -10,6 +10,8 @@ import { sentenceSpans } from "../diffing/sentences";
 import type { VersionRecord } from "../storage/records";
 
 const HANGUL_RUN = /\p{Script=Hangul}+/gu;
+/** Latin words and digits joined by hyphens (cost-sharing, five-fold, 28,500-strong's 500-strong). */
+const HYPHENATED = /(?<![\w\u00C0-\u024F])[\w\u00C0-\u024F]+(?:-[\w\u00C0-\u024F]+)+/g;
 
 /** The overlapping two-syllable grams of one Hangul run ("방위비" → "방위 위비"); a single syllable stands alone. */
 function bigrams(run: string): string {
@@ -35,8 +37,9 @@ export interface SearchQuery {
 }
 
 /**
- * The FTS5 MATCH expression of a user's query: unchanged, except that each Hangul run of two
- * syllables or more outside double quotes becomes `(grams : "g1 g2 …")`. A quoted Hangul phrase
+ * The FTS5 MATCH expression of a user's query: unchanged, except that outside double quotes a
+ * hyphenated word becomes the phrase "five-fold" and each Hangul run of two syllables or more
+ * becomes `(grams : "g1 g2 …")`. A quoted Hangul phrase
  * and a single syllable match whole space-separated words of `body`, as unicode61 tokenizes them.
  */
 export function searchQuery(q: string): SearchQuery {
@@ -47,7 +50,8 @@ export function searchQuery(q: string): SearchQuery {
       match += piece;
       continue;
     }
-    match += piece.replace(HANGUL_RUN, (run) => {
+    // FTS5 reads a bare five-fold as "five" and a column filter; a hyphenated word is the phrase it looks like.
+    match += piece.replace(HYPHENATED, (word) => `"${word}"`).replace(HANGUL_RUN, (run) => {
       if ([...run].length < 2) return run;
       hangul.push(run);
       return ` (grams : "${bigrams(run)}") `;

@@ -496,7 +496,7 @@ export class RedlineStore {
         .all<Row>());
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (/fts5|unterminated string|no such column/i.test(message)) throw new SearchSyntaxError(message.replace(/^.*?(fts5: )/i, "$1"));
+      if (/fts5|unterminated string|no such column/i.test(message)) throw new SearchSyntaxError(message.replace(/^D1_ERROR: /, "").replace(/: SQLITE_ERROR$/, ""));
       throw error;
     }
     const shown = results.slice(0, query.limit);

@@ -1,0 +1,221 @@
+/**
+ * GET /api/search over every stored version (migrations/0005_search.sql): versions captured
+ * through the real check path against the replay origin, found right after their commit; the
+ * tokenizer findings FTS5 gives in workerd's D1; and what indexing adds to a commit.
+ */
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { articleIdFor } from "../src/fetching/url";
+import { trackerFor, trackNewArticle } from "../src/tracking";
+import { api, check, HOSTILE_URL, instrumented, reset, SEED_URLS, serveTimelineEntry, setReplayClock, track } from "./helpers";
+
+const KOREAN_URL = "https://fixtures.redline.test/charset/euc-kr-meta.html";
+
+interface Part {
+  text: string;
+  match: boolean;
+}
+interface Hit {
+  articleId: string;
+  url: string;
+  title: string;
+  n: number;
+  capturedAt: string;
+  snippet: Part[];
+}
+
+async function search(query: string): Promise<{ status: number; items: Hit[]; cursor: string | null; json: { detail?: string } }> {
+  const response = await api("GET", `/api/search?${query}`, { headers: {} });
+  return { status: response.status, items: response.json?.items ?? [], cursor: response.json?.cursor ?? null, json: response.json };
+}
+
+const q = (text: string, extra = "") => `q=${encodeURIComponent(text)}${extra}`;
+const sentence = (hit: Hit) => hit.snippet.map((part) => part.text).join("");
+const matched = (hit: Hit) => hit.snippet.filter((part) => part.match).map((part) => part.text);
+
+describe("FTS5's tokenizers in workerd's D1, on Korean and English (why version_search is unicode61 plus Hangul grams)", () => {
+  const TEXT = "방위비분담금 협상이 결렬됐다. The top U.S. negotiator in defense cost-sharing talks demanded a five-fold increase.";
+  const counts = async (tokenizer: string, queries: string[]) => {
+    await env.DB.exec(`CREATE VIRTUAL TABLE probe USING fts5(body, tokenize='${tokenizer}')`);
+    await env.DB.prepare("INSERT INTO probe (body) VALUES (?)").bind(TEXT).run();
+    const found: Record<string, number | string> = {};
+    for (const query of queries) {
+      try {
+        found[query] = ((await env.DB.prepare("SELECT count(*) AS c FROM probe WHERE probe MATCH ?").bind(query).first<{ c: number }>())?.c as number) ?? 0;
+      } catch (error) {
+        found[query] = "error";
+      }
+    }
+    await env.DB.exec("DROP TABLE probe");
+    return found;
+  };
+  const QUERIES = ["방위비", "분담금", "협상", "방위비*", "협상*", '"five-fold"', "five-fold", '"cost-sharing talks"', "negotiat*", "negotiat"];
+
+  it("unicode61 finds English words, phrases and prefixes, but a Korean word only whole or by its start (방위비*, 협상*)", async () => {
+    expect(await counts("unicode61", QUERIES)).toEqual({
+      방위비: 0, 분담금: 0, 협상: 0, "방위비*": 1, "협상*": 1, '"five-fold"': 1, "five-fold": "error", '"cost-sharing talks"': 1, "negotiat*": 1, negotiat: 0,
+    });
+  });
+
+  it("trigram finds any substring of three characters or more (방위비, 분담금, negotiat) but nothing of two (협상)", async () => {
+    expect(await counts("trigram", QUERIES)).toEqual({
+      방위비: 1, 분담금: 1, 협상: 0, "방위비*": 1, "협상*": 0, '"five-fold"': 1, "five-fold": "error", '"cost-sharing talks"': 1, "negotiat*": 1, negotiat: 1,
+    });
+  });
+});
+
+describe("GET /api/search", () => {
+  let yonhap = "";
+  let hostile = "";
+  let korean = "";
+  let hankyoreh = "";
+
+  beforeAll(async () => {
+    await reset();
+    await serveTimelineEntry(SEED_URLS.yonhap, 1);
+    yonhap = (await track(SEED_URLS.yonhap)).json.id;
+    await serveTimelineEntry(SEED_URLS.hankyoreh1stRound, 1);
+    hankyoreh = (await track(SEED_URLS.hankyoreh1stRound)).json.id;
+    await setReplayClock("2019-01-01T00:00:00Z");
+    hostile = (await track(HOSTILE_URL)).json.id;
+    korean = (await track(KOREAN_URL)).json.id;
+    await env.DB.prepare("INSERT INTO article_sources (article_id, source_id, source_url, found_at) VALUES (?, ?, ?, ?)")
+      .bind(hankyoreh, "00000000000000aa", "https://english.hani.co.kr/rss", "2019-11-20T00:00:00Z")
+      .run();
+  });
+
+  it("finds a version's text right after its capture, with the matching sentence marked", async () => {
+    const { status, items } = await search(q("six-fold"));
+    expect(status).toBe(200);
+    expect(items).toHaveLength(1);
+    const [hit] = items;
+    expect(hit).toMatchObject({ articleId: yonhap, url: SEED_URLS.yonhap, n: 1 });
+    expect(hit!.title).toContain("negotiator");
+    expect(Date.parse(hit!.capturedAt)).not.toBeNaN();
+    expect(sentence(hit!)).toMatch(/^SEOUL, Dec\. 18 \(Yonhap\) -- The top U\.S\. negotiator .* six-fold increase .* troops here\.$/);
+    expect(matched(hit!)).toEqual(["six-fold"]);
+  });
+
+  it("finds a later version's new words under that version's n: the Yonhap stealth edit, five-fold in v2 and six-fold in v1", async () => {
+    await serveTimelineEntry(SEED_URLS.yonhap, 2);
+    expect((await check(yonhap)).json.version?.n).toBe(2);
+    expect((await search(q("five-fold"))).items.map((hit) => [hit.articleId, hit.n])).toEqual([[yonhap, 2]]);
+    expect((await search(q("six-fold"))).items.map((hit) => [hit.articleId, hit.n])).toEqual([[yonhap, 1]]);
+    expect(matched((await search(q("five-fold"))).items[0]!)).toEqual(["five-fold"]);
+  });
+
+  it("answers phrase and prefix queries: \"cost-sharing talks\", negotiat*, and not a bare word's middle", async () => {
+    const phrase = await search(q('"cost-sharing talks"', "&sort=time"));
+    expect(phrase.items.map((hit) => [hit.articleId, hit.n])).toEqual([[yonhap, 2], [yonhap, 1]]);
+    expect(matched(phrase.items[0]!)).toEqual(["cost-sharing talks"]);
+    const prefix = await search(q("negotiat*"));
+    expect(new Set(prefix.items.map((hit) => hit.articleId))).toEqual(new Set([yonhap, hankyoreh]));
+    expect(matched(prefix.items.find((hit) => hit.articleId === yonhap)!)[0]).toBe("negotiator");
+    expect((await search(q("egotiat*"))).items).toEqual([]);
+  });
+
+  it("finds Korean substrings of two syllables or more inside words (방위비, 분담금, 협상, 분담특별), marked in the sentence", async () => {
+    for (const term of ["방위비", "분담금", "협상", "분담특별"]) {
+      const { status, items } = await search(q(term));
+      expect(status, term).toBe(200);
+      expect(items.map((hit) => [hit.articleId, hit.n]), term).toEqual([[korean, 1]]);
+      expect(matched(items[0]!), term).toContain(term);
+    }
+    const [hit] = (await search(q("분담특별"))).items;
+    expect(sentence(hit!)).toBe("한국과 미국의 제11차 방위비분담특별협정(SMA) 3차 협상이 19일 미국 쪽의 일방적인 협상 중단으로 파행했다.");
+    expect((await search(q("분담특별협상"))).items).toEqual([]);
+    expect((await search(q("방위비 AND SMA"))).items).toHaveLength(1);
+    // A number written against Hangul is one unicode61 token with it: 50억달러 is found as 억달러, not as 50 AND 억달러.
+    expect((await search(q("50억달러"))).items).toEqual([]);
+    expect((await search(q("억달러"))).items).toHaveLength(1);
+  });
+
+  it("filters by site, by source (article_sources), by capture time", async () => {
+    expect((await search(q("negotiat*", "&site=english.hani.co.kr"))).items.map((hit) => hit.articleId)).toEqual([hankyoreh]);
+    expect((await search(q("negotiat*", "&source=00000000000000aa"))).items.map((hit) => hit.articleId)).toEqual([hankyoreh]);
+    expect((await search(q("negotiat*", "&source=00000000000000bb"))).items).toEqual([]);
+    const v2 = (await search(q("five-fold"))).items[0]!;
+    expect((await search(q('"cost-sharing talks"', `&from=${v2.capturedAt}`))).items.map((hit) => hit.n)).toEqual([2]);
+    expect((await search(q('"cost-sharing talks"', `&to=${new Date(Date.parse(v2.capturedAt) - 1).toISOString()}`))).items.map((hit) => hit.n)).toEqual([1]);
+  });
+
+  it("sorts by relevance (bm25) by default and newest first with sort=time, and pages with the cursor", async () => {
+    const byTime = await search(q("negotiat*", "&sort=time"));
+    const times = byTime.items.map((hit) => hit.capturedAt);
+    expect(times).toEqual([...times].sort().reverse());
+    expect(byTime.items).toHaveLength(3);
+    for (const sort of ["time", "relevance"]) {
+      const all = (await search(q("negotiat*", `&sort=${sort}`))).items.map((hit) => `${hit.articleId}/${hit.n}`);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await search(q("negotiat*", `&sort=${sort}&limit=1${cursor ? `&cursor=${cursor}` : ""}`));
+        expect(page.items.length, sort).toBe(1);
+        seen.push(...page.items.map((hit) => `${hit.articleId}/${hit.n}`));
+        cursor = page.cursor;
+      } while (cursor);
+      expect(seen, sort).toEqual(all);
+    }
+    const relevance = (await search(q("five-fold OR negotiat*"))).items;
+    expect(relevance[0]).toMatchObject({ articleId: yonhap, n: 2 });
+  });
+
+  it("answers 400 problem+json, never 500, for a missing q, a query FTS5 rejects, a bad sort or cursor", async () => {
+    for (const [query, detail] of [
+      ["", /`q` is required/],
+      ["q=%20", /`q` is required/],
+      [q("AND"), /not a search FTS5 understands \(fts5: syntax error near "AND"\)/],
+      [q('"unterminated'), /not a search FTS5 understands \(unterminated string\)/],
+      [q("nosuch:word"), /not a search FTS5 understands \(no such column: nosuch\)/],
+      [q("("), /not a search FTS5 understands/],
+      [q("talks", "&sort=newest"), /`sort` must be relevance or time/],
+      [q("talks", "&cursor=nonsense"), /`cursor` was not made by a search sorted by relevance/],
+      [q("talks", "&from=2019-02-30"), /`from` must be an ISO 8601 date/],
+      [q("talks", "&source=xyz"), /`source` must be a source id/],
+    ] as const) {
+      const response = await api("GET", `/api/search?${query}`, { headers: {} });
+      expect(response.status, query).toBe(400);
+      expect(response.headers.get("Content-Type"), query).toBe("application/problem+json");
+      expect(response.json.detail, query).toMatch(detail);
+    }
+  });
+
+  it("returns a snippet holding markup as text parts, never as HTML", async () => {
+    const response = await api("GET", `/api/search?${q("review")}`, { headers: {} });
+    expect(response.headers.get("Content-Type")).toMatch(/^application\/json/);
+    const [hit] = response.json.items as Hit[];
+    expect(hit!.articleId).toBe(hostile);
+    expect(hit!.snippet).toEqual([
+      { text: "The city council met on Monday to ", match: false },
+      { text: "review", match: true },
+      { text: ' the <script>alert("v1")</script> budget for next year, officials said in a statement released after the session.', match: false },
+    ]);
+    // The headline comes first in the indexed body: its sentence is the snippet when it matches.
+    expect((await search(q("script"))).items[0]!.snippet).toEqual([
+      { text: 'Council "reviews" <', match: false },
+      { text: "script", match: true },
+      { text: '>alert("headline")</', match: false },
+      { text: "script", match: true },
+      { text: "> budget", match: false },
+    ]);
+  });
+});
+
+describe("what indexing adds to a commit", () => {
+  it("a first capture's batch carries one INSERT version_search: one statement and one D1 row written more", async () => {
+    await reset();
+    await serveTimelineEntry(SEED_URLS.yonhap, 1);
+    const id = await articleIdFor(SEED_URLS.yonhap);
+    const probe = instrumented();
+    expect((await trackNewArticle(trackerFor(probe.env), { id, url: SEED_URLS.yonhap }, Date.now())).outcome).toBe("created");
+    const batch = probe.d1.trips.at(-1);
+    expect(batch).toEqual(["INSERT versions", "INSERT version_search", "INSERT changes", "INSERT articles"]);
+    const sizes = await env.DB.prepare(
+      `SELECT (SELECT COUNT(*) FROM version_search) AS docs, (SELECT SUM(LENGTH(block)) FROM version_search_data) AS data,
+         (SELECT SUM(LENGTH(c3) + LENGTH(c4)) FROM version_search_content) AS content, (SELECT SUM(LENGTH(sz)) FROM version_search_docsize) AS docsize`,
+    ).first<Record<string, number>>();
+    expect(sizes!.docs).toBe(1);
+    expect(sizes!.data).toBeGreaterThan(0);
+    expect(sizes!.content).toBeGreaterThan(0);
+  });
+});
