@@ -429,15 +429,18 @@ describe("POST /api/admin/migrate-kv", () => {
 
   it("costs what docs/storage.md says", async () => {
     await writeOldDeployment();
-    // Per article KV 1 + 3v + c + 2 (a version without a raw body: 2), D1 2 + v + c; one list of
+    // Per article KV 1 + 3v + c + 2 (a version without a raw body: 2), D1 2 + 2v + c (a version row and its search row); one list of
     // article keys, one of subscription keys, then one read and one statement each for the
     // subscription and cron:last. Hani: v 3, c 4; Yonhap: v 2 (one without raw), c 3.
     const run = await migrate({ batch: 10 });
     expect(run.calls).toHaveLength(1);
-    expect(run.calls[0]!.usage).toEqual({ kvReads: 2 + 5 + 4 + 7 + 4 + 1 + 1, kvWrites: 5, kvLists: 2, d1Queries: 2 * 2 + 5 + 7 + 1 + 1 });
+    expect(run.calls[0]!.usage).toEqual({ kvReads: 2 + 5 + 4 + 7 + 4 + 1 + 1, kvWrites: 5, kvLists: 2, d1Queries: 2 * 2 + 2 * 5 + 7 + 1 + 1 });
     // A rerun: per article KV 1 + 2v, D1 1 + 1 per 100 versions; no writes.
     const again = await migrate({ batch: 10 });
     expect(again.calls[0]!.usage).toEqual({ kvReads: 2 + 5 + 4 + 1 + 1, kvWrites: 0, kvLists: 2, d1Queries: 2 * 2 + 1 + 1 });
+    // Every migrated version has its search row, once, the rerun adding none.
+    const counts = await env.DB.prepare("SELECT (SELECT COUNT(*) FROM versions) AS versions, (SELECT COUNT(*) FROM version_search) AS rows").first();
+    expect(counts).toEqual({ versions: 5, rows: 5 });
   });
 
   it("does not bring back a subscription deleted since the migration", async () => {

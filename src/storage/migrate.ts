@@ -31,13 +31,15 @@ export interface MigrationOptions {
 /** Headroom under the 1,000/1,000 limits for the route itself and rounding. */
 export const DEFAULT_MIGRATION_OPTIONS: MigrationOptions = { batch: 25, kvBudget: 900, d1Budget: 900 };
 
-/** The largest single step (a leftover version: 5 KV operations, 3 D1 queries) must fit, or a call could make no progress. */
-export const MIN_BUDGET = { kv: 6, d1: 3 } as const;
+/** The largest single step (a leftover version: 5 KV operations, 4 D1 queries) must fit, or a call could make no progress. */
+export const MIN_BUDGET = { kv: 6, d1: 4 } as const;
 
 /** Rows per D1 batch, whatever the budget. */
 const MAX_WINDOW = 100;
 /** Upper bounds per version copied (read it, write its snapshot, read its raw body to verify) and per version re-verified (snapshot, raw body). */
 const KV_PER_COPIED_VERSION = 3;
+/** D1 statements per copied version: its row and its search row (migrations/0005_search.sql), in one batch. */
+const D1_PER_COPIED_VERSION = 2;
 const KV_PER_VERIFIED_VERSION = 2;
 
 export type ArticleOutcome =
@@ -333,7 +335,7 @@ class MigrationCall {
     for (;;) {
       switch (part.stage) {
         case "versions": {
-          const window = Math.min(versionCount - part.next + 1, Math.floor(this.kvLeft() / KV_PER_COPIED_VERSION), this.d1Left(), MAX_WINDOW);
+          const window = Math.min(versionCount - part.next + 1, Math.floor(this.kvLeft() / KV_PER_COPIED_VERSION), Math.floor(this.d1Left() / D1_PER_COPIED_VERSION), MAX_WINDOW);
           if (window < 1) return false;
           await this.copyVersions(article, part, window);
           if (part.next > versionCount) Object.assign(part, { stage: "changes", next: 1 });
@@ -347,8 +349,8 @@ class MigrationCall {
           break;
         }
         case "leftovers":
-          // Probe, the version before it, its snapshot, its raw body, its change; revert look-up and two rows.
-          if (!this.fits(5, 3)) return false;
+          // Probe, the version before it, its snapshot, its raw body, its change; revert look-up and three rows (the version, its search row, the change).
+          if (!this.fits(5, 4)) return false;
           if (!(await this.adoptLeftover(article, part))) part.stage = "extra-change";
           break;
         case "extra-change": {
