@@ -124,6 +124,7 @@ describe("GET /api/search", () => {
     const [hit] = (await search(q("분담특별"))).items;
     expect(sentence(hit!)).toBe("한국과 미국의 제11차 방위비분담특별협정(SMA) 3차 협상이 19일 미국 쪽의 일방적인 협상 중단으로 파행했다.");
     expect((await search(q("분담특별협상"))).items).toEqual([]);
+    expect((await search(q("방위비*"))).items).toHaveLength(1);
     expect((await search(q("방위비 AND SMA"))).items).toHaveLength(1);
     // A number written against Hangul is one unicode61 token with it: 50억달러 is found as 억달러, not as 50 AND 억달러.
     expect((await search(q("50억달러"))).items).toEqual([]);

@@ -10,6 +10,7 @@ import { sentenceSpans } from "../diffing/sentences";
 import type { VersionRecord } from "../storage/records";
 
 const HANGUL_RUN = /\p{Script=Hangul}+/gu;
+const HANGUL_QUERY_RUN = /\p{Script=Hangul}+\*?/gu;
 /** Latin words and digits joined by hyphens (cost-sharing, five-fold, 28,500-strong's 500-strong). */
 const HYPHENATED = /(?<![\w\u00C0-\u024F])[\w\u00C0-\u024F]+(?:-[\w\u00C0-\u024F]+)+/g;
 
@@ -51,8 +52,10 @@ export function searchQuery(q: string): SearchQuery {
       continue;
     }
     // FTS5 reads a bare five-fold as "five" and a column filter; a hyphenated word is the phrase it looks like.
-    match += piece.replace(HYPHENATED, (word) => `"${word}"`).replace(HANGUL_RUN, (run) => {
-      if ([...run].length < 2) return run;
+    match += piece.replace(HYPHENATED, (word) => `"${word}"`).replace(HANGUL_QUERY_RUN, (term) => {
+      // A substring match already finds every word the run starts: a trailing * adds nothing.
+      const run = term.replace(/\*$/, "");
+      if ([...run].length < 2) return term;
       hangul.push(run);
       return ` (grams : "${bigrams(run)}") `;
     });
