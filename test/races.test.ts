@@ -5,13 +5,12 @@
  * headline), and the hash chain verifies.
  */
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Env } from "../src/env";
 import { checkArticle, trackerFor } from "../src/tracking";
 import { api, check, reset, SEED_URLS, serveTimelineEntry, setReplayClock, track } from "./helpers";
 
 const HOSTILE = "https://fixtures.redline.test/articles/hostile.html";
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The invariants every history must keep, whatever raced. */
 async function expectConsistentHistory(id: string): Promise<void> {
@@ -144,11 +143,14 @@ describe("a DELETE during a slow check", () => {
     expect(created.status).toBe(201);
     const id: string = created.json.id;
     await setReplayClock("2019-01-02T12:00:00Z");
+    // The DELETE goes in once the check's page request has left (the origin answers it 600 ms later).
+    const fetchSpy = vi.spyOn(globalThis, "fetch");
     const checking = check(id);
-    await sleep(200);
+    await vi.waitUntil(() => fetchSpy.mock.calls.some(([input]) => String(input instanceof Request ? input.url : input).includes("hostile.html")), { timeout: 4000 });
     const deleted = await api("DELETE", `/api/articles/${id}`);
     expect(deleted.json.tracking).toBe(false);
     const result = await checking;
+    fetchSpy.mockRestore();
     expect(result.status).toBe(200);
     expect((await api("GET", `/api/articles/${id}`)).json.tracking).toBe(false);
     await expectConsistentHistory(id);
@@ -163,8 +165,8 @@ describe("ten parallel adds of a changing page", () => {
     const adds: Array<Promise<{ status: number; json: { id: string } }>> = [];
     for (let i = 0; i < 10; i++) {
       if (i === 5) await setReplayClock("2019-01-02T12:00:00Z");
+      // Started together; the clock's move (one round trip) splits them around the page's change.
       adds.push(track(url));
-      await sleep(10);
     }
     const results = await Promise.all(adds);
     expect(results.every((r) => r.status === 200 || r.status === 201)).toBe(true);
