@@ -6,7 +6,7 @@
  */
 import type { SourceType } from "../discovery/model";
 import type { KnownEntry } from "../discovery/plan";
-import { hostClaim, hostFromRow, type HostRow } from "./store";
+import { hostBookings, hostClaim, hostFromRow, type HostRow } from "./store";
 
 type Row = Record<string, unknown>;
 
@@ -222,14 +222,9 @@ export class SourceChecks {
   }
 
   private bookingStatement(bookings: Array<{ host: string; until: number }>): D1PreparedStatement {
-    return this.db
-      .prepare(
-        `INSERT INTO hosts (host, booked_until)
-         SELECT json_extract(value, '$.host'), json_extract(value, '$.until') FROM json_each(?) WHERE 1
-         ON CONFLICT (host) DO UPDATE SET booked_until = MAX(hosts.booked_until, excluded.booked_until)`,
-      )
-      .bind(JSON.stringify(bookings));
+    return hostBookings(this.db, bookings);
   }
+
 
   /**
    * The dispatcher's lease of due entries, in ONE batch before it sends them: each still

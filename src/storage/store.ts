@@ -157,6 +157,17 @@ const HEAD_SELECT = `SELECT a.*, v.captured_at AS v_captured_at, v.content_hash 
  * `source` yields `(host, ?2 + ?3)` when the claim applies at all; binds ?2 now, ?3 the
  * deployment's interval (MIN_HOST_INTERVAL_MS; 0 spaces nothing).
  */
+/** Books each host up to `until` (never earlier than it was booked): one statement for every host, via `json_each`. */
+export function hostBookings(db: D1Database, bookings: Array<{ host: string; until: number }>): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO hosts (host, booked_until)
+       SELECT json_extract(value, '$.host'), json_extract(value, '$.until') FROM json_each(?) WHERE 1
+       ON CONFLICT (host) DO UPDATE SET booked_until = MAX(hosts.booked_until, excluded.booked_until)`,
+    )
+    .bind(JSON.stringify(bookings));
+}
+
 export const hostClaim = (source: string) => `INSERT INTO hosts (host, next_allowed_at) ${source}
   ON CONFLICT (host) DO UPDATE SET next_allowed_at = ?2 + MAX(COALESCE(hosts.min_interval_ms, ?3), COALESCE(hosts.crawl_delay_ms, 0))
   WHERE hosts.next_allowed_at <= ?2`;
@@ -837,13 +848,7 @@ export class RedlineStore {
    */
   async finishDispatch(bookings: Array<{ host: string; until: number }>, record: DispatchRecord, pruneBeforeMinute: number): Promise<void> {
     await this.db.batch([
-      this.db
-        .prepare(
-          `INSERT INTO hosts (host, booked_until)
-           SELECT json_extract(value, '$.host'), json_extract(value, '$.until') FROM json_each(?) WHERE 1
-           ON CONFLICT (host) DO UPDATE SET booked_until = MAX(hosts.booked_until, excluded.booked_until)`,
-        )
-        .bind(JSON.stringify(bookings)),
+      hostBookings(this.db, bookings),
       this.db
         .prepare("INSERT INTO runs (name, record, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at")
         .bind(DISPATCH_RUN, JSON.stringify(record), record.finishedAt),
