@@ -26,6 +26,8 @@ export const tables = {
   sources: "sources",
   sourceEntries: "source_entries",
   articleSources: "article_sources",
+  /** The Bluesky channel (migrations/0009_bluesky_sessions.sql): each subscription's sealed AT Protocol session. */
+  blueskySessions: "bluesky_sessions",
 } as const;
 
 /** The `runs` row of the cron trigger. */
