@@ -5,6 +5,7 @@
  */
 import type { Context } from "hono";
 import type { Env } from "./env";
+import type { User } from "./auth/user";
 import type { Tracker } from "./tracking/check";
 
 export type AppEnv = {
@@ -12,6 +13,8 @@ export type AppEnv = {
   Variables: {
     /** The store, fetch options, politeness and webhook announcer of this request (`trackerFor(c.env)`). */
     tracker: Tracker;
+    /** Who sent the request (bearer admin token, session cookie or Cloudflare Access), or null: set by `identify` (src/auth/middleware.ts). */
+    user: User | null;
   };
 };
 

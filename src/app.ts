@@ -1,6 +1,8 @@
 import { Hono } from "hono";
 import { METHODS } from "hono/router";
 import { admin } from "./api/admin";
+import { csrfGuard, feedLinksWithToken, identify, privateRead } from "./auth/middleware";
+import { auth } from "./auth/routes";
 import { articles } from "./api/articles";
 import { changes } from "./api/changes";
 import { handleError, problem, problemResponse } from "./api/problem";
@@ -23,6 +25,9 @@ app.use("*", async (c, next) => {
   c.set("tracker", trackerFor(c.env));
   await next();
 });
+// Who is asking (c.var.user), then: no cross-site writes, no reads of a private archive without a
+// user or feed token, and a private archive's feed links carrying the user's token.
+app.use("*", identify, csrfGuard, privateRead, feedLinksWithToken);
 
 app.route("/api/admin", admin);
 app.route("/api/articles", articles);
@@ -37,6 +42,8 @@ app.route("/api", warc);
 app.route("/feeds", feeds);
 app.route("/websub", websub);
 app.route("/", memento);
+// Sign-in, sign-out and the account page: paths the HTML pages below do not have.
+app.route("/", auth);
 // The HTML pages; after the routes above, none of which they overlap.
 app.route("/", web);
 

@@ -10,8 +10,20 @@ export interface Env {
   CHECKS?: Queue<ChecksQueueMessage>;
   /** Webhook deliveries (src/webhooks/queue.ts); without it changes are not announced. */
   WEBHOOKS?: Queue<WebhookMessage>;
-  /** Bearer token required by every write endpoint (a Worker secret). */
+  /**
+   * The admin token (a Worker secret): API writes accept it as `Authorization: Bearer`, and
+   * `/sign-in` exchanges it for a session cookie. Session cookies and feed tokens are HMACs under
+   * keys derived from it (HKDF), so rotating it signs every browser out.
+   */
   ADMIN_TOKEN?: string;
+  /** "false" (or anything but "true"): every page, feed and API read needs a signed-in user or a feed token. Unset: public. */
+  PUBLIC_READ?: string;
+  /** Cloudflare Access team domain, e.g. `redline.cloudflareaccess.com`; with ACCESS_AUD, Access users are signed in. */
+  ACCESS_TEAM_DOMAIN?: string;
+  /** The Access application's Application Audience (AUD) tag. */
+  ACCESS_AUD?: string;
+  /** Comma-separated emails of the Access users who are admins; other Access users may only read. */
+  ADMIN_EMAILS?: string;
   /** "true" lets local development track pages served from 127.0.0.1 / localhost. */
   ALLOW_LOOPBACK?: string;
   /**

@@ -126,7 +126,7 @@ describe("POST /api/sources", () => {
   it("refuses writes without the admin token", async () => {
     const { status, json } = await api("POST", "/api/sources", { body: { url: FEED }, headers: {} });
     expect(status).toBe(401);
-    expect(json).toEqual(problemOf(401, "Unauthorized", "This endpoint needs `Authorization: Bearer <ADMIN_TOKEN>`."));
+    expect(json).toEqual(problemOf(401, "Unauthorized", "This endpoint needs `Authorization: Bearer <ADMIN_TOKEN>` or a signed-in admin."));
   });
 
   it("answers 422 naming why when the body does not parse as a source, storing nothing", async () => {

@@ -1,25 +1,24 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
+import { accessSettings, bearerToken } from "../auth/settings";
 import { problem } from "./problem";
 
-async function sameSecret(given: string, expected: string): Promise<boolean> {
-  // Comparing digests keeps the comparison time independent of where the strings differ.
-  const encoder = new TextEncoder();
-  const [a, b] = await Promise.all([
-    crypto.subtle.digest("SHA-256", encoder.encode(given)),
-    crypto.subtle.digest("SHA-256", encoder.encode(expected)),
-  ]);
-  return crypto.subtle.timingSafeEqual(a, b);
-}
+const CHALLENGE = { "WWW-Authenticate": 'Bearer realm="redline"' };
 
-/** Every write requires `Authorization: Bearer <ADMIN_TOKEN>`. */
+/**
+ * Every write needs an admin: `Authorization: Bearer <ADMIN_TOKEN>`, or a signed-in admin (the
+ * session cookie, or a Cloudflare Access user listed in ADMIN_EMAILS). `identify`
+ * (src/auth/middleware.ts) has already found who is asking.
+ */
 export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
-  const expected = c.env.ADMIN_TOKEN;
-  if (!expected) throw problem(503, "Writes are disabled: the ADMIN_TOKEN secret is not configured on this Worker.");
-  const header = c.req.header("Authorization") ?? "";
-  const match = /^Bearer\s+(.+)$/i.exec(header);
-  const challenge = { "WWW-Authenticate": 'Bearer realm="redline"' };
-  if (!match) throw problem(401, "This endpoint needs `Authorization: Bearer <ADMIN_TOKEN>`.", challenge);
-  if (!(await sameSecret(match[1]!.trim(), expected))) throw problem(401, "The bearer token is not the admin token.", challenge);
-  await next();
+  const user = c.var.user;
+  if (user?.admin) return next();
+  const canSignIn = Boolean(c.env.ADMIN_TOKEN) || accessSettings(c.env) !== null;
+  if (!canSignIn) throw problem(503, "Writes are disabled: neither the ADMIN_TOKEN secret nor Cloudflare Access (ACCESS_TEAM_DOMAIN, ACCESS_AUD) is configured on this Worker.");
+  if (bearerToken(c.req.header("Authorization")) !== null) {
+    if (!c.env.ADMIN_TOKEN) throw problem(401, "Bearer tokens are not accepted: the ADMIN_TOKEN secret is not configured on this Worker.", CHALLENGE);
+    throw problem(401, "The bearer token is not the admin token.", CHALLENGE);
+  }
+  if (user) throw problem(403, `Signed in as ${user.name}, who is not an admin: writes need an admin.`);
+  throw problem(401, "This endpoint needs `Authorization: Bearer <ADMIN_TOKEN>` or a signed-in admin.", CHALLENGE);
 });

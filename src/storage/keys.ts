@@ -26,6 +26,9 @@ export const tables = {
   sources: "sources",
   sourceEntries: "source_entries",
   articleSources: "article_sources",
+  /** Sign-in (migrations/0007_access.sql): admin-token sessions, and the feed tokens of signed-in users. */
+  sessions: "sessions",
+  feedTokens: "feed_tokens",
   /** The Bluesky channel (migrations/0009_bluesky_sessions.sql): each subscription's sealed AT Protocol session. */
   blueskySessions: "bluesky_sessions",
 } as const;
