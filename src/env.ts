@@ -47,4 +47,6 @@ export interface Env {
    * `<PUBLIC_ORIGIN>/websub/<source id>`. Unset: no hub could reach the Worker, so none is subscribed to.
    */
   PUBLIC_ORIGIN?: string;
+  /** The Save Page Now 2 service the wayback channel captures with (default https://web.archive.org); the tests point it at their fake. */
+  WAYBACK_ORIGIN?: string;
 }
