@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { contextStorage } from "hono/context-storage";
 import { METHODS } from "hono/router";
 import { admin } from "./api/admin";
 import { csrfGuard, feedLinksWithToken, identify, privateRead } from "./auth/middleware";
@@ -10,6 +11,7 @@ import { sources, sourcesOpml } from "./api/sources";
 import { search } from "./api/search";
 import { status } from "./api/status";
 import { memento, warc } from "./archive/routes";
+import { images } from "./image/routes";
 import { feeds } from "./feeds/routes";
 import type { AppEnv } from "./app-env";
 import { trackerFor } from "./tracking";
@@ -27,7 +29,8 @@ app.use("*", async (c, next) => {
 });
 // Who is asking (c.var.user), then: no cross-site writes, no reads of a private archive without a
 // user or feed token, and a private archive's feed links carrying the user's token.
-app.use("*", identify, csrfGuard, privateRead, feedLinksWithToken);
+// The pages' header reads the user through context storage (src/auth/nav.tsx), so no page passes it on.
+app.use("*", contextStorage(), identify, csrfGuard, privateRead, feedLinksWithToken);
 
 app.route("/api/admin", admin);
 app.route("/api/articles", articles);
@@ -44,6 +47,8 @@ app.route("/websub", websub);
 app.route("/", memento);
 // Sign-in, sign-out and the account page: paths the HTML pages below do not have.
 app.route("/", auth);
+// The diff pages' images (…/diff/1..2/image.svg, image.png), before the pages, whose diff route they extend.
+app.route("/", images);
 // The HTML pages; after the routes above, none of which they overlap.
 app.route("/", web);
 

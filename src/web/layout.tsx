@@ -1,5 +1,6 @@
 import type { Child } from "hono/jsx";
 import { html } from "hono/html";
+import { AccountNav } from "../auth/nav";
 import { ICON_SVG, STYLESHEET } from "./assets";
 
 /** A feed offered for autodiscovery: `<path>.atom`, `.rss` and `.json` exist, plus an optional query. */
@@ -74,6 +75,7 @@ export function Layout({ title, feed, children }: LayoutProps) {
                 <li><a href="/api/status">Status (JSON)</a></li>
               </ul>
             </nav>
+            <AccountNav />
           </div>
         </header>
         <main id="main" class="wrap" tabindex={-1}>
