@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { closestMemento, compactDatetime, httpDate, mementosOf, parseCompactDatetime, parseHttpDate } from "./memento";
+import { closestMemento, compactDatetime, httpDate, jsonTimeMap, linkFormatTimeMap, mementosOf, mementoUris, parseCompactDatetime, parseHttpDate } from "./memento";
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -41,5 +41,45 @@ describe("mementos of a version list", () => {
     expect(closestMemento(mementos, at("2019-11-19T20:00:00Z"))?.n).toBe(2);
     expect(closestMemento(mementos, at("2019-11-19T20:00:01Z"))?.n).toBe(3);
     expect(closestMemento([], 0)).toBeNull();
+  });
+});
+
+describe("alternate mementos in the TimeMap", () => {
+  const original = "https://en.yna.co.kr/view/AEN20191119004552325";
+  const uris = mementoUris("https://redline.test", original);
+  const own = [
+    { n: 1, atMs: at("2019-11-19T08:00:00Z") },
+    { n: 2, atMs: at("2019-11-20T08:00:00Z") },
+  ];
+  const wayback = (stamp: string) => `https://web.archive.org/web/${stamp}/${original}`;
+  // The capture of version 2 was reported for two versions (SPN2 answered with one capture twice).
+  const alternates = [
+    { n: 1, uri: wayback("20191119080312"), atMs: at("2019-11-19T08:03:12.000Z") },
+    { n: 2, uri: wayback("20191120080240"), atMs: at("2019-11-20T08:02:40.000Z") },
+    { n: 3, uri: wayback("20191120080240"), atMs: at("2019-11-20T08:02:40.000Z") },
+  ];
+
+  it("lists each alternate once, in datetime order, with first, last and the self link's range still Redline's own", () => {
+    expect(linkFormatTimeMap(uris, own, alternates).split(",\n")).toEqual([
+      `<${original}>; rel="original"`,
+      `<https://redline.test/timemap/link/${original}>; rel="self"; type="application/link-format"; from="Tue, 19 Nov 2019 08:00:00 GMT"; until="Wed, 20 Nov 2019 08:00:00 GMT"`,
+      `<https://redline.test/timegate/${original}>; rel="timegate"`,
+      `<https://redline.test/memento/20191119080000/${original}>; rel="first memento"; datetime="Tue, 19 Nov 2019 08:00:00 GMT"`,
+      `<${wayback("20191119080312")}>; rel="memento"; datetime="Tue, 19 Nov 2019 08:03:12 GMT"`,
+      `<https://redline.test/memento/20191120080000/${original}>; rel="last memento"; datetime="Wed, 20 Nov 2019 08:00:00 GMT"`,
+      `<${wayback("20191120080240")}>; rel="memento"; datetime="Wed, 20 Nov 2019 08:02:40 GMT"\n`,
+    ]);
+  });
+
+  it("puts the alternates in the JSON list with their archive, first and last staying Redline's", () => {
+    const timemap = jsonTimeMap(uris, own, alternates);
+    expect(timemap.mementos.first.uri).toBe(`https://redline.test/memento/20191119080000/${original}`);
+    expect(timemap.mementos.last.uri).toBe(`https://redline.test/memento/20191120080000/${original}`);
+    expect(timemap.mementos.list).toEqual([
+      { datetime: "2019-11-19T08:00:00.000Z", uri: `https://redline.test/memento/20191119080000/${original}`, version: 1 },
+      { datetime: "2019-11-19T08:03:12.000Z", uri: wayback("20191119080312"), version: 1, archive: "web.archive.org" },
+      { datetime: "2019-11-20T08:00:00.000Z", uri: `https://redline.test/memento/20191120080000/${original}`, version: 2 },
+      { datetime: "2019-11-20T08:02:40.000Z", uri: wayback("20191120080240"), version: 2, archive: "web.archive.org" },
+    ]);
   });
 });

@@ -2,7 +2,10 @@
  * Memento (RFC 7089) for tracked articles: pure helpers that turn a version list into TimeMaps,
  * pick the memento closest to a requested datetime, and build the Link headers. Mementos are
  * the versions (the captures that changed something); their datetime is the capture time to the
- * second, as RFC 7089 datetimes have no finer grain.
+ * second, as RFC 7089 datetimes have no finer grain. A TimeMap also lists alternate mementos,
+ * the same original held by another archive (the Wayback Machine's capture of a version); the
+ * TimeGate, `first`/`last` and the TimeMap's `from`/`until` stay about Redline's own, the
+ * mementos this server serves and chooses among.
  */
 import type { VersionSummary } from "../storage/records";
 
@@ -99,27 +102,66 @@ export function mementoLinkHeader(uris: MementoUris, mementos: readonly Memento[
   return links.join(", ");
 }
 
+/** A memento of the same original in another archive, listed in the TimeMap beside Redline's own. */
+export interface AlternateMemento {
+  uri: string;
+  atMs: number;
+  /** The Redline version it was requested for (a capture of the live page shortly after). */
+  n: number;
+}
+
+/** Each alternate once (two versions can be given the same capture), to the second, oldest first. */
+export function distinctAlternates(alternates: readonly AlternateMemento[]): AlternateMemento[] {
+  const byUri = new Map<string, AlternateMemento>();
+  for (const alternate of alternates) {
+    if (!byUri.has(alternate.uri)) byUri.set(alternate.uri, { ...alternate, atMs: Math.floor(alternate.atMs / 1000) * 1000 });
+  }
+  return [...byUri.values()].sort((a, b) => a.atMs - b.atMs);
+}
+
+/** Redline's entries and the alternates in one datetime order; Redline's own first within a second. */
+function byDatetime<T>(own: Array<{ atMs: number; item: T }>, others: Array<{ atMs: number; item: T }>): T[] {
+  return [...own, ...others].sort((a, b) => a.atMs - b.atMs).map(({ item }) => item);
+}
+
 /** The TimeMap in link format (RFC 7089 §5.1), one link per line for readability. */
-export function linkFormatTimeMap(uris: MementoUris, mementos: readonly Memento[]): string {
+export function linkFormatTimeMap(uris: MementoUris, mementos: readonly Memento[], alternates: readonly AlternateMemento[] = []): string {
+  const own = mementos.map((memento, index) => {
+    const rel = [index === 0 ? "first" : "", index === mementos.length - 1 ? "last" : "", "memento"].filter(Boolean).join(" ");
+    return { atMs: memento.atMs, item: mementoLink(uris, memento, rel) };
+  });
+  const others = distinctAlternates(alternates).map((alternate) => ({ atMs: alternate.atMs, item: `<${alternate.uri}>; rel="memento"; datetime="${httpDate(alternate.atMs)}"` }));
   const lines = [
     `<${uris.original}>; rel="original"`,
     `<${uris.timemapLink}>; rel="self"; type="application/link-format"; from="${httpDate(mementos[0]!.atMs)}"; until="${httpDate(mementos.at(-1)!.atMs)}"`,
     `<${uris.timegate}>; rel="timegate"`,
-    ...mementos.map((memento, index) => {
-      const rel = [index === 0 ? "first" : "", index === mementos.length - 1 ? "last" : "", "memento"].filter(Boolean).join(" ");
-      return mementoLink(uris, memento, rel);
-    }),
+    ...byDatetime(own, others),
   ];
   return `${lines.join(",\n")}\n`;
 }
 
-/** The TimeMap as JSON, in the shape the Memento aggregators and pywb use. */
-export function jsonTimeMap(uris: MementoUris, mementos: readonly Memento[]) {
-  const item = (memento: Memento) => ({ datetime: new Date(memento.atMs).toISOString(), uri: uris.memento(memento), version: memento.n });
+interface JsonTimeMapItem {
+  datetime: string;
+  uri: string;
+  version: number;
+  archive?: string;
+}
+
+/**
+ * The TimeMap as JSON, in the shape the Memento aggregators and pywb use. `list` holds the
+ * alternates too, each naming its `archive` (the host that serves it); `first` and `last` are Redline's.
+ */
+export function jsonTimeMap(uris: MementoUris, mementos: readonly Memento[], alternates: readonly AlternateMemento[] = []) {
+  const item = (memento: Memento): JsonTimeMapItem => ({ datetime: new Date(memento.atMs).toISOString(), uri: uris.memento(memento), version: memento.n });
+  const own = mementos.map((memento) => ({ atMs: memento.atMs, item: item(memento) }));
+  const others = distinctAlternates(alternates).map((alternate) => ({
+    atMs: alternate.atMs,
+    item: { datetime: new Date(alternate.atMs).toISOString(), uri: alternate.uri, version: alternate.n, archive: new URL(alternate.uri).host },
+  }));
   return {
     original_uri: uris.original,
     timegate_uri: uris.timegate,
     timemap_uri: { link_format: uris.timemapLink, json_format: uris.timemapJson },
-    mementos: { first: item(mementos[0]!), last: item(mementos.at(-1)!), list: mementos.map(item) },
+    mementos: { first: item(mementos[0]!), last: item(mementos.at(-1)!), list: byDatetime(own, others) },
   };
 }

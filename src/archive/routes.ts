@@ -13,6 +13,7 @@ import { RENDERING_HEADERS } from "../security-headers";
 import type { AppContext, AppEnv } from "../app-env";
 import { articleIdFor, InvalidUrlError, normalizeArticleUrl } from "../fetching/url";
 import type { ArticleRecord, VersionRecord } from "../storage/records";
+import { WaybackCaptures } from "../storage/wayback";
 import { articleCaptures, capturesSince } from "./export";
 import {
   closestMemento,
@@ -25,6 +26,7 @@ import {
   mementoUris,
   parseCompactDatetime,
   parseHttpDate,
+  type AlternateMemento,
   type Memento,
 } from "./memento";
 import { WARC_MEDIA_TYPE, warcGzipStream, warcRecords, type WarcCapture } from "./warc";
@@ -72,14 +74,17 @@ function textView(version: VersionRecord): string {
 
 export const memento = new Hono<AppEnv>();
 
+/** The Wayback Machine's captures of the article's versions (the wayback channel), the TimeMap's alternate mementos. */
+const alternatesOf = (c: RouteContext, article: ArticleRecord): Promise<AlternateMemento[]> => new WaybackCaptures(c.env.DB).mementosOf(article.id);
+
 memento.get("/timemap/link/*", async (c) => {
-  const { mementos, uris } = await trackedUrl(c, originalUrlAfter(c, "/timemap/link/"));
-  return c.body(linkFormatTimeMap(uris, mementos), 200, { "Content-Type": "application/link-format" });
+  const { article, mementos, uris } = await trackedUrl(c, originalUrlAfter(c, "/timemap/link/"));
+  return c.body(linkFormatTimeMap(uris, mementos, await alternatesOf(c, article)), 200, { "Content-Type": "application/link-format" });
 });
 
 memento.get("/timemap/json/*", async (c) => {
-  const { mementos, uris } = await trackedUrl(c, originalUrlAfter(c, "/timemap/json/"));
-  return c.json(jsonTimeMap(uris, mementos));
+  const { article, mementos, uris } = await trackedUrl(c, originalUrlAfter(c, "/timemap/json/"));
+  return c.json(jsonTimeMap(uris, mementos, await alternatesOf(c, article)));
 });
 
 memento.get("/timegate/*", async (c) => {

@@ -26,11 +26,13 @@ export const tables = {
   sources: "sources",
   sourceEntries: "source_entries",
   articleSources: "article_sources",
+  /** The Bluesky channel (migrations/0009_bluesky_sessions.sql): each subscription's sealed AT Protocol session. */
+  blueskySessions: "bluesky_sessions",
+  /** The Wayback Machine channel (migrations/0010_wayback.sql): one Save Page Now capture per version. */
+  waybackCaptures: "wayback_captures",
   /** Sign-in (migrations/0007_access.sql): admin-token sessions, and the feed tokens of signed-in users. */
   sessions: "sessions",
   feedTokens: "feed_tokens",
-  /** The Bluesky channel (migrations/0009_bluesky_sessions.sql): each subscription's sealed AT Protocol session. */
-  blueskySessions: "bluesky_sessions",
 } as const;
 
 /** The `runs` row of the cron trigger. */
