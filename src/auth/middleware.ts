@@ -62,18 +62,22 @@ const originCheck = csrf();
 const crossSiteRefusal = () =>
   problem(403, "This request came from another site (its Origin or Sec-Fetch-Site is not this site's), so it was refused: send it from Redline's own pages, or with `Authorization: Bearer <ADMIN_TOKEN>` and no cookie.");
 
+const FORM_TYPE = /^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i;
+
 /**
  * Cross-site request forgery: a state-changing request is refused unless it comes from this
  * site, whenever a browser could have sent it on a user's behalf. That is any request carrying a
- * cookie (the session, or Access's CF_Authorization that makes the edge add its JWT) and any form
- * post (a forged sign-in too). hono's `csrf()` checks form content types; a cookie-borne request
- * of any other type gets the same Origin/Sec-Fetch-Site test here. A bearer-token client without
- * cookies is no forgery risk (a browser never adds that header by itself) and passes.
+ * cookie (the session, or Access's CF_Authorization that makes the edge add its JWT), and any form
+ * post without one (a forged sign-in). hono's `csrf()` checks form and text content types; a
+ * cookie-borne request of any other type gets the same Origin/Sec-Fetch-Site test here. A request
+ * with neither a cookie nor a form body carries no one's credentials but its own (a bearer token,
+ * which a browser never adds by itself, or nothing) and passes.
  */
 export const csrfGuard = createMiddleware<AppEnv>(async (c, next) => {
   if (SAFE_METHOD.test(c.req.method)) return next();
   const ambient = c.req.header("Cookie") !== undefined || c.req.header("Cf-Access-Jwt-Assertion") !== undefined;
-  if (!ambient && bearerToken(c.req.header("Authorization")) !== null) return next();
+  const bearer = bearerToken(c.req.header("Authorization")) !== null;
+  if (!ambient && (bearer || !FORM_TYPE.test(c.req.header("Content-Type") ?? ""))) return next();
   let passed = false;
   try {
     await originCheck(c, async () => {

@@ -24,6 +24,7 @@ import { ErrorPage } from "./pages/error";
 import { filterParams, HomePage, type HomeFilter, type SourceChoice } from "./pages/home";
 import { SourcePage, SourcesPage } from "./pages/sources";
 import { VersionPage } from "./pages/version";
+import { WaybackCaptures } from "../storage/wayback";
 import { quoteInput } from "../quote";
 
 /** Changes per article page: most articles have a handful, so one page nearly always shows all. */
@@ -169,9 +170,10 @@ web.get("/articles/:id/diff/:range", async (c) => {
 web.get("/articles/:id/versions/:n", async (c) => {
   const { store } = c.var.tracker;
   const article = await loadArticle(store, c.req.param("id"));
-  const version = await loadVersion(store, article, versionNumber(c.req.param("n"), "n")!);
+  const n = versionNumber(c.req.param("n"), "n")!;
+  const [version, wayback] = await Promise.all([loadVersion(store, article, n), new WaybackCaptures(c.env.DB).captureOf(article.id, n)]);
   const feed = articleFeed(article.id, article.title || article.url);
-  return render(c, <VersionPage article={article} version={version} feed={feed} />);
+  return render(c, <VersionPage article={article} version={version} feed={feed} wayback={wayback} />);
 });
 
 /**
