@@ -1,4 +1,5 @@
 import type { ArticleRecord, VersionRecord } from "../../storage/records";
+import type { WaybackCapture } from "../../storage/wayback";
 import { articlePath, diffPath, Instant, rawCapturePath, versionPath } from "../components";
 import { Layout, type FeedRef } from "../layout";
 
@@ -6,10 +7,28 @@ interface VersionPageProps {
   article: ArticleRecord;
   version: VersionRecord;
   feed: FeedRef;
+  /** The Wayback Machine's capture requested for this version (the wayback channel), or null. */
+  wayback: WaybackCapture | null;
+}
+
+/**
+ * Where the Wayback Machine stands on this version. Its capture is of the live page a little
+ * after Redline's, so it may already show a later edit: said beside the link.
+ */
+function WaybackNote({ capture }: { capture: WaybackCapture }) {
+  if (capture.status === "success" && capture.mementoUrl !== null && capture.mementoAtMs !== null) {
+    return (
+      <p class="meta">
+        Also archived at the Wayback Machine: <a href={capture.mementoUrl}>{capture.mementoUrl}</a> (captured <Instant iso={new Date(capture.mementoAtMs).toISOString()} />, from the live page shortly after this version, so it may differ).
+      </p>
+    );
+  }
+  if (capture.status === "failed") return <p class="meta">The Wayback Machine did not capture this version: {capture.error ?? "no reason given"}.</p>;
+  return <p class="meta">A Wayback Machine capture of this version has been requested and has not finished yet.</p>;
 }
 
 /** The text of one version as it was captured, with its neighbours a link away. */
-export function VersionPage({ article, version, feed }: VersionPageProps) {
+export function VersionPage({ article, version, feed, wayback }: VersionPageProps) {
   const { n } = version;
   const hasPrevious = n > 1;
   const hasNext = n < article.versionCount;
@@ -34,6 +53,7 @@ export function VersionPage({ article, version, feed }: VersionPageProps) {
         <dt>Content SHA-256</dt>
         <dd><code>{version.contentHash}</code></dd>
       </dl>
+      {wayback ? <WaybackNote capture={wayback} /> : null}
       <nav class="pager" aria-label="Versions">
         {hasPrevious ? <a href={versionPath(article.id, n - 1)} rel="prev">← Version {n - 1}</a> : null}
         {hasPrevious ? <a href={diffPath(article.id, n - 1, n)}>Changes from version {n - 1}</a> : null}
