@@ -2,11 +2,15 @@
  * The channel registry: every subscription type this Worker delivers to. A channel's module
  * exports its `Channel` and is listed here with one line; nothing else names channel types.
  */
+import { blueskyChannel } from "./bluesky";
+import { mastodonChannel } from "./mastodon";
 import type { AnyChannel, ChannelType } from "./model";
 import { webhookChannel } from "./webhook";
 
 const CHANNELS: readonly AnyChannel[] = [
   webhookChannel,
+  mastodonChannel,
+  blueskyChannel,
 ];
 
 const byType = new Map<ChannelType, AnyChannel>(CHANNELS.map((channel) => [channel.type, channel]));
