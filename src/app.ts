@@ -16,7 +16,7 @@ import { feeds } from "./feeds/routes";
 import type { AppEnv } from "./app-env";
 import { trackerFor } from "./tracking";
 import { web, webErrorResponse } from "./web/routes";
-import { subscriptions } from "./webhooks/routes";
+import { subscriptions } from "./channels/routes";
 import { websub } from "./api/websub";
 import { quoteInput } from "./quote";
 
