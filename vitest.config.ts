@@ -24,6 +24,8 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 ADMIN_TOKEN: "test-admin-token",
+                // The development key of scripts/start.mjs: channel secrets are sealed under it.
+                SECRETS_KEY: "cmVkbGluZSBsb2NhbCBkZXYga2V5LCBub3QgcHJvZCE=",
                 ALLOW_LOOPBACK: "true",
                 REPLAY_ORIGIN: replay.url,
                 FETCH_TIMEOUT_MS: "2000",

@@ -3,10 +3,13 @@
 // origin serving the fixture pages, and the seed sites' feeds and listings added as sources, which
 // find the five seed articles (and the sites' other stories on the talks) under their real URLs.
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { startReplayServer } from "../fixtures/replay.mjs";
 import { applyLocalMigrations, root, seed, startWrangler, waitForWorker } from "./lib/local-worker.mjs";
+
+/** The fixed key sealing channel secrets under `npm start` (and in the tests' bindings): 32 bytes that say they are not for production. */
+const DEV_SECRETS_KEY = "cmVkbGluZSBsb2NhbCBkZXYga2V5LCBub3QgcHJvZCE=";
 
 const WORKER_PORT = Number(process.env.PORT ?? 8787);
 const REPLAY_PORT = Number(process.env.REPLAY_PORT ?? 8788);
@@ -27,6 +30,10 @@ function readDevVars() {
       ].join("\n"),
     );
     console.log("Created .dev.vars with a fresh ADMIN_TOKEN.");
+  }
+  // Channel secrets are sealed under SECRETS_KEY; a .dev.vars from before channels gets the fixed development key.
+  if (!/^\s*SECRETS_KEY\s*=/m.test(readFileSync(path, "utf8"))) {
+    appendFileSync(path, `# Seals channel secrets locally; a deployment sets its own (README, Channels).\nSECRETS_KEY=${DEV_SECRETS_KEY}\n`);
   }
   const vars = {};
   for (const line of readFileSync(path, "utf8").split("\n")) {

@@ -8,8 +8,17 @@ export interface Env {
   DB: D1Database;
   /** `redline-checks`: the dispatcher's article and source checks, discoveries, and WebSub's immediate source checks (src/queues). */
   CHECKS?: Queue<ChecksQueueMessage>;
-  /** Webhook deliveries (src/webhooks/queue.ts); without it changes are not announced. */
+  /** Channel deliveries, webhooks and every other type (src/channels/queue.ts); without it changes are not announced. */
   WEBHOOKS?: Queue<WebhookMessage>;
+  /**
+   * AES-GCM-256 key (base64 of 32 bytes, a Worker secret) sealing channel secrets at rest
+   * (src/channels/secrets.ts). Unset: no channel with a secret can be created.
+   */
+  SECRETS_KEY?: string;
+  /** The key SECRETS_KEY replaced, during a rotation: values sealed under it still open, and are sealed again under SECRETS_KEY. */
+  SECRETS_KEY_PREVIOUS?: string;
+  /** Cloudflare Email Routing's `send_email` binding for email channels (wrangler.toml); unset, email subscriptions cannot be created. */
+  EMAIL?: SendEmail;
   /**
    * The admin token (a Worker secret): API writes accept it as `Authorization: Bearer`, and
    * `/sign-in` exchanges it for a session cookie. Session cookies and feed tokens are HMACs under

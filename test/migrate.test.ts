@@ -18,7 +18,6 @@ import { DEFAULT_MIGRATION_OPTIONS, MIN_BUDGET, type MigrationReport } from "../
 import type { ArticleRecord, ChangeRecord, CronRunRecord, SubscriptionRecord, VersionRecord } from "../src/storage/records";
 import { changeForVersion } from "../src/tracking/decide";
 import { trackerFor } from "../src/tracking";
-import { publicView } from "../src/webhooks/subscription";
 import { api, check, getRaw, reset, SEED_URLS, serveTimelineEntry, track } from "./helpers";
 import { RedlineStore as OldStore } from "./legacy/store-6253bff";
 
@@ -215,6 +214,11 @@ async function writeOldDeployment(): Promise<{ old: OldDeployment; ids: string[]
 }
 
 // -- what the old code answered, and what the new one answers ------------------------------------
+
+/** A KV-era subscription as the API shows it since channels (migrations/0008): a webhook, its secret never shown. */
+function publicView({ secret: _secret, url, filter, ...rest }: SubscriptionRecord) {
+  return { ...rest, type: "webhook", url, config: { url }, description: `POST to ${url}`, filter: { ...filter, source: null } };
+}
 
 async function oldAnswers(old: OldDeployment, ids: string[]) {
   const articles = [];

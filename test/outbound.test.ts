@@ -10,8 +10,8 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vite
 import type { Env } from "../src/env";
 import { fetchPage } from "../src/fetching/fetch-page";
 import worker from "../src/index";
-import { trackerFor } from "../src/tracking";
-import type { WebhookMessage } from "../src/webhooks/queue";
+import { SubscriptionStore } from "../src/storage/subscriptions";
+import type { WebhookMessage } from "../src/channels/queue";
 import { ADMIN, reset } from "./helpers";
 import { ALLOWED, ALWAYS_REFUSED, LOOPBACK, rows, TEST_NAMES } from "./outbound-table";
 
@@ -145,23 +145,25 @@ describe("webhook URLs", () => {
 
   /** A subscription stored before its URL became forbidden, and one delivery to it. */
   async function deliverTo(url: string, bindings: Env) {
-    const store = trackerFor(env).store;
+    const store = new SubscriptionStore(env.DB, env.REDLINE_KV);
     const subscription = {
       id: crypto.randomUUID(),
-      url,
-      filter: { articleId, site: null, kinds: null, minSignificance: 0 },
-      secret: "a-secret-of-sixteen-or-more",
+      type: "webhook",
+      config: { url },
+      filter: { articleId, site: null, source: null, kinds: null, minSignificance: 0 },
+      sealedSecret: null,
+      plainSecret: "a-secret-of-sixteen-or-more",
       createdAt: new Date(0).toISOString(),
       origin: "http://redline.test",
       deadLettered: 0,
       lastDeadLetter: null,
     };
-    await store.putSubscription(subscription);
+    await store.insert(subscription);
     const body: WebhookMessage = { type: "delivery", subscriptionId: subscription.id, articleId, seq: 1 };
     const batch = createMessageBatch<WebhookMessage>("redline-webhooks", [{ id: "refused", attempts: 1, timestamp: new Date(), body }]);
     const ctx = createExecutionContext();
     await (worker as ExportedHandler<Env>).queue?.(batch, bindings, ctx);
-    return { result: await getQueueResult(batch, ctx), after: (await store.getSubscription(subscription.id))! };
+    return { result: await getQueueResult(batch, ctx), after: (await store.get(subscription.id))! };
   }
 
   it.each(rows(ALWAYS_REFUSED))(

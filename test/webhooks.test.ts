@@ -10,7 +10,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import type { Env } from "../src/env";
 import worker from "../src/index";
-import type { WebhookMessage } from "../src/webhooks/queue";
+import type { WebhookMessage } from "../src/channels/queue";
 import { api, check, SEED_URLS, serveTimelineEntry, track, reset } from "./helpers";
 
 const sinkUrl = (name: string) => `${env.REPLAY_ORIGIN}/__replay/webhooks/${name}`;
@@ -124,7 +124,8 @@ describe("subscriptions API", () => {
     const created = await subscribe({ url: sinkUrl("crud"), kinds: ["body"], minSignificance: 0.2, site: "en.yna.co.kr" });
     expect(created.status).toBe(201);
     expect(created.json.secret).toMatch(/^[0-9a-f]{64}$/);
-    expect(created.json.filter).toEqual({ articleId: null, site: "en.yna.co.kr", kinds: ["body"], minSignificance: 0.2 });
+    expect(created.json.filter).toEqual({ articleId: null, site: "en.yna.co.kr", source: null, kinds: ["body"], minSignificance: 0.2 });
+    expect(created.json).toMatchObject({ type: "webhook", config: { url: sinkUrl("crud") }, description: `POST to ${sinkUrl("crud")}` });
     const id: string = created.json.id;
     expect(created.headers.get("Location")).toBe(`/api/subscriptions/${id}`);
 

@@ -1,126 +1,206 @@
 /**
- * Webhook delivery through Cloudflare Queues. A check only enqueues one small message per change
- * (`announce`), so a slow or failing subscriber never delays checks. The consumer fans each
- * change out to one delivery message per matching subscription, and each delivery is POSTed,
- * signed, and retried with exponential backoff; after the queue's `max_retries` Cloudflare moves
- * it to the dead-letter queue, whose consumer records the failure on the subscription.
+ * Channel delivery through Cloudflare Queues (`redline-webhooks`). A check only enqueues one
+ * small message per change (`announce`), so a slow or failing service never delays checks. The
+ * consumer fans each change out to one delivery message per matching subscription; a delivery
+ * opens the subscription's sealed secret, builds the EditNotice and hands it to the channel,
+ * then acts on its DeliveryResult: delivered → ack; pending → a `poll` message, delayed; retry →
+ * the queue's retry with exponential backoff (or the service's Retry-After); failed → counted
+ * on the subscription at once. After `max_retries` (wrangler.toml) Cloudflare moves a delivery
+ * to the dead-letter queue, whose consumer counts it the same way.
  */
 import type { Env } from "../env";
-import { refusalReason } from "../fetching/url";
 import type { WebhookMessage } from "../queues/messages";
-import { SEND_BATCH_LIMIT } from "../queues/names";
+import { QUEUE_MAX_DELAY_SECONDS, SEND_BATCH_LIMIT } from "../queues/names";
+import { quoteInput } from "../quote";
 import type { ChangeRecord } from "../storage/records";
 import { RedlineStore } from "../storage/store";
-import { retryDelaySeconds, SIGNATURE_HEADER, signatureOf, wantsChange, type SubscriptionRecord } from "./subscription";
+import { SubscriptionStore } from "../storage/subscriptions";
+import { channelContext, settle } from "./context";
+import { channelOf } from "./index";
+import type { DeliveryResult, EditNotice, RedlineImage } from "./model";
+import { editNotice } from "./notice";
+import { keyringFrom, open, seal, SealedSecretError, sealedKeyId, type Keyring } from "./secrets";
+import { retryDelaySeconds, wantsChange, type StoredSubscription } from "./subscription";
 
-/** A subscriber gets this long to answer before the attempt counts as failed. */
-const DELIVERY_TIMEOUT_MS = 10_000;
 export type { WebhookMessage } from "../queues/messages";
-
-/** What a subscriber receives (the request body, signed). */
-export interface WebhookPayload {
-  event: "change";
-  /** `<change id>/<subscription id>`: the same on every retry, so receivers can drop duplicates. */
-  deliveryId: string;
-  change: ChangeRecord;
-  links: { article: string; diff: string | null; feed: string };
-}
 
 /** The producer side, for the tracker: one message per recorded change. */
 export async function announceChange(queue: Queue<WebhookMessage>, change: ChangeRecord): Promise<void> {
   await queue.send({ type: "change", articleId: change.articleId, seq: change.seq });
 }
 
+/** What one delivery needs besides its message: the two stores, the keyring, and how to draw a change's image. */
+export interface Deliverer {
+  env: Env;
+  store: RedlineStore;
+  subscriptions: SubscriptionStore;
+  keyring: Keyring | null;
+  renderImage: (change: ChangeRecord) => Promise<RedlineImage | null>;
+}
+
+/**
+ * The redline image of a change, for channels that attach it (Mastodon, Bluesky). Until the
+ * image renderer (src/image) is wired in, no image: such channels post the image link instead.
+ */
+const noImage = async (): Promise<RedlineImage | null> => null;
+
+export async function delivererFor(env: Env): Promise<Deliverer> {
+  return {
+    env,
+    store: new RedlineStore(env.DB, env.REDLINE_KV),
+    subscriptions: new SubscriptionStore(env.DB, env.REDLINE_KV),
+    keyring: await keyringFrom(env),
+    renderImage: noImage,
+  };
+}
+
+type SecretOrProblem = { secret: unknown } | { result: DeliveryResult };
+
+/**
+ * The subscription's secret in the clear. A value sealed under SECRETS_KEY_PREVIOUS is sealed
+ * again under SECRETS_KEY (a rotation completes as deliveries happen); a pre-0008 plaintext
+ * webhook secret is sealed as soon as a key is configured.
+ */
+export async function secretOf(deliverer: Deliverer, subscription: StoredSubscription): Promise<SecretOrProblem> {
+  const { keyring, subscriptions } = deliverer;
+  if (subscription.sealedSecret !== null) {
+    // Not for good: the deliveries go out once the operator sets the key.
+    if (!keyring) return { result: { outcome: "retry", reason: "The secret is sealed and the SECRETS_KEY secret is not configured on this Worker." } };
+    let plaintext: string;
+    try {
+      plaintext = await open(keyring, subscription.id, subscription.sealedSecret);
+    } catch (error) {
+      if (error instanceof SealedSecretError) return { result: { outcome: "failed", reason: error.message } };
+      throw error;
+    }
+    if (sealedKeyId(subscription.sealedSecret) !== keyring.current.id) {
+      await subscriptions.replaceSecret(subscription.id, subscription, await seal(keyring, subscription.id, plaintext));
+    }
+    return { secret: JSON.parse(plaintext) };
+  }
+  if (subscription.plainSecret !== null) {
+    await sealPlainSecret(deliverer, subscription);
+    return { secret: subscription.plainSecret };
+  }
+  return { secret: null };
+}
+
+/** A pre-0008 plaintext secret sealed, if a key is configured (one row written, once). */
+async function sealPlainSecret({ keyring, subscriptions }: Deliverer, subscription: StoredSubscription): Promise<void> {
+  if (!keyring || subscription.plainSecret === null) return;
+  await subscriptions.replaceSecret(subscription.id, subscription, await seal(keyring, subscription.id, JSON.stringify(subscription.plainSecret)));
+}
+
+/** The notice of `change` for `subscription`; `deliveryId` defaults to the queue's, stable across retries. */
+export function noticeFor(deliverer: Deliverer, subscription: StoredSubscription, change: ChangeRecord, deliveryId = `${change.id}/${subscription.id}`): EditNotice {
+  return editNotice(deliveryId, subscription.origin, change, () => deliverer.renderImage(change));
+}
+
+/**
+ * One attempt of one channel: `deliver`, or `poll` with the state its `pending` asked for. A
+ * type this deploy has no channel for, or a poll for a channel that never answers pending, fails
+ * for good: retrying the same code cannot help.
+ */
+export async function attempt(deliverer: Deliverer, subscription: StoredSubscription, notice: EditNotice, state: Record<string, unknown> | null): Promise<DeliveryResult> {
+  const channel = channelOf(subscription.type);
+  if (!channel) return { outcome: "failed", reason: `This deploy has no ${subscription.type} channel.` };
+  const opened = await secretOf(deliverer, subscription);
+  if ("result" in opened) return opened.result;
+  const context = channelContext(deliverer.env, Date.now());
+  const { poll } = channel;
+  if (state === null) return settle(() => channel.deliver(notice, subscription.config, opened.secret, context));
+  if (!poll) return { outcome: "failed", reason: `The ${subscription.type} channel has nothing to poll.` };
+  return settle(() => poll.call(channel, notice, state, subscription.config, opened.secret, context));
+}
+
 export async function handleWebhookBatch(batch: MessageBatch<WebhookMessage>, env: Env): Promise<void> {
-  const store = new RedlineStore(env.DB, env.REDLINE_KV);
+  const deliverer = await delivererFor(env);
   for (const message of batch.messages) {
-    const outcome =
-      message.body.type === "change" ? await fanOut(store, env, message.body) : await deliver(store, message.body, env.ALLOW_LOOPBACK === "true");
-    if (outcome === "done") message.ack();
-    else message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    try {
+      if (message.body.type === "change") {
+        await fanOut(deliverer, message.body);
+        message.ack();
+        continue;
+      }
+      const { body } = message;
+      const [subscription, change] = await Promise.all([deliverer.subscriptions.get(body.subscriptionId), deliverer.store.getChange(body.articleId, body.seq)]);
+      // Deleted since: there is no one left to tell, or nothing to tell.
+      if (!subscription || !change) {
+        message.ack();
+        continue;
+      }
+      const result = await attempt(deliverer, subscription, noticeFor(deliverer, subscription, change), body.type === "poll" ? body.state : null);
+      await act(deliverer, message, body, result);
+    } catch (error) {
+      // A store or queue error: the whole message again later, as any transient failure.
+      console.error(JSON.stringify({ event: "channel-delivery-error", message: message.id, error: String(error) }));
+      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    }
   }
 }
 
-/** `redline-webhooks-dlq`: deliveries that exhausted their retries, counted on their subscription. */
+type DeliveryMessage = Exclude<WebhookMessage, { type: "change" }>;
+
+async function act(deliverer: Deliverer, message: Message<WebhookMessage>, body: DeliveryMessage, result: DeliveryResult): Promise<void> {
+  const subject = `change ${body.articleId}-${body.seq} to subscription ${body.subscriptionId}`;
+  switch (result.outcome) {
+    case "delivered":
+      message.ack();
+      return;
+    case "pending": {
+      const queue = deliverer.env.WEBHOOKS;
+      if (!queue) throw new Error("The WEBHOOKS queue binding is missing: a pending delivery cannot be polled.");
+      const poll: WebhookMessage = { type: "poll", subscriptionId: body.subscriptionId, articleId: body.articleId, seq: body.seq, state: result.state };
+      await queue.send(poll, { delaySeconds: Math.min(Math.max(Math.ceil(result.afterSeconds), 0), QUEUE_MAX_DELAY_SECONDS) });
+      message.ack();
+      return;
+    }
+    case "retry": {
+      const delaySeconds = result.retryAfterSeconds === undefined ? retryDelaySeconds(message.attempts) : Math.min(result.retryAfterSeconds, QUEUE_MAX_DELAY_SECONDS);
+      console.warn(`redline: ${subject} retried in ${delaySeconds} s: ${quoteInput(result.reason)}`);
+      message.retry({ delaySeconds });
+      return;
+    }
+    case "failed":
+      console.warn(`redline: ${subject} failed for good: ${quoteInput(result.reason)}`);
+      await deliverer.subscriptions.recordDeadLetter(body.subscriptionId, { changeId: `${body.articleId}-${body.seq}`, at: new Date().toISOString(), reason: result.reason });
+      message.ack();
+      return;
+  }
+}
+
+/** `redline-webhooks-dlq`: deliveries and polls that exhausted their retries, counted on their subscription. */
 export async function handleWebhookDeadLetters(batch: MessageBatch<WebhookMessage>, env: Env): Promise<void> {
-  const store = new RedlineStore(env.DB, env.REDLINE_KV);
+  const subscriptions = new SubscriptionStore(env.DB, env.REDLINE_KV);
   for (const message of batch.messages) {
-    await recordDeadLetter(store, message.body);
+    const { body } = message;
+    if (body.type !== "change") {
+      await subscriptions.recordDeadLetter(body.subscriptionId, { changeId: `${body.articleId}-${body.seq}`, at: new Date().toISOString(), reason: "Retries exhausted." });
+    }
     message.ack();
   }
 }
 
-type Outcome = "done" | "retry";
-
-async function fanOut(store: RedlineStore, env: Env, { articleId, seq }: Extract<WebhookMessage, { type: "change" }>): Promise<Outcome> {
+/**
+ * One delivery message per subscription that wants the change: its filters, and its channel's
+ * own `wants`. Also seals any pre-0008 plaintext secret it reads, so every such row is sealed by
+ * the first change recorded after SECRETS_KEY is set, delivered to it or not.
+ */
+async function fanOut(deliverer: Deliverer, { articleId, seq }: Extract<WebhookMessage, { type: "change" }>): Promise<void> {
+  const { store, subscriptions, env } = deliverer;
   const change = await store.getChange(articleId, seq);
-  if (!change || !env.WEBHOOKS) return "done";
+  if (!change || !env.WEBHOOKS) return;
+  const all = await subscriptions.list();
+  for (const subscription of all) await sealPlainSecret(deliverer, subscription);
+  const foundBy = all.some((subscription) => subscription.filter.source !== null) ? await subscriptions.sourcesOf(articleId) : [];
   const deliveries: Array<MessageSendRequest<WebhookMessage>> = [];
-  for (const subscription of await store.listSubscriptions()) {
-    if (wantsChange(subscription.filter, subscription.createdAt, change)) {
-      deliveries.push({ body: { type: "delivery", subscriptionId: subscription.id, articleId, seq } });
-    }
+  for (const subscription of all) {
+    const channel = channelOf(subscription.type);
+    if (!channel || !wantsChange(subscription.filter, subscription.createdAt, change, foundBy)) continue;
+    if (channel.wants && !channel.wants(change)) continue;
+    deliveries.push({ body: { type: "delivery", subscriptionId: subscription.id, articleId, seq } });
   }
   for (let start = 0; start < deliveries.length; start += SEND_BATCH_LIMIT) {
     await env.WEBHOOKS.sendBatch(deliveries.slice(start, start + SEND_BATCH_LIMIT));
   }
-  return "done";
-}
-
-function payloadFor(subscription: SubscriptionRecord, change: ChangeRecord): WebhookPayload {
-  const article = `${subscription.origin}/api/articles/${change.articleId}`;
-  const comparable = change.from !== null && change.to !== null && change.from !== change.to;
-  return {
-    event: "change",
-    deliveryId: `${change.id}/${subscription.id}`,
-    change,
-    links: {
-      article,
-      diff: comparable ? `${article}/diff?from=${change.from}&to=${change.to}&format=html` : null,
-      feed: `${subscription.origin}/feeds/articles/${change.articleId}.atom`,
-    },
-  };
-}
-
-/**
- * One attempt. A deleted subscription or change is done: there is no one left to tell. A URL
- * the host rules now refuse (they were tightened, or ALLOW_LOOPBACK turned off, after it was
- * subscribed) is never requested; retrying cannot change that, so it fails for good at once
- * and is counted like a dead-lettered delivery.
- */
-async function deliver(store: RedlineStore, message: Extract<WebhookMessage, { type: "delivery" }>, allowLoopback: boolean): Promise<Outcome> {
-  const [subscription, change] = await Promise.all([store.getSubscription(message.subscriptionId), store.getChange(message.articleId, message.seq)]);
-  if (!subscription || !change) return "done";
-  const refusal = refusalReason(subscription.url, allowLoopback);
-  if (refusal) {
-    console.warn(`redline: change ${change.id} not delivered to subscription ${subscription.id}: ${refusal}`);
-    await recordDeadLetter(store, message);
-    return "done";
-  }
-  const payload = payloadFor(subscription, change);
-  const body = JSON.stringify(payload);
-  try {
-    const response = await fetch(subscription.url, {
-      method: "POST",
-      body,
-      redirect: "manual",
-      signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
-      headers: {
-        "Content-Type": "application/json",
-        "User-Agent": "Redline-Webhooks/0.1",
-        "Redline-Event": payload.event,
-        "Redline-Delivery": payload.deliveryId,
-        [SIGNATURE_HEADER]: await signatureOf(subscription.secret, body),
-      },
-    });
-    await response.body?.cancel();
-    return response.ok ? "done" : "retry";
-  } catch {
-    return "retry";
-  }
-}
-
-async function recordDeadLetter(store: RedlineStore, message: WebhookMessage): Promise<void> {
-  if (message.type !== "delivery") return;
-  await store.recordDeadLetter(message.subscriptionId, { changeId: `${message.articleId}-${message.seq}`, at: new Date().toISOString() });
 }

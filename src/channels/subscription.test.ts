@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ChangeListItem } from "../storage/records";
-import { retryDelaySeconds, signatureOf, wantsChange, type SubscriptionFilter } from "./subscription";
+import { filterFrom, retryDelaySeconds, wantsChange, type ChannelFilter } from "./subscription";
+import { signatureOf } from "./webhook";
 
 const change: ChangeListItem = {
   id: "0123456789abcdef-2",
@@ -14,23 +15,57 @@ const change: ChangeListItem = {
   summary: "…",
   significance: 0.4,
 };
-const everything: SubscriptionFilter = { articleId: null, site: null, kinds: null, minSignificance: 0 };
+const everything: ChannelFilter = { articleId: null, site: null, source: null, kinds: null, minSignificance: 0 };
+const SOURCE = "00112233aabbccdd";
 const before = "2026-05-01T00:00:00.000Z";
 
 describe("wantsChange", () => {
   it("matches on article, site, kinds and significance", () => {
-    expect(wantsChange(everything, before, change)).toBe(true);
-    expect(wantsChange({ ...everything, articleId: "fedcba9876543210" }, before, change)).toBe(false);
-    expect(wantsChange({ ...everything, site: "en.yna.co.kr" }, before, change)).toBe(true);
-    expect(wantsChange({ ...everything, site: "english.hani.co.kr" }, before, change)).toBe(false);
-    expect(wantsChange({ ...everything, kinds: ["title", "stealth-edit"] }, before, change)).toBe(true);
-    expect(wantsChange({ ...everything, kinds: ["title"] }, before, change)).toBe(false);
-    expect(wantsChange({ ...everything, minSignificance: 0.4 }, before, change)).toBe(true);
-    expect(wantsChange({ ...everything, minSignificance: 0.41 }, before, change)).toBe(false);
+    expect(wantsChange(everything, before, change, [])).toBe(true);
+    expect(wantsChange({ ...everything, articleId: "fedcba9876543210" }, before, change, [])).toBe(false);
+    expect(wantsChange({ ...everything, site: "en.yna.co.kr" }, before, change, [])).toBe(true);
+    expect(wantsChange({ ...everything, site: "english.hani.co.kr" }, before, change, [])).toBe(false);
+    expect(wantsChange({ ...everything, kinds: ["title", "stealth-edit"] }, before, change, [])).toBe(true);
+    expect(wantsChange({ ...everything, kinds: ["title"] }, before, change, [])).toBe(false);
+    expect(wantsChange({ ...everything, minSignificance: 0.4 }, before, change, [])).toBe(true);
+    expect(wantsChange({ ...everything, minSignificance: 0.41 }, before, change, [])).toBe(false);
+  });
+
+  it("with a source filter, matches only changes of articles that source found", () => {
+    expect(wantsChange({ ...everything, source: SOURCE }, before, change, [SOURCE, "ffeeddccbbaa9988"])).toBe(true);
+    expect(wantsChange({ ...everything, source: SOURCE }, before, change, ["ffeeddccbbaa9988"])).toBe(false);
+    expect(wantsChange({ ...everything, source: SOURCE }, before, change, [])).toBe(false);
   });
 
   it("never sends a subscriber changes from before it subscribed", () => {
-    expect(wantsChange(everything, "2026-05-02T00:00:00.000Z", change)).toBe(false);
+    expect(wantsChange(everything, "2026-05-02T00:00:00.000Z", change, [])).toBe(false);
+  });
+});
+
+describe("filterFrom", () => {
+  it("reads every shared filter, and none as everything", () => {
+    expect(filterFrom({})).toEqual(everything);
+    expect(filterFrom({ articleId: "0123456789abcdef", site: "en.yna.co.kr", source: SOURCE, kinds: ["body"], minSignificance: 0.3 })).toEqual({
+      articleId: "0123456789abcdef",
+      site: "en.yna.co.kr",
+      source: SOURCE,
+      kinds: ["body"],
+      minSignificance: 0.3,
+    });
+  });
+
+  it("refuses a bad field with a problem naming it in invalid-params", async () => {
+    const refusal = (() => {
+      try {
+        filterFrom({ source: "not-a-source" });
+      } catch (error) {
+        return error as { getResponse(): Response };
+      }
+      throw new Error("not refused");
+    })();
+    const body = (await refusal.getResponse().json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ status: 400, detail: '`source` must be a source id (16 hex digits), not "not-a-source".' });
+    expect(body["invalid-params"]).toEqual([{ name: "source", reason: 'must be a source id (16 hex digits), not "not-a-source".' }]);
   });
 });
 

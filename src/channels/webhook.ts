@@ -38,9 +38,12 @@ export function newSecret(): string {
   return toHex(crypto.getRandomValues(new Uint8Array(32)));
 }
 
+/** The payload's links are the API's, as they were before channels: a receiver is a program, not a reader. */
 export function webhookPayload(notice: EditNotice): WebhookPayload {
-  const diff = notice.links.redline === null ? null : `${notice.links.article}/diff?from=${notice.change.from}&to=${notice.change.to}&format=html`;
-  return { event: "change", deliveryId: notice.deliveryId, change: notice.change, links: { article: notice.links.article, diff, feed: notice.links.feed } };
+  const { change } = notice;
+  const article = `${new URL(notice.links.article).origin}/api/articles/${change.articleId}`;
+  const diff = notice.links.redline === null ? null : `${article}/diff?from=${change.from}&to=${change.to}&format=html`;
+  return { event: "change", deliveryId: notice.deliveryId, change, links: { article, diff, feed: notice.links.feed } };
 }
 
 export const webhookChannel: Channel<WebhookConfig, string> = {

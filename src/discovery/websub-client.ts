@@ -17,7 +17,7 @@ import {
   recordSubscriptionFailure,
   type WebSubSource,
 } from "../storage/websub";
-import { newSecret } from "../webhooks/subscription";
+import { newSecret } from "../channels/webhook";
 import {
   advertisedSubscription,
   callbackUrl,

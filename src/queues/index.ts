@@ -4,7 +4,7 @@
  * dispatches each batch on `batch.queue` to its consumer.
  */
 import type { Env } from "../env";
-import { handleWebhookBatch, handleWebhookDeadLetters } from "../webhooks/queue";
+import { handleWebhookBatch, handleWebhookDeadLetters } from "../channels/queue";
 import { handleCheckBatch, handleCheckDeadLetters } from "./checks";
 import type { ChecksQueueMessage, RedlineMessage, WebhookMessage } from "./messages";
 import { QUEUES } from "./names";

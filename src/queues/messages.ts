@@ -45,9 +45,14 @@ export interface DiscoverMessage {
 /** Every message on `redline-checks`. */
 export type ChecksQueueMessage = CheckMessage | SourceCheckMessage | DiscoverMessage;
 
-/** `redline-webhooks`: a recorded change to fan out, or one delivery to one subscriber. */
+/**
+ * `redline-webhooks` (every channel, not only webhooks): a recorded change to fan out, one
+ * delivery of it to one subscription, or a delivery's later look at a service that answered
+ * `pending` (src/channels/queue.ts), carrying what the channel asked to be handed back.
+ */
 export type WebhookMessage =
   | { type: "change"; articleId: string; seq: number }
-  | { type: "delivery"; subscriptionId: string; articleId: string; seq: number };
+  | { type: "delivery"; subscriptionId: string; articleId: string; seq: number }
+  | { type: "poll"; subscriptionId: string; articleId: string; seq: number; state: Record<string, unknown> };
 
 export type RedlineMessage = ChecksQueueMessage | WebhookMessage;

@@ -6,8 +6,10 @@
  */
 import { gunzip, gzip } from "../archive/gzip";
 import { recordDigest } from "../archive/chain";
-import { indexedText } from "../search/text";
+import type { VersionDiff } from "../model";
+import { changeText } from "../search/changes";
 import { CHECKS_DEAD_LETTERED, CRON_RUN, DISPATCH_RUN, keys, legacyKeys } from "./keys";
+import { changeSearchInsert, comparesVersions, SearchIndex, versionSearchInsert } from "./search";
 import type {
   ArticleRecord,
   ArticleStatus,
@@ -16,7 +18,6 @@ import type {
   ChangeRecord,
   CronRunRecord,
   DispatchRecord,
-  SubscriptionFilter,
   SubscriptionRecord,
   VersionRecord,
   VersionSummary,
@@ -68,11 +69,12 @@ export interface ChangeQuery extends Partial<ChangeFilter> {
  * writer owns: a check writes `tracking` only to retire the article (it commits the value it read
  * otherwise, and the compare-and-set makes a DELETE in between win); DELETE and resume write only
  * `tracking` and `nextCheckAt`, and a resume also clears `retireAt` and a `retired` status. Only
- * the first capture writes `retireAt`.
+ * the first capture writes `retireAt`. A check's `diff` is the one its change records (null unless
+ * the change compares two versions): the change's search row is made of what it added and removed.
  */
 export type Commit =
   | { owner: "create"; article: ArticleRecord; version: VersionRecord; change: ChangeRecord }
-  | { owner: "check"; expect: number; article: ArticleRecord; version: VersionRecord | null; change: ChangeRecord | null }
+  | { owner: "check"; expect: number; article: ArticleRecord; version: VersionRecord | null; change: ChangeRecord | null; diff: VersionDiff | null }
   | { owner: "tracking"; expect: number; id: string; tracking: boolean; nextCheckAt: string };
 
 /** A cursor names the last item shown: (detected_at_ms, article_id, seq), base64url. */
@@ -91,52 +93,8 @@ function decodeCursor(cursor: string): [number, string, number] | null {
 
 type Row = Record<string, unknown>;
 
-/** What {@link RedlineStore.search} looks for. */
-export interface SearchQueryOptions {
-  match: string;
-  sort: "relevance" | "time";
-  limit: number;
-  cursor: string | null;
-  site: string | null;
-  source: string | null;
-  fromMs: number | null;
-  toMs: number | null;
-}
-
-/** A matching version; `marked` is its indexed body with FTS5's matches between U+E000 and U+E001. */
-export interface SearchRow {
-  articleId: string;
-  url: string;
-  title: string;
-  n: number;
-  capturedAt: string;
-  marked: string;
-}
-
-/** FTS5 refused the query expression; the message is SQLite's. */
-export class SearchSyntaxError extends Error {}
-
-/** A search cursor this sort did not make. */
-export class SearchCursorError extends Error {}
-
-/** A search cursor: "r.<offset>" by relevance (bm25 moves as versions are added), "t.<ms>.<rowid>" by time (keyset), base64url. */
-function encodeSearchCursor(values: number[]): string {
-  const text = values.length === 1 ? `r.${values[0]}` : `t.${values[0]}.${values[1]}`;
-  return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function decodeSearchCursor(cursor: string, sort: "relevance" | "time"): number[] | null {
-  try {
-    const text = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
-    const match = sort === "time" ? /^t\.(\d{1,16})\.(\d{1,16})$/.exec(text) : /^r\.(\d{1,9})$/.exec(text);
-    return match ? match.slice(1).map(Number) : null;
-  } catch {
-    return null;
-  }
-}
-
 /** A condition every statement of one batch shares (`WHERE <sql>`). */
-interface Guard {
+export interface Guard {
   sql: string;
   params: unknown[];
 }
@@ -247,19 +205,6 @@ export function toListItem({ id, articleId, url, title, from, to, detectedAt, ki
   return { id, articleId, url, title, from, to, detectedAt, kinds, summary, ...(significance === undefined ? {} : { significance }) };
 }
 
-function subscriptionFromRow(row: Row): SubscriptionRecord {
-  return {
-    id: row.id as string,
-    url: row.url as string,
-    filter: JSON.parse(row.filter as string) as SubscriptionFilter,
-    secret: row.secret as string,
-    createdAt: row.created_at as string,
-    origin: row.origin as string,
-    deadLettered: row.dead_lettered as number,
-    lastDeadLetter: row.last_dead_letter == null ? null : (JSON.parse(row.last_dead_letter as string) as SubscriptionRecord["lastDeadLetter"]),
-  };
-}
-
 /** The SQL conditions of a change filter, appended to a WHERE clause. */
 function filterSql(filter: Partial<ChangeFilter>): { sql: string; params: unknown[] } {
   const parts: string[] = [];
@@ -280,7 +225,9 @@ export class RedlineStore {
   constructor(
     private readonly db: D1Database,
     private readonly kv: KVNamespace,
-  ) {}
+  ) {
+    this.search = new SearchIndex(db);
+  }
 
   // -- articles ------------------------------------------------------------------------------
 
@@ -457,74 +404,10 @@ export class RedlineStore {
     };
   }
 
-  // -- search (migrations/0005_search.sql) -----------------------------------------------------
+  // -- search (migrations/0005_search.sql, 0006_change_search.sql: src/storage/search.ts) -----
 
-  /**
-   * One page of the versions whose text matches `match` (an FTS5 expression, src/search/text.ts),
-   * best first (bm25) or newest first, filtered in the same query: ONE statement. Throws
-   * {@link SearchSyntaxError} when FTS5 rejects the expression.
-   */
-  async search(query: SearchQueryOptions): Promise<Page<SearchRow>> {
-    const where = ["version_search MATCH ?"];
-    const params: unknown[] = [query.match];
-    if (query.site) {
-      where.push("a.site = ?");
-      params.push(query.site);
-    }
-    if (query.source) {
-      where.push("version_search.article_id IN (SELECT article_id FROM article_sources WHERE source_id = ?)");
-      params.push(query.source);
-    }
-    if (query.fromMs !== null) {
-      where.push("version_search.captured_at_ms >= ?");
-      params.push(query.fromMs);
-    }
-    if (query.toMs !== null) {
-      where.push("version_search.captured_at_ms <= ?");
-      params.push(query.toMs);
-    }
-    let offset = 0;
-    if (query.cursor) {
-      const after = decodeSearchCursor(query.cursor, query.sort);
-      if (!after) throw new SearchCursorError();
-      if (query.sort === "time") {
-        where.push("(version_search.captured_at_ms, version_search.rowid) < (?, ?)");
-        params.push(after[0], after[1]);
-      } else offset = after[0]!;
-    }
-    const order = query.sort === "time" ? "version_search.captured_at_ms DESC, version_search.rowid DESC" : "version_search.rank, version_search.rowid";
-    let results: Row[];
-    try {
-      ({ results } = await this.db
-        .prepare(
-          `SELECT version_search.rowid AS rowid, version_search.article_id AS article_id, version_search.n AS n, version_search.captured_at_ms AS captured_at_ms,
-             highlight(version_search, 3, char(57344), char(57345)) AS marked, a.url AS url, v.title AS title, v.captured_at AS captured_at
-           FROM version_search JOIN articles a ON a.id = version_search.article_id
-             JOIN versions v ON v.article_id = version_search.article_id AND v.n = version_search.n
-           WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ? OFFSET ?`,
-        )
-        .bind(...params, query.limit + 1, offset)
-        .all<Row>());
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (/fts5|unterminated string|no such column/i.test(message)) throw new SearchSyntaxError(message.replace(/^D1_ERROR: /, "").replace(/: SQLITE_ERROR$/, ""));
-      throw error;
-    }
-    const shown = results.slice(0, query.limit);
-    const last = shown.at(-1);
-    const more = results.length > query.limit && last;
-    return {
-      items: shown.map((row) => ({
-        articleId: row.article_id as string,
-        url: row.url as string,
-        title: row.title as string,
-        n: row.n as number,
-        capturedAt: row.captured_at as string,
-        marked: row.marked as string,
-      })),
-      cursor: more ? encodeSearchCursor(query.sort === "time" ? [last.captured_at_ms as number, last.rowid as number] : [offset + query.limit]) : null,
-    };
-  }
+  /** The search index: both searches and the rebuild's reads and writes; its rows are written by {@link commit}. */
+  readonly search: SearchIndex;
 
   // -- the one writer per article --------------------------------------------------------------
 
@@ -551,8 +434,10 @@ export class RedlineStore {
     } else {
       const { article, version, change } = commit;
       const guard = commit.owner === "create" ? absent(article.id) : { sql: "EXISTS (SELECT 1 FROM articles WHERE id = ? AND revision = ?)", params: [article.id, commit.expect] };
-      if (version) statements.push(this.versionInsert("INSERT", article.id, version, await this.putSnapshot(version), guard), this.searchInsert(article.id, version, guard));
+      if (version) statements.push(this.versionInsert("INSERT", article.id, version, await this.putSnapshot(version), guard), versionSearchInsert(this.db, article.id, version, guard));
       if (change) statements.push(this.changeInsert("INSERT", change, guard));
+      // What the change added and removed, from the diff it records, beside its row (migrations/0006_change_search.sql).
+      if (change && commit.owner === "check" && commit.diff && comparesVersions(change)) statements.push(changeSearchInsert(this.db, change, changeText(commit.diff), guard));
       const a = article;
       const owned = [
         a.title, a.status, a.lastCheckedAt, a.lastChangedAt, Date.parse(a.nextCheckAt), a.versionCount, a.changeCount,
@@ -596,14 +481,6 @@ export class RedlineStore {
          SELECT ?, ?, ?, ?, ?, ?, ? WHERE ${guard.sql}`,
       )
       .bind(articleId, version.n, version.capturedAt, version.contentHash, recordSha256, version.title, version.modifiedAt ?? null, ...guard.params);
-  }
-
-  /** The version's search row (migrations/0005_search.sql), under the same guard as its version row, in the same batch. */
-  private searchInsert(articleId: string, version: VersionRecord, guard: Guard): D1PreparedStatement {
-    const { body, grams } = indexedText(version);
-    return this.db
-      .prepare(`INSERT INTO version_search (article_id, n, captured_at_ms, body, grams) SELECT ?, ?, ?, ?, ? WHERE ${guard.sql}`)
-      .bind(articleId, version.n, Date.parse(version.capturedAt), body, grams, ...guard.params);
   }
 
   private changeInsert(verb: "INSERT" | "INSERT OR IGNORE", change: ChangeRecord, guard: Guard): D1PreparedStatement {
@@ -653,7 +530,7 @@ export class RedlineStore {
     const statements = [
       // Each search row before its version row, only while that row is missing: a rerun indexes nothing twice.
       ...versions.flatMap(({ version, recordSha256 }) => [
-        this.searchInsert(articleId, version, {
+        versionSearchInsert(this.db, articleId, version, {
           sql: `${guard.sql} AND NOT EXISTS (SELECT 1 FROM versions WHERE article_id = ? AND n = ?)`,
           params: [...guard.params, articleId, version.n],
         }),
@@ -692,15 +569,18 @@ export class RedlineStore {
     return results.map((row) => ({ n: row.n as number, recordSha256: row.record_sha256 as string }));
   }
 
-  /** Inserts a subscription unless D1 holds one with its id already; true when inserted. */
+  /**
+   * Inserts a KV-era subscription (a webhook) unless D1 holds one with its id already; true when
+   * inserted. Its HMAC secret goes in as `plain_secret`, sealed by the next fan-out (src/channels/queue.ts).
+   */
   async importSubscription(s: SubscriptionRecord): Promise<boolean> {
     const [result] = await this.db.batch([
       this.db
         .prepare(
-          `INSERT INTO subscriptions (id, url, filter, secret, created_at, origin, dead_lettered, last_dead_letter) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+          `INSERT INTO subscriptions (id, type, config, filter, plain_secret, created_at, origin, dead_lettered, last_dead_letter) VALUES (?, 'webhook', ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (id) DO NOTHING`,
         )
-        .bind(s.id, s.url, JSON.stringify(s.filter), s.secret, s.createdAt, s.origin, s.deadLettered ?? 0, s.lastDeadLetter ? JSON.stringify(s.lastDeadLetter) : null),
+        .bind(s.id, JSON.stringify({ url: s.url }), JSON.stringify(s.filter), s.secret, s.createdAt, s.origin, s.deadLettered ?? 0, s.lastDeadLetter ? JSON.stringify(s.lastDeadLetter) : null),
     ]);
     return (result?.meta.changes ?? 0) > 0;
   }
@@ -931,42 +811,5 @@ export class RedlineStore {
         .prepare("INSERT INTO runs (name, record, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at")
         .bind(CRON_RUN, JSON.stringify(run), run.finishedAt),
     ]);
-  }
-
-  // -- subscriptions -------------------------------------------------------------------------
-
-  async getSubscription(id: string): Promise<SubscriptionRecord | null> {
-    const row = await this.db.prepare("SELECT * FROM subscriptions WHERE id = ?").bind(id).first<Row>();
-    return row ? subscriptionFromRow(row) : null;
-  }
-
-  async putSubscription(s: SubscriptionRecord): Promise<void> {
-    await this.db.batch([
-      this.db
-        .prepare("INSERT INTO subscriptions (id, url, filter, secret, created_at, origin, dead_lettered, last_dead_letter) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(s.id, s.url, JSON.stringify(s.filter), s.secret, s.createdAt, s.origin, s.deadLettered, s.lastDeadLetter ? JSON.stringify(s.lastDeadLetter) : null),
-    ]);
-  }
-
-  /** Counted in SQL, so two dead letters at once both count. */
-  async recordDeadLetter(id: string, lastDeadLetter: { changeId: string; at: string }): Promise<void> {
-    await this.db.batch([
-      this.db.prepare("UPDATE subscriptions SET dead_lettered = dead_lettered + 1, last_dead_letter = ? WHERE id = ?").bind(JSON.stringify(lastDeadLetter), id),
-    ]);
-  }
-
-  /**
-   * Also deletes the subscription's key of the KV-only layout, if the deployment had one: a
-   * rerun of the migration must not bring back a subscription deleted since.
-   */
-  async deleteSubscription(id: string): Promise<void> {
-    await this.db.batch([this.db.prepare("DELETE FROM subscriptions WHERE id = ?").bind(id)]);
-    await this.kv.delete(legacyKeys.subscription(id));
-  }
-
-  /** Every subscription, oldest first; fan-out matches them with the pure `wantsChange`. */
-  async listSubscriptions(): Promise<SubscriptionRecord[]> {
-    const { results } = await this.db.prepare("SELECT * FROM subscriptions ORDER BY created_at, id").all<Row>();
-    return results.map(subscriptionFromRow);
   }
 }

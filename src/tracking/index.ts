@@ -5,7 +5,7 @@ import { DEFAULT_MIN_HOST_INTERVAL_MS, politenessFor } from "../politeness/hosts
 import type { ChangeRecord } from "../storage/records";
 import { RedlineStore } from "../storage/store";
 import { SourceCatalog } from "../storage/sources";
-import { announceChange } from "../webhooks/queue";
+import { announceChange } from "../channels/queue";
 import type { Tracker } from "./check";
 import { DEFAULT_DISPATCH_BATCH, type DispatchSettings } from "./dispatch";
 
