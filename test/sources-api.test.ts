@@ -96,22 +96,22 @@ describe("POST /api/sources", () => {
     expect({ type: json.type, title: json.title }).toEqual({ type, title });
   });
 
-  it.each<[string, unknown, string]>([
-    ["no url", { type: "rss" }, 'The request body must be a JSON object with a `url` field, e.g. {"url": "https://…/rss.xml"}.'],
-    ["an unknown field", { url: FEED, tags: ["x"] }, 'Unknown field "tags"; the fields are url, type, include, exclude, keywords, maxAgeDays, trackDays, intervalMinutes.'],
-    ["an unknown type", { url: FEED, type: "podcast" }, '`type` must be one of rss, atom, jsonfeed, sitemap, news-sitemap, page, not "podcast".'],
-    ["keywords that are not an array", { url: FEED, keywords: "defence" }, 'Invalid filter: keywords must be an array of strings, got "defence".'],
-    ["an empty keyword", { url: FEED, keywords: ["defence", " "] }, 'Invalid filter: keywords[1] must not be empty, got " ".'],
-    ["a negative maxAgeDays", { url: FEED, maxAgeDays: -1 }, "Invalid filter: maxAgeDays must be a positive number of days, got -1."],
-    ["a trackDays of 0", { url: FEED, trackDays: 0 }, "`trackDays` must be a whole number of days from 1 to 3650, or null, not 0."],
-    ["a fractional intervalMinutes", { url: FEED, intervalMinutes: 1.5 }, "`intervalMinutes` must be a whole number of minutes from 1 to 10080, not 1.5."],
-    ["a URL that is not http(s)", { url: "ftp://fixtures.redline.test/feed.xml" }, "Invalid `url`: only http and https URLs can be tracked, not ftp:."],
-    ["a private address", { url: "http://10.0.0.1/feed.xml" }, "This URL cannot be a source: host 10.0.0.1 is in 10.0.0.0/8, private-use (RFC 1918)."],
-  ])("refuses %s with a 400 naming it, fetching and storing nothing", async (_, body, detail) => {
+  it.each<[string, unknown, string, { name: string; reason: string }]>([
+    ["no url", { type: "rss" }, 'The request body must be a JSON object with a `url` field, e.g. {"url": "https://…/rss.xml"}.', { name: "url", reason: "required" }],
+    ["an unknown field", { url: FEED, tags: ["x"] }, 'Unknown field "tags"; the fields are url, type, include, exclude, keywords, maxAgeDays, trackDays, intervalMinutes.', { name: "tags", reason: "unknown field" }],
+    ["an unknown type", { url: FEED, type: "podcast" }, '`type` must be one of rss, atom, jsonfeed, sitemap, news-sitemap, page, not "podcast".', { name: "type", reason: 'must be one of rss, atom, jsonfeed, sitemap, news-sitemap, page, not "podcast"' }],
+    ["keywords that are not an array", { url: FEED, keywords: "defence" }, 'Invalid filter: keywords must be an array of strings, got "defence".', { name: "keywords", reason: 'keywords must be an array of strings, got "defence"' }],
+    ["an empty keyword", { url: FEED, keywords: ["defence", " "] }, 'Invalid filter: keywords[1] must not be empty, got " ".', { name: "keywords", reason: 'keywords[1] must not be empty, got " "' }],
+    ["a negative maxAgeDays", { url: FEED, maxAgeDays: -1 }, "Invalid filter: maxAgeDays must be a positive number of days, got -1.", { name: "maxAgeDays", reason: "maxAgeDays must be a positive number of days, got -1" }],
+    ["a trackDays of 0", { url: FEED, trackDays: 0 }, "`trackDays` must be a whole number of days from 1 to 3650, or null, not 0.", { name: "trackDays", reason: "must be a whole number of days from 1 to 3650, or null, not 0" }],
+    ["a fractional intervalMinutes", { url: FEED, intervalMinutes: 1.5 }, "`intervalMinutes` must be a whole number of minutes from 1 to 10080, not 1.5.", { name: "intervalMinutes", reason: "must be a whole number of minutes from 1 to 10080, not 1.5" }],
+    ["a URL that is not http(s)", { url: "ftp://fixtures.redline.test/feed.xml" }, "Invalid `url`: only http and https URLs can be tracked, not ftp:.", { name: "url", reason: "only http and https URLs can be tracked, not ftp:" }],
+    ["a private address", { url: "http://10.0.0.1/feed.xml" }, "This URL cannot be a source: host 10.0.0.1 is in 10.0.0.0/8, private-use (RFC 1918).", { name: "url", reason: "host 10.0.0.1 is in 10.0.0.0/8, private-use (RFC 1918)" }],
+  ])("refuses %s with a 400 naming it (the field in invalid-params), fetching and storing nothing", async (_, body, detail, invalidParam) => {
     const { status, headers, json } = await addSource(body);
     expect(status).toBe(400);
     expect(headers.get("Content-Type")).toBe("application/problem+json");
-    expect(json).toEqual(problemOf(400, "Bad Request", detail));
+    expect(json).toEqual({ ...problemOf(400, "Bad Request", detail), "invalid-params": [invalidParam] });
     expect(origin.requested).toEqual([]);
     expect((await api("GET", "/api/sources")).json.items).toEqual([]);
   });
@@ -199,15 +199,15 @@ describe("reading, changing and deleting sources", () => {
     expect(Date.parse(resumed.json.nextCheckAt)).toBeGreaterThanOrEqual(before);
   });
 
-  it.each<[string, unknown, string]>([
-    ["an unknown status", { status: "failing" }, '`status` must be "active" or "paused", not "failing".'],
-    ["a field a source cannot change", { url: FEED }, 'Unknown field "url"; the fields are status, include, exclude, keywords, maxAgeDays, trackDays, intervalMinutes.'],
-    ["a bad filter", { exclude: [3] }, "Invalid filter: exclude[0] must be a string, got 3."],
-  ])("refuses a PATCH with %s", async (_, body, detail) => {
+  it.each<[string, unknown, string, { name: string; reason: string }]>([
+    ["an unknown status", { status: "failing" }, '`status` must be "active" or "paused", not "failing".', { name: "status", reason: 'must be "active" or "paused", not "failing"' }],
+    ["a field a source cannot change", { url: FEED }, 'Unknown field "url"; the fields are status, include, exclude, keywords, maxAgeDays, trackDays, intervalMinutes.', { name: "url", reason: "unknown field" }],
+    ["a bad filter", { exclude: [3] }, "Invalid filter: exclude[0] must be a string, got 3.", { name: "exclude", reason: "exclude[0] must be a string, got 3" }],
+  ])("refuses a PATCH with %s, naming the field in invalid-params", async (_, body, detail, invalidParam) => {
     const { id } = (await addSource({ url: FEED })).json;
     const { status, json } = await api("PATCH", `/api/sources/${id}`, { body });
     expect(status).toBe(400);
-    expect(json).toEqual(problemOf(400, "Bad Request", detail));
+    expect(json).toEqual({ ...problemOf(400, "Bad Request", detail), "invalid-params": [invalidParam] });
   });
 
   it("deletes a source: 200 with what it was, then 404; the articles it found stay tracked and keep saying so", async () => {

@@ -7,14 +7,16 @@ import type { AppEnv } from "../app-env";
 import { articleIdFor, InvalidUrlError, normalizeArticleUrl, refusalReason } from "../fetching/url";
 import { RENDERING_HEADERS, selfContainedRenderingHeaders } from "../security-headers";
 import type { ArticleRecord, VersionRecord } from "../storage/records";
-import { checkArticle, FirstCaptureError, RobotsRefusal, scaleSettings, setTracking, trackNewArticle } from "../tracking";
+import { checkArticle, FirstCaptureError, RobotsRefusal, scaleSettings, setTracking, trackNewArticle, type CheckResult } from "../tracking";
+import type { Tracker } from "../tracking/check";
+import type { Env } from "../env";
 import type { ArticleHead, RedlineStore } from "../storage/store";
 import { requireAdmin } from "./auth";
 import { waybackCaptureView } from "../channels/wayback";
 import { WaybackCaptures } from "../storage/wayback";
 import { rawCaptureResponse } from "./raw";
 import { cursorParam, pageSize, readJsonObject, sourceIdParam, versionNumber } from "./params";
-import { problem } from "./problem";
+import { fieldProblem, problem } from "./problem";
 import { quoteInput } from "../quote";
 
 /** The public shape of an article; internal bookkeeping (validators, hashes) stays out. */
@@ -37,15 +39,18 @@ export function articleView(article: ArticleRecord) {
   };
 }
 
-async function readUrlFromBody(request: Request): Promise<string> {
-  const body = await readJsonObject(request, '{"url": "https://…"}');
-  if (!("url" in body)) throw problem(400, 'The request body must be a JSON object with a `url` field, e.g. {"url": "https://…"}.');
+/** A URL to track, normalized and allowed by the host rules, or a 400 naming the `url` field. */
+function trackableUrl(raw: unknown, allowLoopback: boolean): string {
+  let url: string;
   try {
-    return normalizeArticleUrl(body.url);
+    url = normalizeArticleUrl(raw);
   } catch (error) {
-    if (error instanceof InvalidUrlError) throw problem(400, `Invalid \`url\`: ${error.message}.`);
+    if (error instanceof InvalidUrlError) throw fieldProblem(400, "url", error.message, `Invalid \`url\`: ${error.message}.`);
     throw error;
   }
+  const refusal = refusalReason(url, allowLoopback);
+  if (refusal) throw fieldProblem(400, "url", refusal, `This URL cannot be tracked: ${refusal}.`);
+  return url;
 }
 
 /**
@@ -63,35 +68,50 @@ export function hostNotFree(host: string, nextAllowedAtMs: number, nowMs: number
   );
 }
 
-export const articles = new Hono<AppEnv>();
+/** A tracked article, and whether this request created it (201) or found it (200, resumed if it was stopped). */
+export interface Tracked {
+  article: ArticleRecord;
+  created: boolean;
+}
 
-articles.post("/", requireAdmin, async (c) => {
-  const url = await readUrlFromBody(c.req.raw);
-  const refusal = refusalReason(url, c.env.ALLOW_LOOPBACK === "true");
-  if (refusal) throw problem(400, `This URL cannot be tracked: ${refusal}.`);
-  const { tracker } = c.var;
+/**
+ * Tracks a URL, as `POST /api/articles` and the admin page's form both do: an article already
+ * stored is resumed if stopped; a new one is captured at once (version 1), its host's slot
+ * claimed first. Every refusal is a problem: 400 (the `url` field), 422, 429.
+ */
+export async function trackUrl(tracker: Tracker, env: Env, rawUrl: unknown): Promise<Tracked> {
+  const url = trackableUrl(rawUrl, env.ALLOW_LOOPBACK === "true");
   const id = await articleIdFor(url);
   const existing = await tracker.store.getArticle(id);
   if (existing) {
-    if (existing.tracking) return c.json(articleView(existing), 200);
+    if (existing.tracking) return { article: existing, created: false };
     const resumed = await setTracking(tracker.store, id, true, Date.now());
-    return c.json(articleView(resumed ?? existing), 200);
+    return { article: resumed ?? existing, created: false };
   }
   // The first capture is a request to the host like any check: it claims the host's slot first.
   const nowMs = Date.now();
   const site = new URL(url).hostname;
-  const claim = await tracker.store.claimHost(site, nowMs, scaleSettings(c.env).minHostIntervalMs);
+  const claim = await tracker.store.claimHost(site, nowMs, scaleSettings(env).minHostIntervalMs);
   if (!claim.claimed) throw hostNotFree(site, claim.host.nextAllowedAt, nowMs, "Nothing was fetched or stored");
   try {
     const result = await trackNewArticle(tracker, { id, url }, nowMs, claim.host);
     // Another request may have created the article first; this capture was then checked against it.
-    if (result.outcome !== "created") return c.json(articleView(result.article), 200);
-    return c.json(articleView(result.article), 201, { Location: `/api/articles/${id}` });
+    return { article: result.article, created: result.outcome === "created" };
   } catch (error) {
     if (error instanceof RobotsRefusal) throw problem(422, `This URL cannot be tracked: ${error.message}. Nothing was fetched or stored.`);
     if (error instanceof FirstCaptureError) throw problem(422, `${error.message.replace(/\.+$/, "")}. Nothing was stored; try again later.`);
     throw error;
   }
+}
+
+export const articles = new Hono<AppEnv>();
+
+articles.post("/", requireAdmin, async (c) => {
+  const body = await readJsonObject(c.req.raw, '{"url": "https://…"}');
+  if (!("url" in body)) throw fieldProblem(400, "url", "required", 'The request body must be a JSON object with a `url` field, e.g. {"url": "https://…"}.');
+  const { article, created } = await trackUrl(c.var.tracker, c.env, body.url);
+  if (!created) return c.json(articleView(article), 200);
+  return c.json(articleView(article), 201, { Location: `/api/articles/${article.id}` });
 });
 
 const ARTICLE_ID = /^[0-9a-f]{16}$/;
@@ -152,29 +172,37 @@ articles.get("/:id", async (c) => {
   });
 });
 
-articles.delete("/:id", requireAdmin, async (c) => {
-  const { store } = c.var.tracker;
-  const article = await loadArticle(store, c.req.param("id"));
-  const stopped = await setTracking(store, article.id, false, Date.now());
-  return c.json(articleView(stopped ?? { ...article, tracking: false }));
-});
+/** Stops tracking an article (`DELETE /api/articles/:id`, the article page's Untrack button); its history stays. */
+export async function untrack(store: RedlineStore, id: string): Promise<ArticleRecord> {
+  const article = await loadArticle(store, id);
+  return (await setTracking(store, article.id, false, Date.now())) ?? { ...article, tracking: false };
+}
 
-articles.post("/:id/check", requireAdmin, async (c) => {
-  const { tracker } = c.var;
-  const id = c.req.param("id");
+articles.delete("/:id", requireAdmin, async (c) => c.json(articleView(await untrack(c.var.tracker.store, c.req.param("id")))));
+
+/**
+ * Checks a tracked (or retired) article now, whatever its schedule, as `POST /api/articles/:id/check`
+ * and the article page's Check now button do: 404, 409 when tracking was stopped, 429 when the host is not free.
+ */
+export async function checkNow(tracker: Tracker, env: Env, id: string): Promise<CheckResult> {
   const nowMs = Date.now();
+  const { minHostIntervalMs } = scaleSettings(env);
   // The claim a queued check makes (the same compare-and-set on the host's slot), and the head, in one round trip.
-  const { claimed, head } = ARTICLE_ID.test(id) ? await tracker.store.claimHostForCheck(id, nowMs, scaleSettings(c.env).minHostIntervalMs) : { claimed: false, head: null };
+  const { claimed, head } = ARTICLE_ID.test(id) ? await tracker.store.claimHostForCheck(id, nowMs, minHostIntervalMs) : { claimed: false, head: null };
   if (!head) throw problem(404, `No article with id ${quoteInput(id)}.`);
   if (!head.article.tracking && head.article.status !== "retired") {
     throw problem(409, `Article ${head.article.id} is not tracked any more; POST its URL to /api/articles to resume.`);
   }
   // A retired article (its source's trackDays are over) is resumed by asking for a check: tracked
   // again until stopped, then checked like any other, the host's slot claimed first.
-  const resumed = head.article.tracking ? { claimed, head } : await resumeForCheck(tracker.store, id, nowMs, scaleSettings(c.env).minHostIntervalMs);
+  const resumed = head.article.tracking ? { claimed, head } : await resumeForCheck(tracker.store, id, nowMs, minHostIntervalMs);
   const { article } = resumed.head;
   if (!resumed.claimed) throw hostNotFree(article.site, resumed.head.host?.nextAllowedAt ?? nowMs, nowMs, "Nothing was fetched");
-  const result = await checkArticle(tracker, resumed.head, nowMs);
+  return checkArticle(tracker, resumed.head, nowMs);
+}
+
+articles.post("/:id/check", requireAdmin, async (c) => {
+  const result = await checkNow(c.var.tracker, c.env, c.req.param("id"));
   return c.json({
     changed: result.changed,
     outcome: result.outcome,

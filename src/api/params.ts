@@ -1,5 +1,5 @@
 /** Parsing of query and path parameters shared by the API routes; bad values become 400s. */
-import { problem } from "./problem";
+import { fieldProblem, problem } from "./problem";
 import { quoteInput } from "../quote";
 
 export const MAX_PAGE_SIZE = 100;
@@ -9,7 +9,8 @@ export function pageSize(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_PAGE_SIZE;
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value < 1 || value > MAX_PAGE_SIZE) {
-    throw problem(400, `\`limit\` must be an integer from 1 to ${MAX_PAGE_SIZE}, not ${quoteInput(raw)}.`);
+    const reason = `must be an integer from 1 to ${MAX_PAGE_SIZE}, not ${quoteInput(raw)}`;
+    throw fieldProblem(400, "limit", reason, `\`limit\` ${reason}.`);
   }
   return value;
 }
@@ -19,7 +20,10 @@ export const SOURCE_ID = /^[0-9a-f]{16}$/;
 
 /** `?source=`: the id of the source whose articles to list, or a 400 naming the bad value. */
 export function sourceIdParam(raw: string): string {
-  if (!SOURCE_ID.test(raw)) throw problem(400, `\`source\` must be a source id (16 hexadecimal digits), not ${quoteInput(raw)}.`);
+  if (!SOURCE_ID.test(raw)) {
+    const reason = `must be a source id (16 hexadecimal digits), not ${quoteInput(raw)}`;
+    throw fieldProblem(400, "source", reason, `\`source\` ${reason}.`);
+  }
   return raw;
 }
 
@@ -29,14 +33,20 @@ export function cursorParam(raw: string | undefined): string | null {
 
 export function versionNumber(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined) return undefined;
-  if (!/^[1-9]\d{0,8}$/.test(raw)) throw problem(400, `\`${name}\` must be a version number (1, 2, …), not ${quoteInput(raw)}.`);
+  if (!/^[1-9]\d{0,8}$/.test(raw)) {
+    const reason = `must be a version number (1, 2, …), not ${quoteInput(raw)}`;
+    throw fieldProblem(400, name, reason, `\`${name}\` ${reason}.`);
+  }
   return Number(raw);
 }
 
 /** `?before=` of a per-article page: the change sequence number to list below. */
 export function beforeParam(raw: string | undefined): number | null {
   if (raw === undefined || raw === "") return null;
-  if (!/^[1-9]\d{0,8}$/.test(raw)) throw problem(400, `\`before\` must be a change sequence number (1, 2, …), not ${quoteInput(raw)}.`);
+  if (!/^[1-9]\d{0,8}$/.test(raw)) {
+    const reason = `must be a change sequence number (1, 2, …), not ${quoteInput(raw)}`;
+    throw fieldProblem(400, "before", reason, `\`before\` ${reason}.`);
+  }
   return Number(raw);
 }
 
@@ -64,7 +74,8 @@ export function instantParam(raw: string | undefined, name: string): number | nu
   const ms = Date.parse(raw);
   const fields = CALENDAR_FIELDS.exec(raw);
   if (!fields || Number.isNaN(ms) || !isCalendarTime(fields)) {
-    throw problem(400, `\`${name}\` must be an ISO 8601 date or date-time naming a real calendar date and time, e.g. 2019-11-20T00:00:00Z, not ${quoteInput(raw)}.`);
+    const reason = `must be an ISO 8601 date or date-time naming a real calendar date and time, e.g. 2019-11-20T00:00:00Z, not ${quoteInput(raw)}`;
+    throw fieldProblem(400, name, reason, `\`${name}\` ${reason}.`);
   }
   return ms;
 }

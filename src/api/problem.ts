@@ -33,12 +33,36 @@ export function problemResponse(status: ContentfulStatusCode, detail: string, he
   });
 }
 
+/** A request field that caused a problem and why, as in RFC 9457 §3's `invalid-params` example. */
+export interface InvalidParam {
+  name: string;
+  reason: string;
+}
+
+/**
+ * A problem thrown by a handler. It keeps its `invalid-params` as values, so the admin forms can
+ * show each reason beside its field without parsing the response they would otherwise send.
+ */
+export class Problem extends HTTPException {
+  readonly invalidParams: readonly InvalidParam[];
+
+  constructor(status: ContentfulStatusCode, detail: string, headers: Record<string, string> = {}, extensions: Record<string, unknown> = {}) {
+    super(status, { res: problemResponse(status, detail, headers, extensions), message: detail });
+    this.invalidParams = (extensions["invalid-params"] as InvalidParam[] | undefined) ?? [];
+  }
+}
+
 /**
  * Throw from a handler to answer with a problem document. The detail is also the exception's
  * message, so the web pages can show the same words in an HTML error page.
  */
-export function problem(status: ContentfulStatusCode, detail: string, headers?: Record<string, string>, extensions?: Record<string, unknown>): HTTPException {
-  return new HTTPException(status, { res: problemResponse(status, detail, headers, extensions), message: detail });
+export function problem(status: ContentfulStatusCode, detail: string, headers?: Record<string, string>, extensions?: Record<string, unknown>): Problem {
+  return new Problem(status, detail, headers, extensions);
+}
+
+/** A problem caused by one request field: the detail for the whole answer, `reason` for beside the field. */
+export function fieldProblem(status: ContentfulStatusCode, name: string, reason: string, detail: string): Problem {
+  return problem(status, detail, {}, { "invalid-params": [{ name, reason }] });
 }
 
 export function handleError(error: Error, c: Context): Response {

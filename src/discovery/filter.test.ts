@@ -46,7 +46,9 @@ describe("parseFilter", () => {
     [{ maxAgeDays: "7" }, 'maxAgeDays must be a positive number of days, got "7"'],
     [{ keywords: Array.from({ length: 101 }, () => "k") }, "keywords lists 101 items; at most 100 are allowed"],
   ])("refuses %j: %s", (input, message) => {
-    expect(() => parseFilter(input)).toThrow(new FilterError(message));
+    // The field at fault is the first word of the message, when one field is.
+    const field = /^(include|exclude|keywords|maxAgeDays)\b/.exec(message)?.[1] as ConstructorParameters<typeof FilterError>[1];
+    expect(() => parseFilter(input)).toThrow(new FilterError(message, field));
   });
 
   it("cuts a long bad value in its message", () => {

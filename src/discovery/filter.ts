@@ -6,9 +6,18 @@ import { quoteInput } from "../quote";
 import type { DiscoveredEntry, SkipReason, SourceFilter } from "./model";
 
 /** A filter field the client sent that cannot be used; the message names the field and the value. */
-export class FilterError extends Error {}
+export class FilterError extends Error {
+  /** The field at fault, for a form to show the message beside; absent when the filter as a whole is. */
+  readonly field: FilterField | undefined;
+
+  constructor(message: string, field?: FilterField) {
+    super(message);
+    this.field = field;
+  }
+}
 
 const FIELDS = ["include", "exclude", "keywords", "maxAgeDays"] as const;
+type FilterField = (typeof FIELDS)[number];
 /** Every listed pattern and keyword is tried on every entry: a stored filter stays small. */
 const MAX_ITEMS = 100;
 const DAY_MS = 86_400_000;
@@ -23,12 +32,12 @@ function compilePattern(pattern: string): URLPattern {
 }
 
 function stringList(field: "include" | "exclude" | "keywords", value: unknown): string[] {
-  if (!Array.isArray(value)) throw new FilterError(`${field} must be an array of strings, got ${quoteInput(value)}`);
-  if (value.length > MAX_ITEMS) throw new FilterError(`${field} lists ${value.length} items; at most ${MAX_ITEMS} are allowed`);
+  if (!Array.isArray(value)) throw new FilterError(`${field} must be an array of strings, got ${quoteInput(value)}`, field);
+  if (value.length > MAX_ITEMS) throw new FilterError(`${field} lists ${value.length} items; at most ${MAX_ITEMS} are allowed`, field);
   return value.map((item, i) => {
-    if (typeof item !== "string") throw new FilterError(`${field}[${i}] must be a string, got ${quoteInput(item)}`);
+    if (typeof item !== "string") throw new FilterError(`${field}[${i}] must be a string, got ${quoteInput(item)}`, field);
     if (field === "keywords") {
-      if (item.trim() === "") throw new FilterError(`keywords[${i}] must not be empty, got ${quoteInput(item)}`);
+      if (item.trim() === "") throw new FilterError(`keywords[${i}] must not be empty, got ${quoteInput(item)}`, field);
       return item;
     }
     try {
@@ -36,6 +45,7 @@ function stringList(field: "include" | "exclude" | "keywords", value: unknown): 
     } catch {
       throw new FilterError(
         `${field}[${i}] is not a URLPattern (an absolute one, or a pathname starting with "/"): ${quoteInput(item)}`,
+        field,
       );
     }
     return item;
@@ -67,7 +77,7 @@ export function parseFilter(input: unknown): SourceFilter {
   const maxAgeDays = record.maxAgeDays;
   if (maxAgeDays !== undefined) {
     if (typeof maxAgeDays !== "number" || !Number.isFinite(maxAgeDays) || maxAgeDays <= 0) {
-      throw new FilterError(`maxAgeDays must be a positive number of days, got ${quoteInput(maxAgeDays)}`);
+      throw new FilterError(`maxAgeDays must be a positive number of days, got ${quoteInput(maxAgeDays)}`, "maxAgeDays");
     }
     filter.maxAgeDays = maxAgeDays;
   }

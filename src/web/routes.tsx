@@ -122,7 +122,7 @@ web.get("/sources/:id", async (c) => {
   const id = c.req.param("id");
   const cursor = cursorParam(c.req.query("cursor"));
   // The source and its newest found articles at once: two queries in parallel.
-  const [source, found] = await Promise.all([loadSource(c, id), sources.articlesFound(id, FOUND_PAGE_SIZE, cursor)]);
+  const [source, found] = await Promise.all([loadSource(sources, id), sources.articlesFound(id, FOUND_PAGE_SIZE, cursor)]);
   const olderQuery = found.cursor === null ? null : `cursor=${encodeURIComponent(found.cursor)}`;
   return render(c, <SourcePage source={source} found={found.items} olderQuery={olderQuery} feed={sourceFeed(source.id, sourceName(source))} />);
 });
