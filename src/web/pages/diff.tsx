@@ -114,6 +114,7 @@ export function DiffPage({ articleId, document, view, feed }: DiffPageProps) {
         <a href={here} aria-current={view === "inline" ? "page" : undefined}>Inline redline</a>
         <a href={`${here}?view=side`} aria-current={view === "side" ? "page" : undefined}>Side by side</a>
       </nav>
+      <p class="meta">Image: <a href={`${here}/image.svg`}>SVG</a> · <a href={`${here}/image.png`}>PNG</a></p>
       {/* The fragment comes from the escaping renderer (src/diffing/render/html.ts): all article text in it is escaped. */}
       {view === "inline" ? raw(renderRedlineFragment(document)) : <SideBySide document={document} />}
     </Layout>
