@@ -12,7 +12,6 @@ import { search } from "./api/search";
 import { status } from "./api/status";
 import { memento, warc } from "./archive/routes";
 import { images } from "./image/routes";
-import { images } from "./image/routes";
 import { feeds } from "./feeds/routes";
 import type { AppEnv } from "./app-env";
 import { trackerFor } from "./tracking";
@@ -48,8 +47,6 @@ app.route("/websub", websub);
 app.route("/", memento);
 // Sign-in, sign-out and the account page: paths the HTML pages below do not have.
 app.route("/", auth);
-// The diff pages' images (…/diff/1..2/image.svg, image.png), before the pages, whose diff route they extend.
-app.route("/", images);
 // The diff pages' images (…/diff/1..2/image.svg, image.png), before the pages, whose diff route they extend.
 app.route("/", images);
 // The HTML pages; after the routes above, none of which they overlap.
