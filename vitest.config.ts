@@ -1,6 +1,8 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { startReplayServer } from "./fixtures/replay.mjs";
+import { startBlueskyFake } from "./test/fakes/bluesky.mjs";
+import { startMastodonFake } from "./test/fakes/mastodon.mjs";
 import { startWebSubHub } from "./test/websub-hub.mjs";
 
 // The fixture replay origin runs in Node beside workerd; the worker reaches it over loopback,
@@ -8,6 +10,13 @@ import { startWebSubHub } from "./test/websub-hub.mjs";
 const replay = await startReplayServer({ port: 0, host: "127.0.0.1", unref: true });
 // A WebSub hub on loopback that records what subscribers send it (test/websub.test.ts injects `websubHub`).
 const hub = await startWebSubHub({ unref: true });
+// Loopback fakes of the services channels deliver to (test/fakes/): each one started here and its
+// URL provided to the tests under its name (`inject("mastodonFake")`). A new fake is one line.
+const FAKES = {
+  mastodonFake: startMastodonFake,
+  blueskyFake: startBlueskyFake,
+};
+const fakeUrls = Object.fromEntries(await Promise.all(Object.entries(FAKES).map(async ([name, start]) => [name, (await start({ unref: true })).url])));
 // The D1 schema, applied inside workerd by test/apply-migrations.ts (and again after each reset()).
 const migrations = await readD1Migrations(new URL("./migrations", import.meta.url).pathname);
 
@@ -45,7 +54,7 @@ export default defineConfig({
           include: ["src/**/*.test.ts", "test/**/*.test.ts"],
           exclude: NODE_TESTS,
           setupFiles: ["./test/apply-migrations.ts"],
-          provide: { websubHub: hub.url },
+          provide: { websubHub: hub.url, ...fakeUrls },
           // The end-to-end tests share the replay origin's clock, so test files run one at a time.
           fileParallelism: false,
         },
