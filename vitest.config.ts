@@ -2,7 +2,9 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-worker
 import { defineConfig } from "vitest/config";
 import { startReplayServer } from "./fixtures/replay.mjs";
 import { startBlueskyFake } from "./test/fakes/bluesky.mjs";
+import { startDiscordFake } from "./test/fakes/discord.mjs";
 import { startMastodonFake } from "./test/fakes/mastodon.mjs";
+import { startSlackFake } from "./test/fakes/slack.mjs";
 import { startWebSubHub } from "./test/websub-hub.mjs";
 
 // The fixture replay origin runs in Node beside workerd; the worker reaches it over loopback,
@@ -15,6 +17,8 @@ const hub = await startWebSubHub({ unref: true });
 const FAKES = {
   mastodonFake: startMastodonFake,
   blueskyFake: startBlueskyFake,
+  slackFake: startSlackFake,
+  discordFake: startDiscordFake,
 };
 const fakeUrls = Object.fromEntries(await Promise.all(Object.entries(FAKES).map(async ([name, start]) => [name, (await start({ unref: true })).url])));
 // The D1 schema, applied inside workerd by test/apply-migrations.ts (and again after each reset()).
