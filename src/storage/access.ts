@@ -37,7 +37,7 @@ const tokenFromRow = (row: Row): FeedTokenRecord => ({
 export class AccessStore {
   constructor(private readonly db: D1Database) {}
 
-  /** Opens a session and deletes every expired one: one batch, 1 row written plus the expired rows. */
+  /** Opens a session and deletes every expired one: one batch, 2 rows written (the row, its expiry index entry) plus the expired rows. */
   async openSession(id: string, nowMs: number, expiresAtMs: number): Promise<void> {
     await this.db.batch([
       this.db.prepare(`DELETE FROM ${tables.sessions} WHERE expires_at <= ?`).bind(nowMs),
@@ -56,7 +56,7 @@ export class AccessStore {
     await this.db.prepare(`DELETE FROM ${tables.sessions} WHERE id = ?`).bind(id).run();
   }
 
-  /** Stores a new token's hash: 1 row written (3 with its indexes' entries). False when the user already has a pages token. */
+  /** Stores a new token's hash: 4 rows written as D1 counts them (the row and its three index entries; 5 for a pages token). False when the user already has a pages token. */
   async addFeedToken(token: Omit<FeedTokenRecord, "lastUsedAt">, tokenHash: string): Promise<boolean> {
     const result = await this.db
       .prepare(`INSERT INTO ${tables.feedTokens} (id, user_id, name, token_hash, for_pages, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
