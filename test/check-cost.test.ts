@@ -102,7 +102,8 @@ const UPDATE_ONLY = { d1Statements: 1, d1RoundTrips: [["UPDATE articles"]], rows
 /** A commit of the head alone that changes its status (active → failing). */
 const UPDATE_COUNTED = { ...UPDATE_ONLY, rowsRead: 1 + STATS_ROW, rowsWritten: 2 + STATS_ROW };
 const CHANGE_ONLY = { d1Statements: 2, d1RoundTrips: [["INSERT changes", "UPDATE articles"]], rowsRead: 2 + STATS_ROW, rowsWritten: 6 + STATS_ROW, messages: 1 };
-const NEW_VERSION_BATCH = ["INSERT versions", "INSERT version_search", "INSERT changes", "UPDATE articles"];
+/** A new version's commit: its row and search row, the change and its search row (what it added and removed), the head. */
+const NEW_VERSION_BATCH = ["INSERT versions", "INSERT version_search", "INSERT changes", "INSERT change_search", "UPDATE articles"];
 
 beforeEach(async () => {
   await reset();
@@ -177,7 +178,7 @@ describe("what one check costs, given the head its caller holds", () => {
     expect(cost).toEqual({ ...NO_KV, ...UPDATE_ONLY, fetched: [200] });
   });
 
-  it("a new version reads the previous snapshot, writes the raw body and the new snapshot, and costs a revert query plus one batch of four (the version, its search row, the change, the head)", async () => {
+  it("a new version reads the previous snapshot, writes the raw body and the new snapshot, and costs a revert query plus one batch of five (the version and its search row, the change and its search row, the head)", async () => {
     const id = await tracked(SEED_URLS.yonhap, 1);
     await serveTimelineEntry(SEED_URLS.yonhap, 2);
     const { result, cost } = await measuredCheck(id);
@@ -186,10 +187,10 @@ describe("what one check costs, given the head its caller holds", () => {
     expect(cost).toEqual({
       kvReads: 1,
       kvWrites: 2,
-      d1Statements: 5,
+      d1Statements: 6,
       d1RoundTrips: [["SELECT versions"], NEW_VERSION_BATCH],
-      rowsRead: 6,
-      rowsWritten: 11,
+      rowsRead: 7,
+      rowsWritten: 12,
       messages: 1,
       fetched: [200],
     });
@@ -207,10 +208,10 @@ describe("what one check costs, given the head its caller holds", () => {
     expect(cost).toEqual({
       kvReads: 1,
       kvWrites: 2,
-      d1Statements: 5,
+      d1Statements: 6,
       d1RoundTrips: [["SELECT versions"], NEW_VERSION_BATCH],
-      rowsRead: 7,
-      rowsWritten: 11,
+      rowsRead: 8,
+      rowsWritten: 12,
       messages: 1,
       fetched: [200],
     });
@@ -281,10 +282,10 @@ describe("what one check costs, given the head its caller holds", () => {
     expect(cost).toEqual({
       kvReads: 1,
       kvWrites: 2,
-      d1Statements: 5,
+      d1Statements: 6,
       d1RoundTrips: [["SELECT versions"], NEW_VERSION_BATCH],
-      rowsRead: 6,
-      rowsWritten: 11,
+      rowsRead: 7,
+      rowsWritten: 12,
       messages: 1,
       fetched: [200],
     });
@@ -389,7 +390,7 @@ describe("through the checks queue (the dispatcher's messages)", () => {
     });
   });
 
-  it("a new version costs the claim batch plus the check: 7 statements in 3 round trips, one KV read and two KV writes", async () => {
+  it("a new version costs the claim batch plus the check: 8 statements in 3 round trips, one KV read and two KV writes", async () => {
     const id = await tracked(SEED_URLS.yonhap, 1);
     await serveTimelineEntry(SEED_URLS.yonhap, 2);
     const message = await messageFor(id);
@@ -398,10 +399,10 @@ describe("through the checks queue (the dispatcher's messages)", () => {
     expect(cost).toEqual({
       kvReads: 1,
       kvWrites: 2,
-      d1Statements: 7,
+      d1Statements: 8,
       d1RoundTrips: [["INSERT hosts", "SELECT articles"], ["SELECT versions"], NEW_VERSION_BATCH],
-      rowsRead: 11,
-      rowsWritten: 12,
+      rowsRead: 12,
+      rowsWritten: 13,
       messages: 1,
       fetched: [200],
     });
@@ -437,10 +438,10 @@ describe("a check whose commit another writer beat", () => {
     expect(cost).toEqual({
       kvReads: 2,
       kvWrites: 3,
-      d1Statements: 11,
+      d1Statements: 13,
       d1RoundTrips: [["SELECT versions"], NEW_VERSION_BATCH, ["SELECT articles"], ["SELECT versions"], NEW_VERSION_BATCH],
-      rowsRead: 14,
-      rowsWritten: 11,
+      rowsRead: 16,
+      rowsWritten: 12,
       messages: 1,
       fetched: [200],
     });

@@ -100,13 +100,13 @@ describe("what a check costs", () => {
     expect(counts).toEqual({ kvReads: 0, kvWrites: 0, d1Statements: 1 });
   });
 
-  it("new version: one KV read, two KV writes, and a D1 read for the revert check plus one batch of four (the version, its search row, the change, the head)", async () => {
+  it("new version: one KV read, two KV writes, and a D1 read for the revert check plus one batch of five (the version and its search row, the change and its search row, the head)", async () => {
     await serveTimelineEntry(SEED_URLS.yonhap, 2);
     const head = (await trackerFor(env).store.getHead(id))!;
     const { env: counted, counts } = instrumented();
     const result = await checkArticle(trackerFor(counted), head, Date.now());
     expect(result.outcome).toBe("new-version");
-    expect(counts).toEqual({ kvReads: 1, kvWrites: 2, d1Statements: 1 + 4 });
+    expect(counts).toEqual({ kvReads: 1, kvWrites: 2, d1Statements: 1 + 5 });
   });
 });
 

@@ -4,9 +4,10 @@
  * tokenizer findings FTS5 gives in workerd's D1; and what indexing adds to a commit.
  */
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { articleIdFor } from "../src/fetching/url";
 import { checkArticle, trackerFor, trackNewArticle } from "../src/tracking";
+import { adHocOrigin, answerWith } from "./ad-hoc-origin";
 import { api, check, HOSTILE_URL, instrumented, reset, SEED_URLS, serveTimelineEntry, setReplayClock, track } from "./helpers";
 
 const KOREAN_URL = "https://fixtures.redline.test/charset/euc-kr-meta.html";
@@ -202,8 +203,150 @@ describe("GET /api/search", () => {
   });
 });
 
+interface ChangeHit {
+  articleId: string;
+  url: string;
+  title: string;
+  changeId: string;
+  seq: number;
+  from: number;
+  to: number;
+  detectedAt: string;
+  redline: string;
+  snippet: Part[];
+}
+
+/** A Korean article edited between two captures (served by a fetch spy): the second drops 강하게 from its second sentence. */
+const KOREAN_EDIT_URL = "https://fixtures.redline.test/ko/edit.html";
+const koreanPage = (second: string) => `<!DOCTYPE html><html lang="ko"><head><meta charset="utf-8"><title>방위비 협상 결렬</title></head><body><article>
+  <h1>방위비 협상 결렬</h1>
+  <p>한국과 미국의 제11차 방위비분담특별협정 협상이 19일 미국 쪽의 일방적인 협상 중단으로 파행했다. ${second}</p>
+  <p>정은보 방위비분담협상대사는 서울 한국국방연구원에서 열린 협상이 끝난 뒤 브리핑에서 미국 쪽이 먼저 자리를 떴다고 밝혔다. 다음 협상 일정은 아직 정해지지 않았다.</p>
+  <p>미국은 올해 분담금의 다섯 배가 넘는 금액을 요구한 것으로 알려졌다. 한국 정부는 합리적이고 공평한 분담이라는 원칙을 지키겠다는 입장이며, 양국은 연내 타결을 목표로 협상을 이어갈 계획이다.</p>
+</article></body></html>`;
+
+describe("GET /api/search?in=added|removed: what each change added and removed (change_search)", () => {
+  let yonhap = "";
+  let hankyoreh = "";
+  let korean = "";
+  let yonhapDetectedAt = "";
+
+  const changes = async (query: string): Promise<{ status: number; items: ChangeHit[]; cursor: string | null }> => {
+    const response = await search(query);
+    return { status: response.status, items: response.items as unknown as ChangeHit[], cursor: response.cursor };
+  };
+  const named = (hits: ChangeHit[]) => hits.map((hit) => `${hit.articleId}/${hit.seq}`);
+
+  beforeAll(async () => {
+    await reset();
+    await serveTimelineEntry(SEED_URLS.yonhap, 1);
+    yonhap = (await track(SEED_URLS.yonhap)).json.id;
+    await serveTimelineEntry(SEED_URLS.yonhap, 2);
+    const edit = (await check(yonhap)).json;
+    expect(edit.version?.n).toBe(2);
+    yonhapDetectedAt = edit.change.detectedAt;
+    await serveTimelineEntry(SEED_URLS.hankyoreh1stRound, 1);
+    hankyoreh = (await track(SEED_URLS.hankyoreh1stRound)).json.id;
+    await serveTimelineEntry(SEED_URLS.hankyoreh1stRound, 2);
+    expect((await check(hankyoreh)).json.version?.n).toBe(2);
+    const origin = adHocOrigin();
+    origin.serve(KOREAN_EDIT_URL, answerWith(koreanPage("미국은 방위비 인상을 강하게 요구했다."), "text/html; charset=utf-8"));
+    korean = (await track(KOREAN_EDIT_URL)).json.id;
+    origin.serve(KOREAN_EDIT_URL, answerWith(koreanPage("미국은 방위비 인상을 요구했다."), "text/html; charset=utf-8"));
+    expect((await check(korean)).json.version?.n).toBe(2);
+    vi.restoreAllMocks();
+  });
+
+  it("finds the Yonhap stealth edit's old wording with in=removed and its new wording with in=added, naming the change and its redline", async () => {
+    const removed = await changes(q("six-fold", "&in=removed"));
+    expect(removed.status).toBe(200);
+    expect(removed.items).toHaveLength(1);
+    const [hit] = removed.items;
+    expect(hit).toMatchObject({
+      articleId: yonhap,
+      url: SEED_URLS.yonhap,
+      changeId: `${yonhap}-2`,
+      seq: 2,
+      from: 1,
+      to: 2,
+      detectedAt: yonhapDetectedAt,
+      redline: `/articles/${yonhap}/diff/1..2`,
+    });
+    expect(hit!.title).toContain("negotiator");
+    expect(sentence(hit as unknown as Hit)).toMatch(/^SEOUL, Dec\. 18 \(Yonhap\) -- The top U\.S\. negotiator .* six-fold increase .* troops here\.$/);
+    expect(matched(hit as unknown as Hit)).toEqual(["six-fold"]);
+    const added = await changes(q("five-fold", "&in=added"));
+    expect(named(added.items)).toEqual([`${yonhap}/2`]);
+    expect(matched(added.items[0] as unknown as Hit)).toEqual(["five-fold"]);
+    expect((await changes(q("five-fold", "&in=removed"))).items).toEqual([]);
+    expect((await changes(q("six-fold", "&in=added"))).items).toEqual([]);
+    // in=text (the default) searches every version: each wording under the version that held it.
+    expect((await search(q("six-fold", "&in=text"))).items.map((hit) => hit.n)).toEqual([1]);
+    expect((await search(q("five-fold", "&in=text"))).items.map((hit) => hit.n)).toEqual([2]);
+  });
+
+  it("does not count the words an edited sentence kept as added or removed", async () => {
+    expect((await search(q("negotiator", "&in=text"))).items.map((hit) => hit.n).sort()).toEqual([1, 2]);
+    expect((await changes(q("negotiator", "&in=removed"))).items).toEqual([]);
+    expect((await changes(q("negotiator", "&in=added"))).items).toEqual([]);
+    expect(named((await changes(q('"six-fold increase"', "&in=removed"))).items)).toEqual([`${yonhap}/2`]);
+  });
+
+  it("finds a Korean word an edit dropped, inside its sentence, and not the words it kept", async () => {
+    const dropped = await changes(q("강하게", "&in=removed"));
+    expect(named(dropped.items)).toEqual([`${korean}/2`]);
+    expect(sentence(dropped.items[0] as unknown as Hit)).toBe("미국은 방위비 인상을 강하게 요구했다.");
+    expect(matched(dropped.items[0] as unknown as Hit)).toEqual(["강하게"]);
+    expect((await changes(q("강하게", "&in=added"))).items).toEqual([]);
+    expect((await changes(q("인상", "&in=removed"))).items).toEqual([]);
+    expect((await changes(q("방위비", "&in=added"))).items).toEqual([]);
+  });
+
+  it("filters changes by site, source and detection time, sorts them and pages with the cursor", async () => {
+    // Both edits added these: the Yonhap one five-fold, The Hankyoreh's a sentence on an alliance "more robust than ever".
+    const both = "five-fold OR robust";
+    const all = (await changes(q(both, "&in=added&sort=time"))).items;
+    expect(new Set(named(all))).toEqual(new Set([`${yonhap}/2`, `${hankyoreh}/2`]));
+    expect(all.map((hit) => hit.detectedAt)).toEqual([...all.map((hit) => hit.detectedAt)].sort().reverse());
+    expect(named((await changes(q(both, "&in=added&site=en.yna.co.kr"))).items)).toEqual([`${yonhap}/2`]);
+    await env.DB.prepare("INSERT INTO article_sources (article_id, source_id, source_url, found_at) VALUES (?, ?, ?, ?)")
+      .bind(hankyoreh, "00000000000000aa", "https://english.hani.co.kr/rss", "2019-09-26T00:00:00Z")
+      .run();
+    expect(named((await changes(q(both, "&in=added&source=00000000000000aa"))).items)).toEqual([`${hankyoreh}/2`]);
+    // The Hankyoreh's edit was detected after Yonhap's (each at its check).
+    const later = all.find((hit) => hit.articleId === hankyoreh)!.detectedAt;
+    expect(named((await changes(q(both, `&in=added&from=${later}`))).items)).toEqual([`${hankyoreh}/2`]);
+    expect(named((await changes(q(both, `&in=added&to=${new Date(Date.parse(later) - 1).toISOString()}`))).items)).toEqual([`${yonhap}/2`]);
+    for (const sort of ["time", "relevance"]) {
+      const whole = named((await changes(q(both, `&in=added&sort=${sort}`))).items);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await changes(q(both, `&in=added&sort=${sort}&limit=1${cursor ? `&cursor=${cursor}` : ""}`));
+        expect(page.items, sort).toHaveLength(1);
+        seen.push(...named(page.items));
+        cursor = page.cursor;
+      } while (cursor);
+      expect(seen, sort).toEqual(whole);
+    }
+  });
+
+  it("answers 400 problem+json for an `in` it does not know, and for a query FTS5 rejects on a change side", async () => {
+    for (const [query, detail] of [
+      [q("five-fold", "&in=diff"), /`in` must be text \(every version's text\), added or removed .*not "diff"/],
+      [q("AND", "&in=removed"), /not a search FTS5 understands/],
+      [q('"unterminated', "&in=added"), /not a search FTS5 understands \(unterminated string\)/],
+    ] as const) {
+      const response = await api("GET", `/api/search?${query}`, { headers: {} });
+      expect(response.status, query).toBe(400);
+      expect(response.headers.get("Content-Type"), query).toBe("application/problem+json");
+      expect(response.json.detail, query).toMatch(detail);
+    }
+  });
+});
+
 describe("what indexing adds to a commit", () => {
-  it("a commit another writer beat writes no search row: one row per version, whatever the races", async () => {
+  it("a commit another writer beat writes no search row: one row per version and one per change comparing two, whatever the races", async () => {
     await reset();
     await serveTimelineEntry(SEED_URLS.yonhap, 1);
     const id: string = (await track(SEED_URLS.yonhap)).json.id;
@@ -212,9 +355,26 @@ describe("what indexing adds to a commit", () => {
     await Promise.all([check(id), check(id), checkArticle(trackerFor(env), stale, Date.now())]);
     const counts = await env.DB.prepare(
       `SELECT (SELECT COUNT(*) FROM versions) AS versions, (SELECT COUNT(*) FROM version_search) AS rows,
-         (SELECT COUNT(*) FROM versions v WHERE NOT EXISTS (SELECT 1 FROM version_search s WHERE s.article_id = v.article_id AND s.n = v.n)) AS missing`,
+         (SELECT COUNT(*) FROM versions v WHERE NOT EXISTS (SELECT 1 FROM version_search s WHERE s.article_id = v.article_id AND s.n = v.n)) AS missing,
+         (SELECT COUNT(*) FROM changes) AS changes, (SELECT group_concat(article_id || '/' || CAST(seq AS INTEGER)) FROM change_search) AS changeRows`,
     ).first<Record<string, number>>();
-    expect(counts).toEqual({ versions: 2, rows: 2, missing: 0 });
+    // The first capture's change (created) compares no two versions: only the edit has a change_search row.
+    expect(counts).toEqual({ versions: 2, rows: 2, missing: 0, changes: 2, changeRows: `${id}/2` });
+  });
+
+  it("a new version's batch carries one INSERT change_search after its change row, under the same guard", async () => {
+    await reset();
+    await serveTimelineEntry(SEED_URLS.yonhap, 1);
+    const id: string = (await track(SEED_URLS.yonhap)).json.id;
+    await serveTimelineEntry(SEED_URLS.yonhap, 2);
+    const probe = instrumented();
+    const head = (await trackerFor(probe.env).store.getHead(id))!;
+    expect((await checkArticle(trackerFor(probe.env), head, Date.now())).outcome).toBe("new-version");
+    expect(probe.d1.trips.at(-1)).toEqual(["INSERT versions", "INSERT version_search", "INSERT changes", "INSERT change_search", "UPDATE articles"]);
+    const row = await env.DB.prepare("SELECT article_id, seq, removed, added, removed_grams, added_grams FROM change_search").first<Record<string, unknown>>();
+    expect(row).toMatchObject({ article_id: id, seq: 2, removed_grams: "", added_grams: "" });
+    expect(row!.removed).toMatch(/six-fold/);
+    expect(row!.added).toMatch(/five-fold/);
   });
 
   it("a first capture's batch carries one INSERT version_search: one statement and one D1 row written more", async () => {

@@ -24,11 +24,15 @@ function bigrams(run: string): string {
     .join(" ");
 }
 
+/** Every Hangul run of `text` as its overlapping two-syllable grams, space-separated: what a `grams` column holds. */
+export function hangulGrams(text: string): string {
+  return [...text.matchAll(HANGUL_RUN)].map(([run]) => bigrams(run)).join(" ");
+}
+
 /** The indexed text of a version: the headline, then its paragraphs, one per line; and the Hangul grams of it. */
 export function indexedText(version: Pick<VersionRecord, "title" | "paragraphs">): { body: string; grams: string } {
   const body = [version.title, ...version.paragraphs].join("\n");
-  const grams = [...body.matchAll(HANGUL_RUN)].map(([run]) => bigrams(run)).join(" ");
-  return { body, grams };
+  return { body, grams: hangulGrams(body) };
 }
 
 /** The Hangul runs of two syllables or more a query looks for (outside double quotes): the snippet marks them. */
@@ -40,10 +44,10 @@ export interface SearchQuery {
 /**
  * The FTS5 MATCH expression of a user's query: unchanged, except that outside double quotes a
  * hyphenated word becomes the phrase "five-fold" and each Hangul run of two syllables or more
- * becomes `(grams : "g1 g2 …")`. A quoted Hangul phrase
+ * becomes `(<gramsColumn> : "g1 g2 …")`. A quoted Hangul phrase
  * and a single syllable match whole space-separated words of `body`, as unicode61 tokenizes them.
  */
-export function searchQuery(q: string): SearchQuery {
+export function searchQuery(q: string, gramsColumn = "grams"): SearchQuery {
   const hangul: string[] = [];
   let match = "";
   for (const piece of q.split(/("[^"]*"?)/)) {
@@ -57,10 +61,34 @@ export function searchQuery(q: string): SearchQuery {
       const run = term.replace(/\*$/, "");
       if ([...run].length < 2) return term;
       hangul.push(run);
-      return ` (grams : "${bigrams(run)}") `;
+      return ` (${gramsColumn} : "${bigrams(run)}") `;
     });
   }
   return { match: match.trim(), hangul };
+}
+
+/** FTS5 refused the query expression, or would have; the message is SQLite's. */
+export class SearchSyntaxError extends Error {}
+
+/** Where a search looks: every version's text, or what each change added or removed. */
+export const SEARCH_SCOPES = ["text", "added", "removed"] as const;
+export type SearchScope = (typeof SEARCH_SCOPES)[number];
+
+/**
+ * The MATCH expression over change_search (migrations/0006_change_search.sql) for `in=added` or
+ * `in=removed`: the query on that side's text and grams, and NOT the query on the other side's,
+ * so a change that rewrote a sentence but kept the words asked for is not a hit ("six-fold" is
+ * removed by the Yonhap edit; "negotiator", in the edited sentence before and after, is neither
+ * added nor removed). FTS5 intersects nested column filters, so each Hangul run's grams phrase
+ * names the grams column of its side.
+ */
+export function changeQuery(q: string, side: "added" | "removed"): SearchQuery {
+  // Said twice, an unterminated phrase would end at the second copy's quote and be valid: refused as FTS5 refuses it alone.
+  if ((q.match(/"/g)?.length ?? 0) % 2 === 1) throw new SearchSyntaxError("unterminated string");
+  const other = side === "added" ? "removed" : "added";
+  const wanted = searchQuery(q, `${side}_grams`);
+  const unwanted = searchQuery(q, `${other}_grams`);
+  return { match: `({${side} ${side}_grams} : (${wanted.match})) NOT ({${other} ${other}_grams} : (${unwanted.match}))`, hangul: wanted.hangul };
 }
 
 /** One piece of a snippet: text as stored, `match` when it is what the query found. Never HTML. */

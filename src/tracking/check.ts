@@ -146,7 +146,7 @@ async function settle(tracker: Tracker, input: NewArticle, start: ArticleHead | 
     const won =
       head === null
         ? await store.commit({ owner: "create", article: decision.article, version: decision.version!, change: decision.change! })
-        : await store.commit({ owner: "check", expect: head.revision, article: decision.article, version: decision.version, change: decision.change });
+        : await store.commit({ owner: "check", expect: head.revision, article: decision.article, version: decision.version, change: decision.change, diff: decision.diff });
     if (won) {
       if (decision.change) await announce(tracker, decision.change);
       return resultOf(decision);

@@ -125,6 +125,7 @@ describe("decide", () => {
       change: null,
       latest: { n: 1, capturedAt: v1.capturedAt, contentHash: "h1", title: v1.title, modifiedAt: null },
       error: null,
+      diff: null,
     });
   });
 });

@@ -78,6 +78,8 @@ export interface Decision {
   /** The article's latest version after this check, as the API shows it. */
   latest: VersionSummary | null;
   error: string | null;
+  /** The diff `change` records when it compares two versions, else null (what the change's search row is made of). */
+  diff: VersionDiff | null;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -137,12 +139,24 @@ function changeFor(
  * next check would have.
  */
 export function changeForVersion(article: ArticleRecord, previous: VersionRecord | null, version: VersionRecord, extraKinds: ChangeKind[], revertOf: number | null): ChangeRecord {
+  return versionChange(article, previous, version, extraKinds, revertOf).change;
+}
+
+/** {@link changeForVersion}, with the diff it recorded (null for a first capture): the search index reads what the change added and removed from it. */
+function versionChange(
+  article: ArticleRecord,
+  previous: VersionRecord | null,
+  version: VersionRecord,
+  extraKinds: ChangeKind[],
+  revertOf: number | null,
+): { change: ChangeRecord; diff: VersionDiff | null } {
   const titled = { ...article, title: version.title };
   if (!previous) {
-    return changeFor(titled, { from: null, to: version.n, detectedAt: version.capturedAt, kinds: ["created"], summary: summarizeCreated(contentOf(version)), significance: EVENT_SIGNIFICANCE.created });
+    const change = changeFor(titled, { from: null, to: version.n, detectedAt: version.capturedAt, kinds: ["created"], summary: summarizeCreated(contentOf(version)), significance: EVENT_SIGNIFICANCE.created });
+    return { change, diff: null };
   }
   const diff = asRevert(diffVersions(previous, version), revertOf);
-  return changeFor(titled, {
+  const change = changeFor(titled, {
     from: previous.n,
     to: version.n,
     detectedAt: version.capturedAt,
@@ -151,6 +165,7 @@ export function changeForVersion(article: ArticleRecord, previous: VersionRecord
     significance: diff.significance,
     diff,
   });
+  return { change, diff };
 }
 
 /** `retryAfter`: what the server answering a failed check asked for (a 429's or 503's Retry-After). */
@@ -221,6 +236,7 @@ export function decide(head: ArticleHead, attempt: CaptureAttempt, context: Chec
     change,
     latest,
     error,
+    diff: null,
   });
 
   if (attempt.kind === "retired") {
@@ -306,7 +322,7 @@ export function decide(head: ArticleHead, attempt: CaptureAttempt, context: Chec
     raw: { ...capture.raw, stored: context.rawStored, ...(context.rawStored ? {} : { reason: "the compressed body exceeds KV's 25 MiB value limit" }) },
     prevRecordSha256: context.previous ? context.previousDigest : null,
   };
-  const change = changeForVersion(base, context.previous, version, wasRemoved ? ["restored"] : [], context.previous ? context.revertOf : null);
+  const { change, diff } = versionChange(base, context.previous, version, wasRemoved ? ["restored"] : [], context.previous ? context.revertOf : null);
   const advanced: ArticleRecord = {
     ...base,
     title: version.title,
@@ -326,5 +342,6 @@ export function decide(head: ArticleHead, attempt: CaptureAttempt, context: Chec
     change,
     latest: summaryOf(version),
     error: null,
+    diff,
   };
 }
