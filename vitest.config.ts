@@ -6,12 +6,15 @@ import { startDiscordFake } from "./test/fakes/discord.mjs";
 import { startMastodonFake } from "./test/fakes/mastodon.mjs";
 import { startSlackFake } from "./test/fakes/slack.mjs";
 import { startWebSubHub } from "./test/websub-hub.mjs";
+import { startWaybackFake } from "./test/fakes/wayback.mjs";
 
 // The fixture replay origin runs in Node beside workerd; the worker reaches it over loopback,
 // exactly as under `npm start`.
 const replay = await startReplayServer({ port: 0, host: "127.0.0.1", unref: true });
 // A WebSub hub on loopback that records what subscribers send it (test/websub.test.ts injects `websubHub`).
 const hub = await startWebSubHub({ unref: true });
+// Save Page Now 2 on loopback (test/fakes/wayback.mjs): the wayback channel's WAYBACK_ORIGIN in the tests.
+const wayback = await startWaybackFake({ unref: true });
 // Loopback fakes of the services channels deliver to (test/fakes/): each one started here and its
 // URL provided to the tests under its name (`inject("mastodonFake")`). A new fake is one line.
 const FAKES = {
@@ -41,6 +44,7 @@ export default defineConfig({
                 SECRETS_KEY: "cmVkbGluZSBsb2NhbCBkZXYga2V5LCBub3QgcHJvZCE=",
                 ALLOW_LOOPBACK: "true",
                 REPLAY_ORIGIN: replay.url,
+                WAYBACK_ORIGIN: wayback.url,
                 FETCH_TIMEOUT_MS: "2000",
                 FETCH_MAX_BYTES: String(2 * 1024 * 1024),
                 // The tests call the API back to back on one host in real time, and every immediate
