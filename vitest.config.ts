@@ -13,8 +13,6 @@ import { startWaybackFake } from "./test/fakes/wayback.mjs";
 const replay = await startReplayServer({ port: 0, host: "127.0.0.1", unref: true });
 // A WebSub hub on loopback that records what subscribers send it (test/websub.test.ts injects `websubHub`).
 const hub = await startWebSubHub({ unref: true });
-// Save Page Now 2 on loopback (test/fakes/wayback.mjs): the wayback channel's WAYBACK_ORIGIN in the tests.
-const wayback = await startWaybackFake({ unref: true });
 // Loopback fakes of the services channels deliver to (test/fakes/): each one started here and its
 // URL provided to the tests under its name (`inject("mastodonFake")`). A new fake is one line.
 const FAKES = {
@@ -22,6 +20,8 @@ const FAKES = {
   blueskyFake: startBlueskyFake,
   slackFake: startSlackFake,
   discordFake: startDiscordFake,
+  // Save Page Now 2: also the wayback channel's WAYBACK_ORIGIN below.
+  waybackFake: startWaybackFake,
 };
 const fakeUrls = Object.fromEntries(await Promise.all(Object.entries(FAKES).map(async ([name, start]) => [name, (await start({ unref: true })).url])));
 // The D1 schema, applied inside workerd by test/apply-migrations.ts (and again after each reset()).
@@ -44,7 +44,7 @@ export default defineConfig({
                 SECRETS_KEY: "cmVkbGluZSBsb2NhbCBkZXYga2V5LCBub3QgcHJvZCE=",
                 ALLOW_LOOPBACK: "true",
                 REPLAY_ORIGIN: replay.url,
-                WAYBACK_ORIGIN: wayback.url,
+                WAYBACK_ORIGIN: fakeUrls.waybackFake,
                 FETCH_TIMEOUT_MS: "2000",
                 FETCH_MAX_BYTES: String(2 * 1024 * 1024),
                 // The tests call the API back to back on one host in real time, and every immediate
