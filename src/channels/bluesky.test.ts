@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { blueskyChannel, linkText, postRecord, recordKey, type BlobRef } from "./bluesky";
+import { blueskyChannel, linkText, postRecord, recordKey, subscriptionOf, type BlobRef } from "./bluesky";
 import { countGraphemes } from "./post-text";
 import { noticeOf, TINY_IMAGE } from "./social-fixtures";
 
@@ -24,6 +24,14 @@ describe("recordKey", () => {
     expect(await recordKey("0123456789abcdef-2/sub-a", "2026-05-01T12:00:00.000Z")).toBe(key);
     expect(await recordKey("0123456789abcdef-2/sub-b", "2026-05-01T12:00:00.000Z")).not.toBe(key);
     expect(tidMicros(key) / 1000n).toBe(BigInt(Date.parse("2026-05-01T12:00:00.000Z")));
+  });
+});
+
+describe("subscriptionOf", () => {
+  it("reads the subscription from a queued delivery's id and from a test send's", () => {
+    expect(subscriptionOf("0123456789abcdef-2/6f1c2a9e")).toBe("6f1c2a9e");
+    expect(subscriptionOf("0123456789abcdef-2/6f1c2a9e/test-1b2c")).toBe("6f1c2a9e");
+    expect(subscriptionOf("sample/6f1c2a9e/test-1b2c")).toBe("6f1c2a9e");
   });
 });
 

@@ -148,8 +148,11 @@ function failure(step: string, answer: Extract<XrpcAnswer<unknown>, { ok: false 
   return { outcome: "failed", reason };
 }
 
-/** The subscription a delivery is for: the delivery id is `<change id>/<subscription id>`. */
-const subscriptionOf = (deliveryId: string): string => deliveryId.slice(deliveryId.lastIndexOf("/") + 1);
+/**
+ * The subscription a delivery is for: the delivery id is `<change id>/<subscription id>`, a test
+ * send's `<change id or "sample">/<subscription id>/test-<uuid>`; a change id has no slash.
+ */
+export const subscriptionOf = (deliveryId: string): string => deliveryId.split("/")[1] ?? deliveryId;
 /** A session's sealed value has its own additional data, so it never opens as the subscription's secret, or on another row. */
 const sessionSealName = (subscriptionId: string) => `bluesky-session:${subscriptionId}`;
 

@@ -29,7 +29,10 @@ export const MASTODON_MAX_DESCRIPTION = 1500;
 /** A processing image is asked after again this long, doubling each time up to a minute. */
 const FIRST_POLL_SECONDS = 5;
 const MAX_POLL_SECONDS = 60;
-/** After this many polls (about ten minutes) the delivery starts over through the queue's retries. */
+/**
+ * After this many polls (about ten minutes) the queue's retries, with their backoff, take over
+ * the polling: an image Mastodon never finishes ends in the dead-letter queue.
+ */
 const MAX_POLLS = 12;
 
 /**
