@@ -1,6 +1,7 @@
 /**
  * Diff documents of the seed edits, built from the fixtures' expected extractions with the real
- * diff (no store): what the redline image and its alt text are drawn from.
+ * diff (no store): what the redline image and its alt text are drawn from. Imports nothing of the
+ * test pool, so scripts/bench-image.mjs renders the same documents.
  */
 import timeline from "../fixtures/timeline.json";
 import hani917772v2 from "../fixtures/sites/english.hani.co.kr/917772/v2.expected.json";
@@ -15,27 +16,34 @@ import koreanPage from "../fixtures/sites/fixtures.redline.test/charset/euc-kr-m
 import { diffVersions } from "../src/diffing";
 import type { DiffDocument } from "../src/diffing/render";
 import type { ArticleContent } from "../src/model";
-import { SEED_URLS } from "./helpers";
 
-const captureTimes = (url: string): string[] =>
-  (timeline as { articles: Array<{ url: string; versions: Array<{ at: string }> }> }).articles.find((entry) => entry.url === url)!.versions.map((version) => version.at);
+interface TimelineEntry {
+  url: string;
+  versions: Array<{ at: string; expected?: string }>;
+}
 
-function seedDocument(url: string, [from, to]: [number, number], before: ArticleContent, after: ArticleContent): DiffDocument {
-  const times = captureTimes(url);
+/** The seed article whose timeline serves `sites/<directory>/v<n>.expected.json`, with its capture times. */
+function timelineOf(directory: string): TimelineEntry {
+  const entries = (timeline as { articles: TimelineEntry[] }).articles;
+  return entries.find((entry) => entry.versions.some((version) => version.expected?.startsWith(`sites/${directory}/`)))!;
+}
+
+function seedDocument(directory: string, [from, to]: [number, number], before: ArticleContent, after: ArticleContent): DiffDocument {
+  const { url, versions } = timelineOf(directory);
   return {
     articleUrl: url,
-    from: { n: from, capturedAt: times[from - 1]!, title: before.title },
-    to: { n: to, capturedAt: times[to - 1]!, title: after.title },
+    from: { n: from, capturedAt: versions[from - 1]!.at, title: before.title },
+    to: { n: to, capturedAt: versions[to - 1]!.at, title: after.title },
     diff: diffVersions(before, after),
   };
 }
 
-/** The five seed edits that change text: a stealth edit, a headline rewrite, an added and a removed paragraph. */
+/** The seed edits that change text: a stealth edit, a headline rewrite, an added and a removed paragraph. */
 export const SEED_EDITS = {
-  yonhap: seedDocument(SEED_URLS.yonhap, [1, 2], yonhapV1, yonhapV2),
-  hankyoreh3rdRound: seedDocument(SEED_URLS.hankyoreh3rdRound, [2, 3], hani917772v2, hani917772v3),
-  hankyoreh1stRound: seedDocument(SEED_URLS.hankyoreh1stRound, [1, 2], hani911048v1, hani911048v2),
-  globalSecurity: seedDocument(SEED_URLS.globalSecurity, [1, 2], presstvV1, presstvV2),
+  yonhap: seedDocument("en.yna.co.kr/AEN20191218010400325", [1, 2], yonhapV1, yonhapV2),
+  hankyoreh3rdRound: seedDocument("english.hani.co.kr/917772", [2, 3], hani917772v2, hani917772v3),
+  hankyoreh1stRound: seedDocument("english.hani.co.kr/911048", [1, 2], hani911048v1, hani911048v2),
+  globalSecurity: seedDocument("www.globalsecurity.org/mil-191119-presstv01", [1, 2], presstvV1, presstvV2),
 } as const;
 
 /** The Korean fixture page (The Hankyoreh's Korean report of the same talks). */

@@ -24,6 +24,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from "wrangler";
+import { WORKER_MODULE_RULES, workerModules } from "./worker-modules.mjs";
 
 /** The harness entry: the Worker's default export, its bindings metered. Bundled with it. */
 const HARNESS = String.raw`
@@ -186,7 +187,7 @@ async function applyMigrations(batch, migrationsDir) {
 }
 
 /** The workerd process Miniflare started (a child of this one), for its CPU time. */
-function workerdPid() {
+export function workerdPid() {
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -240,6 +241,7 @@ export async function startRedline({ root, vars = {}, onStdio } = {}) {
     conditions: ["workerd", "worker", "browser"],
     mainFields: ["browser", "module", "main"],
     external: ["node:*", "cloudflare:*"],
+    plugins: [workerModules(state)],
     define: { __CAPTURED_QUEUES__: JSON.stringify(JSON.stringify(captured)), __PRODUCERS__: JSON.stringify(JSON.stringify(producers)) },
     outfile,
     logLevel: "error",
@@ -252,6 +254,7 @@ export async function startRedline({ root, vars = {}, onStdio } = {}) {
     queueConsumers: consumers,
     modules: true,
     modulesRoot: state,
+    modulesRules: WORKER_MODULE_RULES,
     scriptPath: outfile,
     bindings,
     d1Persist: join(state, "d1"),
