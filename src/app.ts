@@ -16,6 +16,7 @@ import { feeds } from "./feeds/routes";
 import type { AppEnv } from "./app-env";
 import { trackerFor } from "./tracking";
 import { web, webErrorResponse } from "./web/routes";
+import { adminPages } from "./web/admin/routes";
 import { subscriptions } from "./channels/routes";
 import { websub } from "./api/websub";
 import { quoteInput } from "./quote";
@@ -49,6 +50,8 @@ app.route("/", memento);
 app.route("/", auth);
 // The diff pages' images (…/diff/1..2/image.svg, image.png), before the pages, whose diff route they extend.
 app.route("/", images);
+// The admin pages' forms (/admin/…), before the pages: none of their paths overlap.
+app.route("/", adminPages);
 // The HTML pages; after the routes above, none of which they overlap.
 app.route("/", web);
 
@@ -69,6 +72,6 @@ app.notFound((c) => {
   if (allowed.length === 0) return problemResponse(404, `No route for ${method} ${quoteInput(path)}.`);
   const refusal = problem(405, `${method} is not allowed on ${quoteInput(path)}; it answers ${allowed.join(", ")}.`, { Allow: allowed.join(", ") });
   // A page's refusal is an HTML page for browsers, as the pages' other errors are.
-  return allowedMethods(web, path).length > 0 ? webErrorResponse(refusal, c) : refusal.getResponse();
+  return allowedMethods(web, path).length > 0 || allowedMethods(adminPages, path).length > 0 ? webErrorResponse(refusal, c) : refusal.getResponse();
 });
 app.onError(handleError);

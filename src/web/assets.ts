@@ -43,6 +43,13 @@ form.filters label{white-space:nowrap}
 input,button,select{font:inherit;color:inherit}
 input[type=number],input[type=text],select{background:var(--bg);border:1px solid var(--muted);border-radius:.25rem;padding:.2rem .4rem;max-width:14rem}
 button{background:var(--ink);color:var(--bg);border:0;border-radius:.25rem;padding:.3rem .9rem;cursor:pointer}
+form.admin-form{max-width:46rem}form.admin-form fieldset{border:1px solid var(--line);border-radius:.4rem;margin:1rem 0;padding:.5rem 1rem}
+.field{margin:.75rem 0}.field label{display:block;font-weight:600}.field input,.field textarea,.field select{width:100%;max-width:46rem}
+textarea,input[type=url],input[type=password]{font:inherit;color:inherit;background:var(--bg);border:1px solid var(--muted);border-radius:.25rem;padding:.2rem .4rem}
+.field.invalid input,.field.invalid textarea,.field.invalid select{border:2px solid var(--del-ink)}
+.field-error{color:var(--del-ink);font-weight:600;margin:.2rem 0}.field-error::before{content:"Error: "}.hint{color:var(--muted);font-size:.9rem;margin:.2rem 0}
+.form-errors{border:2px solid var(--del-ink);border-radius:.4rem;padding:.25rem 1rem;margin:1rem 0;color:var(--del-ink)}
+.admin-actions{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;margin:1rem 0}.admin-actions form{margin:0}
 .pager{display:flex;gap:1.5rem;margin-top:1rem}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;vertical-align:top;padding:.35rem .5rem;border-bottom:1px solid var(--line)}

@@ -2,6 +2,7 @@ import type { Child } from "hono/jsx";
 import { html } from "hono/html";
 import { AccountNav } from "../auth/nav";
 import { ICON_SVG, STYLESHEET } from "./assets";
+import { AdminNavItem } from "./admin/nav";
 
 /** A feed offered for autodiscovery: `<path>.atom`, `.rss` and `.json` exist, plus an optional query. */
 export interface FeedRef {
@@ -73,6 +74,7 @@ export function Layout({ title, feed, children }: LayoutProps) {
                 <li><a href="/sources">Sources</a></li>
                 <li><a href="/feeds/changes.atom">All changes (Atom)</a></li>
                 <li><a href="/api/status">Status (JSON)</a></li>
+                <AdminNavItem />
               </ul>
             </nav>
             <form class="site-search" role="search" method="get" action="/search">

@@ -1,5 +1,6 @@
 import type { ArticleRecord, ChangeListItem, VersionSummary } from "../../storage/records";
 import { changePage, Instant, KindTags, rawCapturePath, Significance, sourcePath, versionPath } from "../components";
+import { ArticleActions } from "../admin/actions";
 import { FeedLinks, Layout, type FeedRef } from "../layout";
 
 /** A source that found the article: the link it listed and when. */
@@ -89,6 +90,7 @@ export function ArticlePage({ article, foundBy, versions, changes, olderChangesB
         <dt>Changes</dt>
         <dd><FeedLinks feed={feed} /></dd>
       </dl>
+      <ArticleActions article={article} />
 
       <h2 id="changes">Changes, newest first</h2>
       {changes.length === 0 ? <p>No changes recorded.</p> : (

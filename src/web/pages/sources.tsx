@@ -2,6 +2,7 @@ import type { SourceFilter } from "../../discovery/model";
 import type { SourceRecord } from "../../storage/records";
 import type { FoundArticle } from "../../storage/sources";
 import { articlePath, Instant, sourceFeed, sourceName, sourcePath } from "../components";
+import { SourceActions } from "../admin/actions";
 import { FeedLinks, Layout, type FeedRef } from "../layout";
 
 /** "every 15 minutes", "every 2 hours": the interval as people say it. */
@@ -173,6 +174,7 @@ export function SourcePage({ source, found, olderQuery, feed }: SourcePageProps)
         <dt>Added</dt>
         <dd><Instant iso={source.createdAt} /> · <a href={`/api/sources/${source.id}`}>JSON</a></dd>
       </dl>
+      <SourceActions source={source} />
 
       <h2 id="found">Articles it found, newest first</h2>
       {found.length === 0 ? <p>No articles found yet.</p> : (
