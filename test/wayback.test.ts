@@ -240,4 +240,28 @@ describe("the wayback channel", () => {
     expect(answered).toMatchObject({ reused: true, timestamp: lostJob!.timestamp });
     expect(await captureRow(2)).toMatchObject({ status: "success", memento_url: `${FAKE}/web/${lostJob!.timestamp}/${ARTICLE}` });
   });
+
+  it("a test send captures the newest version the subscription wants, filed under the subscription", async () => {
+    const sent = await api("POST", `/api/subscriptions/${subscriptionId}/test`);
+    expect(sent.status).toBe(202);
+    expect(sent.json).toMatchObject({ sent: `${articleId}-2`, result: { outcome: "pending", afterSeconds: 10 } });
+    const row = await env.DB.prepare("SELECT subscription_id, status FROM wayback_captures WHERE article_id = ? AND n = 2").bind(articleId).first();
+    expect(row).toEqual({ subscription_id: subscriptionId, status: "pending" });
+  });
+
+  it("a test send with no version to capture checks the keys against the account's sessions and captures nothing", async () => {
+    const titleOnly = (await api("POST", "/api/subscriptions", { body: { type: "wayback", articleId, kinds: ["title"], ...WAYBACK_KEYS } })).json.id;
+    const sent = await api("POST", `/api/subscriptions/${titleOnly}/test`);
+    expect(sent.status).toBe(200);
+    expect(sent.json).toEqual({
+      sent: "sample",
+      result: { outcome: "delivered", receipt: { captured: false, reason: "this change stores no new version; the keys were checked instead", available: 12, processing: 0 } },
+    });
+    expect((await fake()).requests.map(({ method, path }) => `${method} ${path}`)).toEqual(["GET /save/status/user"]);
+
+    const wrongKeys = (await api("POST", "/api/subscriptions", { body: { type: "wayback", articleId, kinds: ["title"], accessKey: "wrong", secretKey: "keys" } })).json.id;
+    const refused = await api("POST", `/api/subscriptions/${wrongKeys}/test`);
+    expect(refused.status).toBe(502);
+    expect(refused.json).toMatchObject({ outcome: "failed", sent: "sample", detail: expect.stringMatching(/^The test notice was not delivered: SPN2 refused the keys \(401 to the user status request\)/) });
+  });
 });

@@ -52,8 +52,8 @@ function keyField(body: Record<string, unknown>, name: "accessKey" | "secretKey"
   return value;
 }
 
-/** `<change id>/<subscription id>`: the change id (`<article id>-<seq>`) holds no slash. */
-const subscriptionIdOf = (deliveryId: string): string => deliveryId.slice(deliveryId.indexOf("/") + 1);
+/** `<change id>/<subscription id>`, a test send's with `/test-<uuid>` after it; the change id holds no slash. */
+const subscriptionIdOf = (deliveryId: string): string => deliveryId.split("/")[1] ?? deliveryId;
 
 interface Answer {
   status: number;
@@ -182,11 +182,26 @@ class Capturer {
   }
 }
 
+/**
+ * A change without a new version has nothing to capture; only a test send hands one over (the
+ * fan-out asks `wants` first), and for it the keys are checked against the account's sessions,
+ * so a test shows the account works without spending a capture.
+ */
+async function checkAccount(keys: Spn2Keys, context: ChannelContext): Promise<DeliveryResult> {
+  let answer: Answer;
+  try {
+    answer = await send(context, userStatusRequest(waybackOrigin(context.env), keys, context.nowMs));
+  } catch (error) {
+    return { outcome: "retry", reason: `the Wayback user status request failed: ${String(error)}` };
+  }
+  const user = readUserStatus(answer.status, answer.text, answer.retryAfter);
+  if (user.kind === "http") return user.result;
+  return { outcome: "delivered", receipt: { captured: false, reason: "this change stores no new version; the keys were checked instead", available: user.available, processing: user.processing } };
+}
+
 function step(notice: EditNotice, keys: Spn2Keys, context: ChannelContext, polls: number): Promise<DeliveryResult> {
   const n = notice.change.to;
-  if (n === null || !storesNewVersion(notice.change)) {
-    return Promise.resolve({ outcome: "failed", reason: `change ${notice.change.id} stores no new version, so there is nothing for the Wayback Machine to capture` });
-  }
+  if (n === null || !storesNewVersion(notice.change)) return checkAccount(keys, context);
   return new Capturer(notice, n, keys, context).advance(polls);
 }
 
