@@ -1,10 +1,12 @@
 /**
  * Operator endpoints (admin token). `POST /api/admin/migrate-kv` runs one bounded call of the
- * migration from the KV-only layout (src/storage/migrate.ts); `npm run migrate` calls it until
- * it answers `done: true`.
+ * migration from the KV-only layout (src/storage/migrate.ts), `POST /api/admin/reindex` one
+ * bounded call of the search index's rebuild (src/search/reindex.ts); `npm run migrate` calls
+ * each until it answers `done: true`.
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
+import { DEFAULT_REINDEX_OPTIONS, MAX_REINDEX_BATCH, reindex, ReindexCursorError } from "../search/reindex";
 import { LegacyKvLayout } from "../storage/legacy";
 import { Meter } from "../storage/meter";
 import { DEFAULT_MIGRATION_OPTIONS, MIN_BUDGET, MigrationCursorError, migrateKvLayout } from "../storage/migrate";
@@ -14,6 +16,7 @@ import { readJsonObject } from "./params";
 import { problem } from "./problem";
 
 const EXAMPLE = '{"cursor": null, "batch": 25}';
+const REINDEX_EXAMPLE = '{"cursor": null, "batch": 200}';
 
 /** An optional integer body field from `min` to `max`. */
 function bounded(body: Record<string, unknown>, name: string, min: number, max: number, fallback: number): number {
@@ -49,6 +52,22 @@ admin.post("/migrate-kv", async (c) => {
     return c.json(await migrateKvLayout(ports, cursor, options));
   } catch (error) {
     if (error instanceof MigrationCursorError) throw problem(400, error.message);
+    throw error;
+  }
+});
+
+admin.post("/reindex", async (c) => {
+  const empty = (await c.req.raw.clone().text()).trim() === "";
+  const body = empty ? {} : await readJsonObject(c.req.raw, REINDEX_EXAMPLE);
+  const cursor = body.cursor ?? null;
+  if (cursor !== null && typeof cursor !== "string") throw problem(400, `\`cursor\` must be the string the previous call returned, or null; send ${REINDEX_EXAMPLE}.`);
+  const options = { ...DEFAULT_REINDEX_OPTIONS, batch: bounded(body, "batch", 1, MAX_REINDEX_BATCH, DEFAULT_REINDEX_OPTIONS.batch) };
+  const meter = new Meter();
+  const store = new RedlineStore(meter.db(c.env.DB), meter.kv(c.env.REDLINE_KV));
+  try {
+    return c.json(await reindex({ index: store.search, snapshot: (sha) => store.getSnapshot(sha), meter }, cursor, options));
+  } catch (error) {
+    if (error instanceof ReindexCursorError) throw problem(400, error.message);
     throw error;
   }
 });
