@@ -2,9 +2,11 @@
 // `npm run migrate`: moves a KV-only deployment's articles, versions, changes, subscriptions and
 // cron:last into D1 by calling POST /api/admin/migrate-kv on a running Redline until it answers
 // `done` (each call does a bounded batch; docs/storage.md, "Migrating from the KV-only layout"),
-// then prints what it migrated, skipped and verified. Safe to run again: a rerun writes nothing
-// and verifies every migrated hash chain once more. Exits 1 if a chain is broken, a record is
-// missing or an article conflicts; 2 on a usage or HTTP error.
+// then fills the search index for every version and change stored before it existed by calling
+// POST /api/admin/reindex until done ("Rebuilding the search index"), then prints what it
+// migrated, skipped, verified and indexed. Safe to run again: a rerun writes nothing and verifies
+// every migrated hash chain once more. Exits 1 if a chain is broken, a record is missing or an
+// article conflicts; 2 on a usage or HTTP error.
 //
 //   npm run migrate                                   # http://127.0.0.1:8787, token from .dev.vars
 //   npm run migrate -- --url https://redline.example.workers.dev --token "$ADMIN_TOKEN"
@@ -36,7 +38,7 @@ try {
 } catch (error) {
   usage(error.message);
 }
-if (options.help) usage("Migrates a KV-only Redline deployment into D1.");
+if (options.help) usage("Migrates a KV-only Redline deployment into D1, then fills the search index.");
 
 function devVarsToken() {
   const path = `${root}.dev.vars`;
@@ -54,13 +56,13 @@ if (!token) usage("No admin token: pass --token, set REDLINE_ADMIN_TOKEN, or run
 const batch = options.batch === undefined ? undefined : Number(options.batch);
 if (batch !== undefined && !(Number.isInteger(batch) && batch >= 1 && batch <= 1000)) usage("--batch must be an integer from 1 to 1000.");
 
-/** One call; network errors and 5xx answers are retried (the migration is idempotent), 4xx are not. */
-async function call(cursor) {
-  const body = JSON.stringify({ cursor, ...(batch === undefined ? {} : { batch }) });
+/** One call of `endpoint`; network errors and 5xx answers are retried (both endpoints are idempotent), 4xx are not. */
+async function call(cursor, endpoint = "migrate-kv") {
+  const body = JSON.stringify({ cursor, ...(batch === undefined || endpoint !== "migrate-kv" ? {} : { batch }) });
   for (let attempt = 1; ; attempt++) {
     let failure;
     try {
-      const response = await fetch(`${base}/api/admin/migrate-kv`, {
+      const response = await fetch(`${base}/api/admin/${endpoint}`, {
         method: "POST",
         headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
         body,
@@ -75,7 +77,7 @@ async function call(cursor) {
       if (response.ok && json) return json;
       const detail = json?.detail ?? text.slice(0, 300);
       if (response.status < 500) {
-        console.error(`POST ${base}/api/admin/migrate-kv → ${response.status}: ${detail}`);
+        console.error(`POST ${base}/api/admin/${endpoint} → ${response.status}: ${detail}`);
         process.exit(2);
       }
       failure = `${response.status}: ${detail}`;
@@ -83,7 +85,7 @@ async function call(cursor) {
       failure = error instanceof Error ? error.message : String(error);
     }
     if (attempt >= 5) {
-      console.error(`POST ${base}/api/admin/migrate-kv failed ${attempt} times; last: ${failure}. Run again to continue (nothing is written twice).`);
+      console.error(`POST ${base}/api/admin/${endpoint} failed ${attempt} times; last: ${failure}. Run again to continue (nothing is written twice).`);
       process.exit(2);
     }
     console.error(`  call failed (${failure}); retrying in ${attempt * 2} s`);
@@ -137,6 +139,27 @@ for (;;) {
   cursor = report.cursor;
 }
 
+// The search index of what the migration copied and of history stored before the index existed.
+const indexed = { calls: 0, versions: 0, changes: 0, unreadable: 0, kv: 0, d1: 0 };
+console.log("Indexing every version and change the search index lacks…");
+let reindexCursor = null;
+for (;;) {
+  const report = await call(reindexCursor, "reindex");
+  indexed.calls++;
+  indexed.versions += report.indexed.versions;
+  indexed.changes += report.indexed.changes;
+  indexed.unreadable += report.unreadable.length;
+  indexed.kv += report.usage.kvReads + report.usage.kvWrites + report.usage.kvLists;
+  indexed.d1 += report.usage.d1Queries;
+  if (!options.quiet) console.log(`  call ${indexed.calls}: ${report.indexed.versions} versions and ${report.indexed.changes} changes indexed`);
+  if (report.done) break;
+  if (report.cursor === reindexCursor) {
+    console.error("The reindex made no progress in a call; stopping.");
+    process.exit(2);
+  }
+  reindexCursor = report.cursor;
+}
+
 const adopted = leftovers.filter((leftover) => leftover.adopted);
 const rows = [
   ["articles migrated", totals.outcomes.migrated],
@@ -153,6 +176,10 @@ const rows = [
   ["versions verified", totals.checked],
   ["broken links, missing records", failures.length],
   ["calls (KV operations, D1 queries)", `${totals.calls} (${totals.kv}, ${totals.d1})`],
+  ["versions indexed for search", indexed.versions],
+  ["changes indexed for search", indexed.changes],
+  ["unreadable snapshots (run again)", indexed.unreadable],
+  ["reindex calls (KV operations, D1 queries)", `${indexed.calls} (${indexed.kv}, ${indexed.d1})`],
 ];
 const width = Math.max(...rows.map(([label]) => label.length));
 console.log("");

@@ -1,7 +1,8 @@
 /**
- * `npm run migrate` (scripts/migrate.mjs) against a stand-in for POST /api/admin/migrate-kv:
- * it sends the token and each cursor back, retries a 5xx, stops at `done`, prints the totals
- * and exits 1 when something needs the operator. test/migrate.test.ts covers the endpoint.
+ * `npm run migrate` (scripts/migrate.mjs) against a stand-in for POST /api/admin/migrate-kv and
+ * POST /api/admin/reindex: it sends the token and each cursor back, retries a 5xx, stops at
+ * `done`, then reindexes until done, prints the totals and exits 1 when something needs the
+ * operator. test/migrate.test.ts and test/search-reindex.test.ts cover the endpoints.
  */
 import { spawn } from "node:child_process";
 import { createServer, type IncomingMessage } from "node:http";
@@ -26,18 +27,30 @@ const report = (overrides: Record<string, unknown>) => ({
   ...overrides,
 });
 
+const reindexUsage = { kvReads: 3, kvWrites: 0, kvLists: 0, d1Queries: 2 };
+const reindexed = (versions: number, changes: number, cursor: string | null) => ({
+  done: cursor === null,
+  cursor,
+  indexed: { versions, changes },
+  unreadable: [],
+  usage: reindexUsage,
+});
+const REINDEX_DONE = [reindexed(0, 0, null)];
+
 async function bodyOf(request: IncomingMessage): Promise<Record<string, unknown>> {
   let text = "";
   for await (const chunk of request) text += chunk;
   return JSON.parse(text) as Record<string, unknown>;
 }
 
-/** Serves `answers` in turn (a number: that HTTP status), recording each request; runs the script against it. */
-async function runAgainst(answers: Array<Record<string, unknown> | number>, args: string[] = []) {
-  const requests: Array<{ authorization: string | undefined; body: Record<string, unknown> }> = [];
+type Answer = Record<string, unknown> | number;
+
+/** Serves each endpoint's `answers` in turn (a number: that HTTP status), recording each request; runs the script against it. */
+async function runAgainst(answers: Answer[], args: string[] = [], reindexAnswers: Answer[] = [...REINDEX_DONE]) {
+  const requests: Array<{ path: string | undefined; authorization: string | undefined; body: Record<string, unknown> }> = [];
   const server = createServer(async (request, response) => {
-    requests.push({ authorization: request.headers.authorization, body: await bodyOf(request) });
-    const answer = answers.shift();
+    requests.push({ path: request.url, authorization: request.headers.authorization, body: await bodyOf(request) });
+    const answer = request.url === "/api/admin/reindex" ? reindexAnswers.shift() : answers.shift();
     if (typeof answer === "number") {
       response.writeHead(answer, { "Content-Type": "application/problem+json" }).end(JSON.stringify({ status: answer, detail: "stand-in failure" }));
     } else {
@@ -59,7 +72,7 @@ async function runAgainst(answers: Array<Record<string, unknown> | number>, args
 }
 
 describe("npm run migrate", () => {
-  it("calls until done, passing each cursor back, and prints the totals", { timeout: 20_000 }, async () => {
+  it("calls until done, passing each cursor back, then reindexes until done, and prints the totals", { timeout: 20_000 }, async () => {
     const { code, output, requests } = await runAgainst(
       [
         report({ migrated: 1, articles: [{ id: "a", outcome: "migrated", versions: 3, changes: 4, adopted: [] }], verified: { ok: true, checked: 3, failures: [] }, cursor: "c1" }),
@@ -68,15 +81,21 @@ describe("npm run migrate", () => {
         report({ subscriptions: { migrated: 1, skipped: 0 }, cronRun: "migrated", done: true }),
       ],
       ["--batch", "1"],
+      [reindexed(3, 0, "r1"), reindexed(0, 2, null)],
     );
     expect(output).toContain("retrying");
     expect(code, output).toBe(0);
-    expect(requests.map((request) => request.body)).toEqual([
-      { cursor: null, batch: 1 },
-      { cursor: "c1", batch: 1 },
-      { cursor: "c1", batch: 1 },
-      { cursor: "c2", batch: 1 },
+    expect(requests.map((request) => [request.path, request.body])).toEqual([
+      ["/api/admin/migrate-kv", { cursor: null, batch: 1 }],
+      ["/api/admin/migrate-kv", { cursor: "c1", batch: 1 }],
+      ["/api/admin/migrate-kv", { cursor: "c1", batch: 1 }],
+      ["/api/admin/migrate-kv", { cursor: "c2", batch: 1 }],
+      ["/api/admin/reindex", { cursor: null }],
+      ["/api/admin/reindex", { cursor: "r1" }],
     ]);
+    expect(output).toMatch(/versions indexed for search\s+3\n/);
+    expect(output).toMatch(/changes indexed for search\s+2\n/);
+    expect(output).toMatch(/reindex calls \(KV operations, D1 queries\)\s+2 \(6, 4\)\n/);
     expect(requests.every((request) => request.authorization === "Bearer secret-token")).toBe(true);
     expect(output).toMatch(/articles migrated\s+1\n/);
     expect(output).toMatch(/articles already migrated\s+1\n/);
