@@ -4,8 +4,10 @@
 // replayed), but on free ports with a fresh KV folder and token of its own, then drives Debian's
 // Chromium (with JavaScript off: the pages must work without it) through the home page, a
 // redline and its side-by-side view, keyboard focus, dark mode, the sources and a source's page,
-// the home page's source filter and what found an article. Screenshots go to e2e-screenshots/; with --update-readme-screenshot the
-// diff page's also replaces docs/diff-page.png. Exits 1 listing every check that failed.
+// the home page's source filter and what found an article, the header's search box, then signing in with the admin
+// token, tracking a URL from the admin form, cross-site posts refused and signing out. Screenshots go to
+// e2e-screenshots/; with --update-readme-screenshot the diff page's also replaces docs/diff-page.png. Exits 1
+// listing every check that failed.
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -27,6 +29,13 @@ const UPDATE_README_SCREENSHOT = process.argv.includes("--update-readme-screensh
 const DEADLINE_MS = 480_000;
 /** The Yonhap stealth edit: "six-fold" became "five-fold" (fixtures/README.md, article C). */
 const YONHAP_URL = "https://en.yna.co.kr/view/AEN20191218010400325";
+/** A fixture page the replay origin serves that no seed source lists: tracked from the admin form. */
+const UNTRACKED_URL = "https://fixtures.redline.test/articles/plain.html";
+const UNTRACKED_TITLE = "Allies to resume defense cost talks in January";
+/** Another site, served by the browser itself (page.route), whose page posts a form to Redline. */
+const FOREIGN_ORIGIN = "http://elsewhere.example";
+/** The session cookie's name (src/auth/session.ts). */
+const SESSION_COOKIE = "__Host-redline-session";
 
 const failures = [];
 async function check(name, body) {
@@ -64,7 +73,7 @@ function luminance(rgb) {
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 
-async function browse(workerUrl, yonhapId, sources) {
+async function browse(workerUrl, yonhapId, sources, token) {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -191,11 +200,114 @@ async function browse(workerUrl, yonhapId, sources) {
       assert(links > 0, `“Found by” names no source: ${JSON.stringify(await foundBy.innerText())}`);
     });
 
+    await check("a query typed into the header's search box shows results with the match marked", async () => {
+      await page.goto(`${workerUrl}/`);
+      await page.getByRole("search").getByLabel("Search every version").fill("five-fold");
+      await page.getByRole("search").getByRole("button", { name: "Search" }).click();
+      await page.waitForURL(/\/search\?q=five-fold/);
+      const marks = await page.locator("main mark").allInnerTexts();
+      assert(marks.some((text) => /five/i.test(text)), `no marked “five-fold” in the results: ${JSON.stringify(marks)}`);
+      await page.screenshot({ path: join(SCREENSHOTS, "search.png"), fullPage: true });
+    });
+
+    await signedInChecks(context, workerUrl, token, consoleErrors);
+
     await check("no console errors or failed requests (the CSP blocked nothing)", async () => {
       assert(consoleErrors.length === 0, consoleErrors.join("; "));
     });
   } finally {
     await browser.close();
+  }
+}
+
+/**
+ * Signing in, the admin form, cross-site posts and signing out, in a page of the same context (its
+ * cookies) whose deliberate refusals (403s, the other site's page) are not counted as failed
+ * requests; its console errors (a CSP violation) are.
+ */
+async function signedInChecks(context, workerUrl, token, consoleErrors) {
+  const page = await context.newPage();
+  // Chromium logs each refused load as a console error; these checks ask for 400s and 403s on purpose.
+  const deliberate = /^Failed to load resource: the server responded with a status of 40[03]\b/;
+  page.on("console", (message) => message.type() === "error" && !deliberate.test(message.text()) && consoleErrors.push(message.text()));
+  // The other site exists only in this browser: a page with a form that posts to Redline's admin form.
+  await page.route(`${FOREIGN_ORIGIN}/**`, (route) =>
+    route.fulfill({
+      contentType: "text/html",
+      body: `<!DOCTYPE html><title>Elsewhere</title><form method="post" action="${workerUrl}/admin/track"><input type="hidden" name="url" value="https://fixtures.redline.test/articles/forged.html"><button type="submit">Win a prize</button></form>`,
+    }),
+  );
+  let sessionBeforeSignOut = null;
+  try {
+    await check("an admin page sends a visitor who is not signed in to sign in", async () => {
+      await page.goto(`${workerUrl}/admin/track`);
+      await page.waitForURL(/\/sign-in\?next=%2Fadmin%2Ftrack$/);
+      await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+    });
+
+    await check("signing in with the admin token comes back to the page and names who is signed in", async () => {
+      await page.getByLabel("Admin token").fill(token);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForURL(/\/admin\/track$/);
+      const account = await page.getByRole("navigation", { name: "Account" }).innerText();
+      assert(account.includes("Signed in as admin"), `the header says ${JSON.stringify(account)}`);
+      const cookie = (await context.cookies(workerUrl)).find((candidate) => candidate.name === SESSION_COOKIE);
+      assert(cookie && cookie.httpOnly && cookie.secure && cookie.sameSite === "Strict", `session cookie ${JSON.stringify(cookie)}`);
+      sessionBeforeSignOut = `${cookie.name}=${cookie.value}`;
+    });
+
+    await check("tracking a URL from the form opens the article page with its first capture", async () => {
+      await page.getByLabel("Article URL").fill(UNTRACKED_URL);
+      await page.screenshot({ path: join(SCREENSHOTS, "admin-track.png"), fullPage: true });
+      await page.getByRole("button", { name: "Track" }).click();
+      await page.waitForURL(/\/articles\/[0-9a-f]{16}$/);
+      await page.getByRole("heading", { level: 1, name: UNTRACKED_TITLE }).waitFor();
+      const versions = page.locator("main table tbody tr");
+      assert((await versions.count()) === 1, `expected one version, found ${await versions.count()}`);
+      assert((await versions.first().getByRole("link", { name: "Version 1" }).count()) === 1, "the first capture is not listed as Version 1");
+      assert((await page.getByRole("button", { name: "Untrack" }).count()) === 1, "no Untrack button for the admin");
+      await page.screenshot({ path: join(SCREENSHOTS, "admin-tracked.png"), fullPage: true });
+    });
+
+    await check("a field the API refuses is named beside it, the value kept", async () => {
+      await page.goto(`${workerUrl}/admin/track`);
+      await page.getByLabel("Article URL").fill("http://10.0.0.1/story");
+      await page.getByRole("button", { name: "Track" }).click();
+      const field = page.getByLabel("Article URL");
+      assert((await field.getAttribute("aria-invalid")) === "true", "the URL field is not marked invalid");
+      assert((await field.inputValue()) === "http://10.0.0.1/story", "the URL typed was not kept");
+      const reason = await page.locator(`#${await field.getAttribute("id")}-error`).innerText();
+      assert(reason.includes("10.0.0.0/8"), `the reason beside the field is ${JSON.stringify(reason)}`);
+    });
+
+    await check("a form posted to Redline from another site is refused (403) and tracks nothing", async () => {
+      await page.goto(`${FOREIGN_ORIGIN}/`);
+      const [response] = await Promise.all([page.waitForResponse(`${workerUrl}/admin/track`), page.getByRole("button", { name: "Win a prize" }).click()]);
+      assert(response.status() === 403, `the cross-site post answered ${response.status()}`);
+      // The session cookie sent by hand with a foreign Origin: what a lax browser or a plug-in could send.
+      const forged = await context.request.post(`${workerUrl}/admin/track`, {
+        form: { url: "https://fixtures.redline.test/articles/forged.html" },
+        headers: { Cookie: sessionBeforeSignOut ?? "", Origin: FOREIGN_ORIGIN },
+        maxRedirects: 0,
+      });
+      assert(forged.status() === 403, `the post with the session and a foreign Origin answered ${forged.status()}`);
+      const listed = await (await context.request.get(`${workerUrl}/api/articles?limit=100`)).json();
+      assert(!listed.items.some((article) => article.url.endsWith("/forged.html")), "a forged post tracked its URL");
+    });
+
+    await check("signing out ends the session: the header offers sign-in and an admin page sends to it", async () => {
+      await page.goto(`${workerUrl}/admin`);
+      await page.getByRole("navigation", { name: "Account" }).getByRole("button", { name: "Sign out" }).click();
+      await page.waitForURL(`${workerUrl}/`);
+      assert((await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Sign in" }).count()) === 1, "no Sign in link after signing out");
+      await page.goto(`${workerUrl}/admin`);
+      await page.waitForURL(/\/sign-in\?next=%2Fadmin$/);
+      // The old cookie, replayed, is refused too: sign-out ended the session, not just the cookie.
+      const replayed = await context.request.get(`${workerUrl}/admin`, { headers: { Cookie: sessionBeforeSignOut ?? "" }, maxRedirects: 0 });
+      assert(replayed.status() === 303, `the signed-out session's cookie still opened /admin (${replayed.status()})`);
+    });
+  } finally {
+    await page.close();
   }
 }
 
@@ -240,7 +352,7 @@ async function main() {
     await waitForWorker(wrangler, workerUrl);
     const { ids, sources, replayed, discovered } = await seed({ workerUrl, replay, token });
     console.log(`e2e: Redline on ${workerUrl}, ${sources.size} sources, ${discovered} stories discovered, ${replayed} fixture edits replayed; Chromium at ${CHROMIUM}`);
-    await browse(workerUrl, ids.get(YONHAP_URL), [...sources.values()]);
+    await browse(workerUrl, ids.get(YONHAP_URL), [...sources.values()], token);
   } catch (error) {
     failures.push(`setup: ${error instanceof Error ? error.message : String(error)}`);
     if (wranglerOutput) console.error(wranglerOutput);
