@@ -351,6 +351,20 @@ describe("Bluesky", () => {
     expect((await command(BLUESKY, "__bluesky")).sessionsCreated).toBe(1);
   });
 
+  it("posts a test send of the newest matching change under a key of its own, keeping the session on the subscription", async () => {
+    const subscription = await bluesky();
+    const { change } = await recordEdit();
+    const sent = await api("POST", `/api/subscriptions/${subscription.id}/test`);
+    expect(sent.status).toBe(200);
+    expect(sent.json).toMatchObject({ sent: change.id, result: { outcome: "delivered" } });
+    const again = await api("POST", `/api/subscriptions/${subscription.id}/test`);
+    const fake = await command(BLUESKY, "__bluesky");
+    // Two records (each test send is its own delivery, so its own key), one sign-in: the second reused the session stored under the subscription.
+    expect(fake.records.map((record: { uri: string }) => record.uri).sort()).toEqual([sent.json.result.receipt.uri, again.json.result.receipt.uri].sort());
+    expect(fake.sessionsCreated).toBe(1);
+    expect(await sealedSession(subscription.id)).toMatch(/^rs1\./u);
+  });
+
   it("forgets the session when its subscription is deleted", async () => {
     const subscription = await bluesky();
     const { deliveries } = await recordEdit();
