@@ -6,7 +6,8 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { adHocOrigin, answerWith } from "./ad-hoc-origin";
-import { check, getRaw, page, reset, SEED_URLS, serveTimelineEntry, setReplayClock, track } from "./helpers";
+import { app } from "../src/app";
+import { check, getRaw, instrumented, page, reset, SEED_URLS, serveTimelineEntry, setReplayClock, track } from "./helpers";
 import { KOREAN_EDIT, KOREAN_URL } from "./image-fixtures";
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -96,6 +97,23 @@ describe("GET /articles/:id/diff/:from..:to/image.svg", () => {
   it("draws the versions in the order asked: 2..1 strikes five and underlines six", async () => {
     const svg = await (await getRaw(`/articles/${yonhap}/diff/2..1/image.svg`)).text();
     expect(svg).toContain('<tspan fill="#b3261e" text-decoration="line-through">five</tspan><tspan fill="#0a6b2d" text-decoration="underline">six</tspan>');
+  });
+});
+
+describe("what an image costs", () => {
+  async function measured(path: string, headers: Record<string, string> = {}) {
+    const probe = instrumented();
+    const response = await app.fetch(new Request(`http://redline.test${path}`, { headers }), probe.env);
+    await response.arrayBuffer();
+    return { status: response.status, kv: probe.counts.kvReads + probe.counts.kvWrites, trips: probe.d1.trips, rowsRead: probe.d1.rowsRead, rowsWritten: probe.d1.rowsWritten };
+  }
+
+  it("is the head, the version index and the two versions; a 304 stops after the index", async () => {
+    const path = `/articles/${yonhap}/diff/1..2/image.svg`;
+    const full = await measured(path);
+    expect(full).toEqual({ status: 200, kv: 2, trips: [["SELECT articles"], ["SELECT versions"], ["SELECT versions"], ["SELECT versions"]], rowsRead: 7, rowsWritten: 0 });
+    const etag = (await getRaw(path)).headers.get("ETag")!;
+    expect(await measured(path, { "If-None-Match": etag })).toEqual({ status: 304, kv: 0, trips: [["SELECT articles"], ["SELECT versions"]], rowsRead: 5, rowsWritten: 0 });
   });
 });
 
