@@ -3,13 +3,19 @@
  * exports its `Channel` and is listed here with one line; nothing else names channel types.
  */
 import { blueskyChannel } from "./bluesky";
+import { discordChannel } from "./discord";
+import { emailChannel } from "./email";
 import { mastodonChannel } from "./mastodon";
 import type { AnyChannel, ChannelType } from "./model";
+import { slackChannel } from "./slack";
 import { waybackChannel } from "./wayback";
 import { webhookChannel } from "./webhook";
 
 const CHANNELS: readonly AnyChannel[] = [
   webhookChannel,
+  slackChannel,
+  discordChannel,
+  emailChannel,
   mastodonChannel,
   blueskyChannel,
   waybackChannel,

@@ -1,0 +1,85 @@
+/**
+ * Slack: each edit as a Block Kit message to an incoming webhook
+ * (`https://hooks.slack.com/services/T…/B…/…`, which is the secret). Header: the headline;
+ * a section: the summary and the kinds; a context line: the site and the detection time; a
+ * button to the redline page (and the image's link); `text` is the notification fallback.
+ *
+ * Slack answers 200 "ok", or a word: 400 invalid_payload / invalid_blocks, 403 action_prohibited,
+ * 404 no_service / channel_not_found, 410 channel_is_archived (none changes by asking again),
+ * 429 with Retry-After, 5xx.
+ */
+import { invalidField, resultOfStatus, retryAfterSeconds, serviceUrl, shortDetail } from "./fields";
+import type { Channel, EditNotice } from "./model";
+
+export interface SlackConfig {
+  /** Who reads it, for the subscription list ("#newsroom"): the webhook URL does not say. */
+  label: string | null;
+}
+
+/** Block Kit's limits (api.slack.com/reference/block-kit/blocks). */
+const HEADER_MAX = 150;
+const SECTION_MAX = 3000;
+const BUTTON_TEXT_MAX = 75;
+
+/** Cuts `text` to `max` UTF-16 units, on a code point, with an ellipsis. */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = /[\uD800-\uDBFF]/u.test(text[max - 2] ?? "") ? max - 2 : max - 1;
+  return `${text.slice(0, cut)}…`;
+}
+
+/** Slack's mrkdwn needs only these three escaped (api.slack.com "Formatting text": escaping). */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/gu, "&amp;").replace(/</gu, "&lt;").replace(/>/gu, "&gt;");
+}
+
+/** A link in mrkdwn: `<url|label>`; the URL's own `|` and `>` would end it early. */
+const mrkdwnLink = (url: string, label: string) => `<${url.replace(/\|/gu, "%7C").replace(/>/gu, "%3E")}|${escapeMrkdwn(label)}>`;
+
+export const headlineOf = (notice: EditNotice): string => notice.change.title || notice.article.title || notice.article.url;
+
+export function slackMessage(notice: EditNotice): { text: string; blocks: unknown[] } {
+  const { change, links } = notice;
+  const headline = headlineOf(notice);
+  const target = links.redline ?? links.article;
+  const kinds = change.kinds.join(", ");
+  const seconds = Math.floor(Date.parse(change.detectedAt) / 1000);
+  const context = [
+    escapeMrkdwn(notice.article.site),
+    // Slack shows the time in each reader's own zone; the fallback after | is for clients that cannot.
+    `<!date^${seconds}^{date_short_pretty} {time}|${change.detectedAt}>`,
+    ...(links.imagePng ? [mrkdwnLink(links.imagePng, "Redline image")] : []),
+  ];
+  return {
+    text: clip(`Edited: ${headline} — ${change.summary} ${target}`, SECTION_MAX),
+    blocks: [
+      { type: "header", text: { type: "plain_text", text: clip(headline, HEADER_MAX), emoji: false } },
+      { type: "section", text: { type: "mrkdwn", text: clip(`${escapeMrkdwn(change.summary)}\n*Kinds:* ${escapeMrkdwn(kinds)}`, SECTION_MAX) } },
+      { type: "context", elements: context.map((text) => ({ type: "mrkdwn", text })) },
+      {
+        type: "actions",
+        elements: [{ type: "button", text: { type: "plain_text", text: clip(links.redline ? "See the redline" : "See the article", BUTTON_TEXT_MAX) }, url: target, action_id: "redline" }],
+      },
+    ],
+  };
+}
+
+export const slackChannel: Channel<SlackConfig, string> = {
+  type: "slack",
+  parse(body, { allowLoopback }) {
+    const url = serviceUrl(body, "url", allowLoopback, "the incoming webhook URL Slack gave you, https://hooks.slack.com/services/…");
+    const { label } = body;
+    if (label !== undefined && label !== null && (typeof label !== "string" || label.length > 80)) throw invalidField("label", "must be a short name of at most 80 characters, e.g. #newsroom.");
+    return { config: { label: typeof label === "string" && label.trim() !== "" ? label.trim() : null }, secret: url.href };
+  },
+  async deliver(notice, _config, url, context) {
+    const response = await context.fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json; charset=utf-8", "User-Agent": "Redline/0.1" },
+      body: JSON.stringify(slackMessage(notice)),
+    });
+    const text = await response.text();
+    return resultOfStatus("Slack", response.status, response.ok ? "" : shortDetail(text), retryAfterSeconds(response.headers.get("Retry-After"), context.nowMs));
+  },
+  describe: (config) => `Slack incoming webhook${config.label ? ` to ${config.label}` : ""}`,
+};

@@ -1,0 +1,402 @@
+/**
+ * The channel framework and the Slack, Discord and email channels end to end: subscriptions
+ * through the API (typed, secrets sealed in D1 and never shown), the Yonhap stealth edit recorded
+ * by a real check of the replay fixtures, and the queue consumer delivering it to the loopback
+ * fakes (test/fakes/slack.mjs, discord.mjs) or to miniflare's send_email binding, which parses
+ * the MIME message. The queue is spied on as in test/webhooks.test.ts; each test hands the
+ * messages to the consumer itself.
+ */
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import type { EmailMessage } from "cloudflare:email";
+import { afterEach, beforeEach, describe, expect, inject, it, vi, type MockInstance } from "vitest";
+import { keyringFrom, open } from "../src/channels/secrets";
+import type { Env } from "../src/env";
+import worker from "../src/index";
+import type { WebhookMessage } from "../src/queues/messages";
+import { SubscriptionStore } from "../src/storage/subscriptions";
+import { DISCORD_WEBHOOK } from "./fakes/discord.mjs";
+import { SLACK_HOOKS } from "./fakes/slack.mjs";
+import { ADMIN, api, check, reset, SEED_URLS, serveTimelineEntry, track } from "./helpers";
+import { insertSource } from "./source-helpers";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    slackFake: string;
+    discordFake: string;
+  }
+}
+
+const SLACK = inject("slackFake");
+const DISCORD = inject("discordFake");
+const SLACK_URL = `${SLACK}${SLACK_HOOKS.good}`;
+const DISCORD_URL = `${DISCORD}/api/webhooks/${DISCORD_WEBHOOK.id}/${DISCORD_WEBHOOK.token}`;
+
+const SENT = { metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } };
+let queued: Array<{ body: WebhookMessage; delaySeconds?: number }>;
+let spies: MockInstance[];
+let articleId: string;
+
+beforeEach(async () => {
+  queued = [];
+  spies = [
+    vi.spyOn(env.WEBHOOKS!, "send").mockImplementation(async (body, options) => {
+      queued.push({ body, delaySeconds: options?.delaySeconds });
+      return SENT;
+    }),
+    vi.spyOn(env.WEBHOOKS!, "sendBatch").mockImplementation(async (messages) => {
+      queued.push(...[...messages].map((message) => ({ body: message.body })));
+      return SENT;
+    }),
+  ];
+  await reset();
+  await Promise.all([command(SLACK, "__slack", { reset: true }), command(DISCORD, "__discord", { reset: true })]);
+  await serveTimelineEntry(SEED_URLS.yonhap, 1);
+  articleId = (await track(SEED_URLS.yonhap)).json.id;
+  queued = [];
+});
+
+afterEach(() => {
+  for (const spy of spies) spy.mockRestore();
+});
+
+// The fakes answer whatever their tests read.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function command(origin: string, path: string, body?: unknown): Promise<any> {
+  const response = await fetch(`${origin}/${path}`, body === undefined ? {} : { method: "POST", body: JSON.stringify(body) });
+  return response.json();
+}
+
+/** Runs the consumer over `messages` and returns the pool's result with the delay of each retry. */
+async function runConsumer(messages: Array<{ id: string; attempts: number; body: WebhookMessage }>, bindings: Env = env, queue = "redline-webhooks") {
+  const batch = createMessageBatch<WebhookMessage>(queue, messages.map((message) => ({ ...message, timestamp: new Date() })));
+  const retries = batch.messages.map((message) => vi.spyOn(message, "retry"));
+  const ctx = createExecutionContext();
+  await (worker as ExportedHandler<Env>).queue?.(batch, bindings, ctx);
+  const result = await getQueueResult(batch, ctx);
+  return { ...result, retryDelays: retries.flatMap((retry) => retry.mock.calls.map(([options]) => options?.delaySeconds)) };
+}
+
+/** Records the Yonhap stealth edit (change 2), fans it out, and returns the change and the delivery messages. */
+async function recordAndFanOut() {
+  await serveTimelineEntry(SEED_URLS.yonhap, 2);
+  const { change } = (await check(articleId)).json;
+  const announced = queued.splice(0).map((entry) => entry.body);
+  expect(announced).toEqual([{ type: "change", articleId, seq: 2 }]);
+  await runConsumer([{ id: "fan-out", attempts: 1, body: announced[0]! }]);
+  return { change, deliveries: queued.splice(0).map((entry) => entry.body) };
+}
+
+const subscribe = (body: Record<string, unknown>) => api("POST", "/api/subscriptions", { body });
+const delivery = (subscriptionId: string, seq = 2): WebhookMessage => ({ type: "delivery", subscriptionId, articleId, seq });
+const stored = (id: string) => new SubscriptionStore(env.DB, env.REDLINE_KV).get(id);
+
+describe("channel subscriptions", () => {
+  it("a Slack subscription shows its type and label, never its URL, and D1 holds the URL sealed for that row", async () => {
+    const created = await subscribe({ type: "slack", url: SLACK_URL, label: "#newsroom", site: "en.yna.co.kr", kinds: ["body"] });
+    expect(created.status).toBe(201);
+    expect(created.json).toMatchObject({ type: "slack", config: { label: "#newsroom" }, description: "Slack incoming webhook to #newsroom" });
+    expect(JSON.stringify(created.json)).not.toContain(SLACK_HOOKS.good);
+    const listed = JSON.stringify((await api("GET", "/api/subscriptions")).json);
+    expect(listed).not.toContain(SLACK_HOOKS.good);
+
+    const row = await env.DB.prepare("SELECT sealed_secret, plain_secret, config FROM subscriptions WHERE id = ?").bind(created.json.id).first<Record<string, string | null>>();
+    expect(row!.sealed_secret).toMatch(/^rs1\.[0-9a-f]{8}\.[\w-]{16}\.[\w-]+$/);
+    expect(JSON.stringify(row)).not.toContain("redlinetestsecret");
+    expect(row!.plain_secret).toBeNull();
+    const keyring = (await keyringFrom(env))!;
+    expect(JSON.parse(await open(keyring, created.json.id, row!.sealed_secret!))).toBe(SLACK_URL);
+  });
+
+  it("refuses each type's bad fields with a problem naming the field, and an unknown type listing the known ones", async () => {
+    const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+      [{ type: "pager" }, "type", /must be one of webhook, slack, discord, email/],
+      [{ type: "slack" }, "url", /is required: the incoming webhook URL/],
+      [{ type: "slack", url: "http://169.254.169.254/hook" }, "url", /link-local/],
+      [{ type: "discord", url: `${DISCORD}/not/a/webhook` }, "url", /must be a Discord webhook URL/],
+      [{ type: "email", to: "desk@example.com" }, "from", /is required/],
+      [{ type: "email", to: "not an address", from: "redline@example.com" }, "to", /must be an email address/],
+      [{ type: "slack", url: SLACK_URL, source: "nope" }, "source", /a source id/],
+    ];
+    for (const [body, field, reason] of cases) {
+      const response = await subscribe(body);
+      expect(response.status, JSON.stringify(body)).toBe(400);
+      expect(response.headers.get("Content-Type")).toBe("application/problem+json");
+      expect(response.json["invalid-params"]).toEqual([{ name: field, reason: expect.stringMatching(reason) }]);
+    }
+  });
+
+  it("without SECRETS_KEY, creating a channel with a secret is a 503 naming the missing secret, and nothing is stored", async () => {
+    const keyless: Env = { ...env, SECRETS_KEY: undefined };
+    const request = new Request("http://redline.test/api/subscriptions", { method: "POST", headers: ADMIN, body: JSON.stringify({ type: "slack", url: SLACK_URL }) });
+    const response = await (worker as ExportedHandler<Env>).fetch!(request as Request<unknown, IncomingRequestCfProperties>, keyless, createExecutionContext());
+    expect(response.status).toBe(503);
+    expect(((await response.json()) as { detail: string }).detail).toContain("the SECRETS_KEY secret is not configured");
+    expect((await api("GET", "/api/subscriptions")).json.items).toEqual([]);
+  });
+});
+
+describe("delivery to each channel", () => {
+  it("delivers the seed edit to Slack as Block Kit: the headline, summary and kinds, the site and time, a button to the redline", async () => {
+    const subscription = (await subscribe({ type: "slack", url: SLACK_URL, articleId })).json;
+    const { change, deliveries } = await recordAndFanOut();
+    expect(deliveries).toEqual([delivery(subscription.id)]);
+
+    expect(await runConsumer([{ id: "slack", attempts: 1, body: deliveries[0]! }])).toMatchObject({ explicitAcks: ["slack"], retryMessages: [] });
+    const { requests } = await command(SLACK, "__slack");
+    expect(requests).toHaveLength(1);
+    const [request] = requests;
+    expect(request).toMatchObject({ method: "POST", path: SLACK_HOOKS.good, contentType: "application/json; charset=utf-8" });
+    const redline = `http://redline.test/articles/${articleId}/diff/1..2`;
+    expect(request.json.blocks).toEqual([
+      { type: "header", text: { type: "plain_text", text: change.title, emoji: false } },
+      { type: "section", text: { type: "mrkdwn", text: `${change.summary}\n*Kinds:* body, numbers-changed, stealth-edit` } },
+      {
+        type: "context",
+        elements: [
+          { type: "mrkdwn", text: "en.yna.co.kr" },
+          { type: "mrkdwn", text: `<!date^${Math.floor(Date.parse(change.detectedAt) / 1000)}^{date_short_pretty} {time}|${change.detectedAt}>` },
+          { type: "mrkdwn", text: `<${redline}/image.png|Redline image>` },
+        ],
+      },
+      { type: "actions", elements: [{ type: "button", text: { type: "plain_text", text: "See the redline" }, url: redline, action_id: "redline" }] },
+    ]);
+    expect(request.json.text).toBe(`Edited: ${change.title} — ${change.summary} ${redline}`);
+    expect((await stored(subscription.id))!.deadLettered).toBe(0);
+  });
+
+  it("delivers the seed edit to Discord as an embed with ?wait=true, no mentions parsed", async () => {
+    const subscription = (await subscribe({ type: "discord", url: DISCORD_URL, label: "#edits" })).json;
+    expect(subscription).toMatchObject({ type: "discord", description: "Discord webhook to #edits" });
+    const { change, deliveries } = await recordAndFanOut();
+
+    expect(await runConsumer([{ id: "discord", attempts: 1, body: deliveries[0]! }])).toMatchObject({ explicitAcks: ["discord"], retryMessages: [] });
+    const { requests, messages } = await command(DISCORD, "__discord");
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({ method: "POST", path: `/api/webhooks/${DISCORD_WEBHOOK.id}/${DISCORD_WEBHOOK.token}`, query: { wait: "true" }, contentType: "application/json" });
+    const redline = `http://redline.test/articles/${articleId}/diff/1..2`;
+    expect(requests[0].json).toEqual({
+      username: "Redline",
+      allowed_mentions: { parse: [] },
+      embeds: [
+        {
+          title: change.title,
+          url: redline,
+          description: change.summary,
+          fields: [
+            { name: "Kinds", value: "body, numbers-changed, stealth-edit", inline: true },
+            { name: "Versions", value: "v1 → v2", inline: true },
+            { name: "Site", value: "en.yna.co.kr", inline: true },
+            { name: "Image", value: `[Redline image](${redline}/image.png)`, inline: false },
+          ],
+          timestamp: change.detectedAt,
+          color: 0xb3261e,
+          footer: { text: "Redline" },
+        },
+      ],
+    });
+    expect(messages).toHaveLength(1);
+  });
+
+  it("sends the seed edit by email through the send_email binding: a message miniflare parses, with text and HTML parts", async () => {
+    // Recorded on the way to the real binding (a spy on the RPC binding itself cannot call through).
+    const sent: EmailMessage[] = [];
+    const recording: Env = { ...env, EMAIL: { send: (message: EmailMessage) => (sent.push(message), env.EMAIL!.send(message)) } as SendEmail };
+    const subscription = (await subscribe({ type: "email", to: "desk@redline.test", from: "redline@redline.test" })).json;
+    expect(subscription).toMatchObject({ type: "email", config: { to: "desk@redline.test", from: "redline@redline.test" }, description: "Email to desk@redline.test from redline@redline.test" });
+    const { change, deliveries } = await recordAndFanOut();
+
+    expect(await runConsumer([{ id: "email", attempts: 1, body: deliveries[0]! }], recording)).toMatchObject({ explicitAcks: ["email"], retryMessages: [] });
+    expect(sent).toHaveLength(1);
+    // Locally an EmailMessage is {from, to, "EmailMessage::raw"} (miniflare), which its send_email parsed (postal-mime) and accepted.
+    const message = sent[0] as unknown as Record<string, string>;
+    expect(message).toMatchObject({ from: "redline@redline.test", to: "desk@redline.test" });
+    const raw = message["EmailMessage::raw"]!;
+    const [head, ...rest] = raw.split("\r\n\r\n");
+    expect(head).toContain(`From: Redline <redline@redline.test>\r\nTo: <desk@redline.test>\r\nSubject: Edited: ${change.title}\r\n`);
+    expect(head).toContain(`Message-ID: <${change.id}.${subscription.id}@redline.test>`);
+    expect(head).toMatch(/Content-Type: multipart\/alternative; boundary="redline-[0-9a-f-]{36}"/);
+    const boundary = /boundary="([^"]+)"/.exec(head!)![1]!;
+    const decoded = (base64: string) => new TextDecoder().decode(Uint8Array.from(atob(base64.replace(/\r\n/g, "")), (c) => c.charCodeAt(0)));
+    const parts = rest.join("\r\n\r\n").split(`--${boundary}`).slice(1, -1).map((part) => {
+      const [headers, body] = part.trim().split("\r\n\r\n");
+      return { headers, body: decoded(body!) };
+    });
+    expect(parts.map((part) => part.headers)).toEqual([
+      "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64",
+      "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64",
+    ]);
+    const [text, html] = parts.map((part) => part.body);
+    const redline = `http://redline.test/articles/${articleId}/diff/1..2`;
+    expect(text).toContain(`${change.title}\r\n\r\n${change.summary}\r\n\r\nKinds: body, numbers-changed, stealth-edit`);
+    expect(text).toContain(`The redline: ${redline}`);
+    expect(html).toContain(`<a href="${redline}">See the redline</a>`);
+    expect(html).toContain(`<img src="${redline}/image.png"`);
+  });
+});
+
+describe("the services' refusals", () => {
+  it("a Slack 404 channel_not_found is dead-lettered at once, counted with Slack's reason; the message is acknowledged", async () => {
+    const subscription = (await subscribe({ type: "slack", url: SLACK_URL })).json;
+    const { deliveries } = await recordAndFanOut();
+    await command(SLACK, "__slack", { answers: [{ status: 404, body: "channel_not_found" }] });
+    expect(await runConsumer([{ id: "gone", attempts: 1, body: deliveries[0]! }])).toMatchObject({ explicitAcks: ["gone"], retryMessages: [] });
+    expect((await api("GET", `/api/subscriptions/${subscription.id}`)).json).toMatchObject({
+      deadLettered: 1,
+      lastDeadLetter: { changeId: `${articleId}-2`, reason: "Slack answered 404: channel_not_found" },
+    });
+  });
+
+  it("a Slack channel that was archived (410) fails for good too", async () => {
+    const subscription = (await subscribe({ type: "slack", url: `${SLACK}${SLACK_HOOKS.archived}` })).json;
+    await recordAndFanOut();
+    await runConsumer([{ id: "archived", attempts: 1, body: delivery(subscription.id) }]);
+    expect((await stored(subscription.id))!.lastDeadLetter?.reason).toBe("Slack answered 410: channel_is_archived");
+  });
+
+  it("a Slack 429 is retried after its Retry-After, a 500 after the backoff", async () => {
+    const subscription = (await subscribe({ type: "slack", url: SLACK_URL })).json;
+    await recordAndFanOut();
+    await command(SLACK, "__slack", { answers: [{ status: 429, body: "rate_limited", headers: { "Retry-After": "42" } }, { status: 500, body: "" }] });
+    const result = await runConsumer([
+      { id: "limited", attempts: 1, body: delivery(subscription.id) },
+      { id: "broken", attempts: 3, body: delivery(subscription.id) },
+    ]);
+    expect(result).toMatchObject({ explicitAcks: [], retryMessages: [{ msgId: "limited" }, { msgId: "broken" }], retryDelays: [42, 120] });
+    expect((await stored(subscription.id))!.deadLettered).toBe(0);
+  });
+
+  it("a Discord 429 waits its JSON retry_after, rounded up; an invalid token (401) is dead-lettered with Discord's message", async () => {
+    const limited = (await subscribe({ type: "discord", url: DISCORD_URL })).json;
+    const revoked = (await subscribe({ type: "discord", url: `${DISCORD}/api/webhooks/${DISCORD_WEBHOOK.id}/revoked-token` })).json;
+    await recordAndFanOut();
+    await command(DISCORD, "__discord", { rateLimited: 2.5 });
+    const result = await runConsumer([
+      { id: "limited", attempts: 1, body: delivery(limited.id) },
+      { id: "revoked", attempts: 1, body: delivery(revoked.id) },
+    ]);
+    expect(result).toMatchObject({ explicitAcks: ["revoked"], retryMessages: [{ msgId: "limited" }], retryDelays: [3] });
+    expect((await stored(revoked.id))!.lastDeadLetter?.reason).toBe("Discord answered 401: Invalid Webhook Token (code 50027)");
+  });
+
+  it("an email the binding refuses (an address it may not send to) is dead-lettered with its reason", async () => {
+    const subscription = (await subscribe({ type: "email", to: "desk@redline.test", from: "redline@redline.test" })).json;
+    await recordAndFanOut();
+    // The binding as wrangler.toml's `destination_address` would make it: only another address allowed.
+    const pinned: Env = { ...env, EMAIL: { send: () => Promise.reject(new Error("email to desk@redline.test not allowed")) } as unknown as SendEmail };
+    expect(await runConsumer([{ id: "refused", attempts: 1, body: delivery(subscription.id) }], pinned)).toMatchObject({ explicitAcks: ["refused"] });
+    expect((await stored(subscription.id))!.lastDeadLetter?.reason).toBe("send_email refused: email to desk@redline.test not allowed");
+  });
+
+  it("a delivery that exhausted its retries is counted when it reaches the dead-letter queue", async () => {
+    const subscription = (await subscribe({ type: "discord", url: DISCORD_URL })).json;
+    await recordAndFanOut();
+    await runConsumer([{ id: "exhausted", attempts: 9, body: delivery(subscription.id) }], env, "redline-webhooks-dlq");
+    expect((await stored(subscription.id))!).toMatchObject({ deadLettered: 1, lastDeadLetter: { changeId: `${articleId}-2`, reason: "Retries exhausted." } });
+    expect((await command(DISCORD, "__discord")).requests).toEqual([]);
+  });
+});
+
+describe("the shared filters", () => {
+  it("the source filter sends only changes of articles that source found", async () => {
+    const foundUrl = "https://en.yna.co.kr/RSS/news.xml";
+    const found = await insertSource({ url: foundUrl, nextCheckAt: 0 });
+    const other = await insertSource({ url: "https://www.hani.co.kr/rss/", nextCheckAt: 0 });
+    await env.DB.prepare("INSERT INTO article_sources (article_id, source_id, source_url, found_at) VALUES (?, ?, ?, ?)").bind(articleId, found, foundUrl, new Date().toISOString()).run();
+    const wanted = (await subscribe({ type: "slack", url: SLACK_URL, source: found })).json;
+    await subscribe({ type: "slack", url: SLACK_URL, source: other });
+    const { deliveries } = await recordAndFanOut();
+    expect(deliveries).toEqual([delivery(wanted.id)]);
+  });
+});
+
+describe("secrets at rest", () => {
+  it("a webhook secret stored in plaintext before channels is sealed by the next fan-out, and its deliveries stay signed with it", async () => {
+    const subscriptions = new SubscriptionStore(env.DB, env.REDLINE_KV);
+    const legacy = {
+      id: crypto.randomUUID(),
+      type: "webhook",
+      config: { url: `${env.REPLAY_ORIGIN}/__replay/webhooks/legacy` },
+      filter: { articleId, site: null, source: null, kinds: null, minSignificance: 0 },
+      sealedSecret: null,
+      plainSecret: "a secret from before channels",
+      createdAt: new Date(0).toISOString(),
+      origin: "http://redline.test",
+      deadLettered: 0,
+      lastDeadLetter: null,
+    };
+    await subscriptions.insert(legacy);
+    const { deliveries } = await recordAndFanOut();
+    const after = (await stored(legacy.id))!;
+    expect(after.plainSecret).toBeNull();
+    expect(JSON.parse(await open((await keyringFrom(env))!, legacy.id, after.sealedSecret!))).toBe("a secret from before channels");
+
+    expect(await runConsumer([{ id: "legacy", attempts: 1, body: deliveries[0]! }])).toMatchObject({ explicitAcks: ["legacy"] });
+    const sink = (await (await fetch(`${env.REPLAY_ORIGIN}/__replay/webhooks/legacy`)).json()) as { deliveries: Array<{ headers: Record<string, string> }> };
+    expect(sink.deliveries).toHaveLength(1);
+    expect(sink.deliveries[0]!.headers["redline-signature-256"]).toMatch(/^sha256=[0-9a-f]{64}$/);
+  });
+
+  it("after a key rotation a delivery opens the secret with SECRETS_KEY_PREVIOUS and seals it again under the new key", async () => {
+    const subscription = (await subscribe({ type: "slack", url: SLACK_URL })).json;
+    await recordAndFanOut();
+    const newKey = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
+    const rotated: Env = { ...env, SECRETS_KEY: newKey, SECRETS_KEY_PREVIOUS: env.SECRETS_KEY };
+    expect(await runConsumer([{ id: "rotated", attempts: 1, body: delivery(subscription.id) }], rotated)).toMatchObject({ explicitAcks: ["rotated"] });
+    expect((await command(SLACK, "__slack")).requests).toHaveLength(1);
+    const resealed = (await stored(subscription.id))!.sealedSecret!;
+    const newRing = (await keyringFrom({ SECRETS_KEY: newKey }))!;
+    expect(resealed.split(".")[1]).toBe(newRing.current.id);
+    expect(JSON.parse(await open(newRing, subscription.id, resealed))).toBe(SLACK_URL);
+  });
+
+  it("a sealed secret moved onto another row does not open there: the delivery fails for good and is counted", async () => {
+    const first = (await subscribe({ type: "slack", url: SLACK_URL })).json;
+    const second = (await subscribe({ type: "slack", url: `${SLACK}/services/T0REDLINE/B0OTHER/elsewhere` })).json;
+    await env.DB.prepare("UPDATE subscriptions SET sealed_secret = (SELECT sealed_secret FROM subscriptions WHERE id = ?) WHERE id = ?").bind(first.id, second.id).run();
+    await recordAndFanOut();
+    await runConsumer([{ id: "moved", attempts: 1, body: delivery(second.id) }]);
+    expect((await command(SLACK, "__slack")).requests).toEqual([]);
+    expect((await stored(second.id))!.lastDeadLetter?.reason).toMatch(/does not authenticate/);
+  });
+});
+
+describe("POST /api/subscriptions/:id/test", () => {
+  it("sends the newest matching change now and answers the delivery result", async () => {
+    const subscription = (await subscribe({ type: "discord", url: DISCORD_URL })).json;
+    await serveTimelineEntry(SEED_URLS.yonhap, 2);
+    const { change } = (await check(articleId)).json;
+    const response = await api("POST", `/api/subscriptions/${subscription.id}/test`);
+    expect(response.status).toBe(200);
+    expect(response.json).toEqual({ sent: change.id, result: { outcome: "delivered", receipt: { messageId: expect.stringMatching(/^\d+$/) } } });
+    const { requests } = await command(DISCORD, "__discord");
+    expect(requests.map((request: { json: { embeds: Array<{ title: string }> } }) => request.json.embeds[0]!.title)).toEqual([change.title]);
+  });
+
+  it("with no matching change, sends a sample labelled as a test", async () => {
+    const subscription = (await subscribe({ type: "slack", url: SLACK_URL, kinds: ["removed"] })).json;
+    const response = await api("POST", `/api/subscriptions/${subscription.id}/test`);
+    expect(response.json).toEqual({ sent: "sample", result: { outcome: "delivered" } });
+    const [request] = (await command(SLACK, "__slack")).requests;
+    expect(request.json.blocks[0].text.text).toBe("[Redline test notice] N. Korea says talks with U.S. ended");
+    expect(request.json.blocks[3].elements[0]).toMatchObject({ text: { text: "See the article" }, url: "http://redline.test/" });
+  });
+
+  it("a service's refusal is a 502 problem with its status and words, nothing counted as dead-lettered", async () => {
+    const subscription = (await subscribe({ type: "slack", url: SLACK_URL })).json;
+    await command(SLACK, "__slack", { answers: [{ status: 403, body: "action_prohibited" }] });
+    const response = await api("POST", `/api/subscriptions/${subscription.id}/test`);
+    expect(response.status).toBe(502);
+    expect(response.headers.get("Content-Type")).toBe("application/problem+json");
+    expect(response.json).toMatchObject({
+      status: 502,
+      detail: "The test notice was not delivered: Slack answered 403: action_prohibited",
+      outcome: "failed",
+      reason: "Slack answered 403: action_prohibited",
+      // The newest change it matches: the article's first capture.
+      sent: `${articleId}-1`,
+    });
+    expect((await stored(subscription.id))!.deadLettered).toBe(0);
+    expect((await api("POST", "/api/subscriptions/00000000-0000-4000-8000-000000000000/test")).status).toBe(404);
+  });
+});
