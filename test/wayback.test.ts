@@ -14,7 +14,7 @@ import type { Env } from "../src/env";
 import worker from "../src/index";
 import type { WebhookMessage } from "../src/queues/messages";
 import { WAYBACK_KEYS } from "./fakes/wayback.mjs";
-import { api, check, getRaw, page, reset, SEED_URLS, serveTimelineEntry, track } from "./helpers";
+import { api, check, getRaw, instrumented, page, reset, SEED_URLS, serveTimelineEntry, track } from "./helpers";
 import { parseLinkHeader, withRel } from "./link-header";
 
 const ARTICLE = SEED_URLS.yonhap;
@@ -52,11 +52,11 @@ let announced: Array<{ body: WebhookMessage; delaySeconds: number }>;
 const SENT = { metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } };
 
 /** Runs the consumer over one message and answers what it did with it (ack or the retry's delay). */
-async function consume(body: WebhookMessage, attempts = 1) {
+async function consume(body: WebhookMessage, attempts = 1, target: Env = env) {
   const batch = createMessageBatch<WebhookMessage>("redline-webhooks", [{ id: "m", timestamp: new Date(), attempts, body }]);
   const retry = vi.spyOn(batch.messages[0]!, "retry");
   const ctx = createExecutionContext();
-  await (worker as ExportedHandler<Env>).queue?.(batch, env, ctx);
+  await (worker as ExportedHandler<Env>).queue?.(batch, target, ctx);
   const result = await getQueueResult(batch, ctx);
   return { acked: result.explicitAcks.includes("m"), retryDelay: retry.mock.calls[0]?.[0]?.delaySeconds ?? null };
 }
@@ -263,5 +263,27 @@ describe("the wayback channel", () => {
     const refused = await api("POST", `/api/subscriptions/${wrongKeys}/test`);
     expect(refused.status).toBe(502);
     expect(refused.json).toMatchObject({ outcome: "failed", sent: "sample", detail: expect.stringMatching(/^The test notice was not delivered: SPN2 refused the keys \(401 to the user status request\)/) });
+  });
+
+  it("costs 3 statements on wayback_captures and 2 SPN2 requests to submit, 1 and 1 for a pending poll, 2 and 1 for the poll that finishes", async () => {
+    const ownStatements = (trips: string[][]) => trips.flat().filter((label) => label.endsWith(" wayback_captures"));
+    const requests = async () => (await fake()).requests.length;
+
+    const submit = instrumented();
+    expect(await consume(delivery(2), 1, submit.env)).toEqual({ acked: true, retryDelay: null });
+    expect(ownStatements(submit.d1.trips)).toEqual(["SELECT wayback_captures", "INSERT wayback_captures", "UPDATE wayback_captures"]);
+    expect(await requests()).toBe(2);
+    expect(submit.messages.sent).toBe(1);
+
+    const pendingPoll = instrumented();
+    expect(await consume(nextQueued().body, 1, pendingPoll.env)).toEqual({ acked: true, retryDelay: null });
+    expect(ownStatements(pendingPoll.d1.trips)).toEqual(["SELECT wayback_captures"]);
+    expect(await requests()).toBe(3);
+
+    const finishingPoll = instrumented();
+    expect(await consume(nextQueued().body, 1, finishingPoll.env)).toEqual({ acked: true, retryDelay: null });
+    expect(ownStatements(finishingPoll.d1.trips)).toEqual(["SELECT wayback_captures", "UPDATE wayback_captures"]);
+    expect(await requests()).toBe(4);
+    expect(finishingPoll.messages.sent).toBe(0);
   });
 });
