@@ -195,7 +195,9 @@ describe("Mastodon", () => {
       retryAfterSeconds: 90,
     });
 
-    await command(MASTODON, "__mastodon", { answers: [{ method: "POST", path: "/api/v1/statuses", status: 503, json: { error: "Service Unavailable" } }] });
+    // Mastodon sends X-RateLimit-Reset with every answer: a 5xx still takes the queue's backoff.
+    const laterReset = { "X-RateLimit-Reset": new Date(Date.now() + 300_000).toISOString() };
+    await command(MASTODON, "__mastodon", { answers: [{ method: "POST", path: "/api/v1/statuses", status: 503, json: { error: "Service Unavailable" }, headers: laterReset }] });
     expect(await runConsumer([{ id: "unavailable", attempts: 1, body: deliveries[0]! }])).toMatchObject({ retryMessages: [{ msgId: "unavailable" }], retryDelays: [30] });
     expect(await runConsumer([{ id: "recovered", attempts: 2, body: deliveries[0]! }])).toMatchObject({ explicitAcks: ["recovered"], retryMessages: [] });
     expect((await command(MASTODON, "__mastodon")).statuses).toHaveLength(1);
@@ -343,7 +345,10 @@ describe("Bluesky", () => {
     expect(await deliver()).toEqual({ outcome: "retry", reason: "Bluesky (createSession) answered 429 RateLimitExceeded: Rate Limit Exceeded", retryAfterSeconds: 120 });
     expect(await deliver("zzzz-zzzz-zzzz-zzzz")).toEqual({ outcome: "failed", reason: "Bluesky (createSession) answered 401 AuthenticationRequired: Invalid identifier or password" });
 
-    await command(BLUESKY, "__bluesky", { answers: [{ path: "/xrpc/com.atproto.repo.putRecord", status: 502, json: { error: "UpstreamFailure", message: "Upstream Failure" } }] });
+    // The PDS sends ratelimit-reset with every answer: only a 429 waits for it.
+    await command(BLUESKY, "__bluesky", {
+      answers: [{ path: "/xrpc/com.atproto.repo.putRecord", status: 502, json: { error: "UpstreamFailure", message: "Upstream Failure" }, headers: { "ratelimit-reset": String(FIXED_NOW / 1000 + 300) } }],
+    });
     expect(await deliver()).toEqual({ outcome: "retry", reason: "Bluesky (putRecord) answered 502 UpstreamFailure: Upstream Failure" });
     await command(BLUESKY, "__bluesky", { answers: [{ path: "/xrpc/com.atproto.repo.putRecord", status: 400, json: { error: "InvalidRequest", message: "Invalid app.bsky.feed.post record" } }] });
     expect(await deliver()).toEqual({ outcome: "failed", reason: "Bluesky (putRecord) answered 400 InvalidRequest: Invalid app.bsky.feed.post record" });

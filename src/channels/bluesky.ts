@@ -130,8 +130,8 @@ async function xrpc<T>(context: ChannelContext, service: string, method: string,
   } catch {
     // Not JSON (a proxy's error page): its text is the detail.
   }
-  // `ratelimit-reset` is the epoch second the window reopens.
-  const reset = Number(response.headers.get("ratelimit-reset") ?? NaN);
+  // `ratelimit-reset` (the epoch second the window reopens) comes with every answer; only a 429 waits for it.
+  const reset = response.status === 429 ? Number(response.headers.get("ratelimit-reset") ?? NaN) : NaN;
   const retryAfter = Number.isFinite(reset) ? Math.max(0, Math.ceil(reset - context.nowMs / 1000)) : retryAfterSeconds(response.headers.get("Retry-After"), context.nowMs);
   return { ok: false, status: response.status, error, detail, retryAfter };
 }
@@ -233,7 +233,8 @@ export const blueskyChannel: Channel<BlueskyConfig, string> = {
   },
   async deliver(notice, config, password, context) {
     const sessions = await sessionsFor(notice, context);
-    if (!sessions) return { outcome: "failed", reason: "SECRETS_KEY is not set: the Bluesky session cannot be sealed" };
+    // Not for good, as with any sealed secret: the deliveries go out once the operator sets the key.
+    if (!sessions) return { outcome: "retry", reason: "The SECRETS_KEY secret is not configured on this Worker: the Bluesky session cannot be sealed." };
     const image = await notice.image();
     const stored = await sessions.load();
     const first = stored ? { session: stored } : await signIn(config, password, context, sessions);

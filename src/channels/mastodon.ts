@@ -71,7 +71,8 @@ async function errorResult(step: string, response: Response, nowMs: number): Pro
   } catch {
     // Not JSON (a proxy's error page): its text is the detail.
   }
-  const reset = Date.parse(response.headers.get("X-RateLimit-Reset") ?? "");
+  // Mastodon sends X-RateLimit-Reset with every answer; only a 429 waits for it.
+  const reset = response.status === 429 ? Date.parse(response.headers.get("X-RateLimit-Reset") ?? "") : NaN;
   const retryAfter = Number.isNaN(reset) ? retryAfterSeconds(response.headers.get("Retry-After"), nowMs) : Math.max(0, Math.ceil((reset - nowMs) / 1000));
   return resultOfStatus(`Mastodon (${step})`, response.status, detail, retryAfter);
 }
