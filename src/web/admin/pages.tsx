@@ -13,11 +13,11 @@ import { AUTO_TYPE, type FormErrors, type FormValues } from "./form";
 import { ADMIN_PATHS } from "./paths";
 
 /** The problems of no one field, above the form, so they are read before the fields. */
-function GeneralErrors({ errors }: { errors: FormErrors }) {
+function GeneralErrors({ errors, outcome }: { errors: FormErrors; outcome: string }) {
   if (errors.general.length === 0) return null;
   return (
     <div class="form-errors" id="form-errors">
-      <p><strong>Nothing was added:</strong></p>
+      <p><strong>{outcome}</strong></p>
       <ul>
         {errors.general.map((error) => <li>{error}</li>)}
       </ul>
@@ -68,7 +68,7 @@ export function TrackPage({ values, errors }: { values: FormValues; errors: Form
       <p class="meta"><a href={ADMIN_PATHS.index}>← Admin</a></p>
       <h1>Track a URL</h1>
       <p>Redline captures the article at once (its first version) and checks it for edits from then on, politely: robots.txt and the host's spacing apply.</p>
-      <GeneralErrors errors={errors} />
+      <GeneralErrors errors={errors} outcome="The URL was not tracked:" />
       <form method="post" action={ADMIN_PATHS.track} class="admin-form">
         <Field name="url" label="Article URL" errors={errors} hint="An http or https address of one article.">
           {(described) => <input type="url" name="url" required value={values.url ?? ""} {...described} />}
@@ -97,7 +97,7 @@ export function NewSourcePage({ values, errors }: { values: FormValues; errors: 
       <p class="meta"><a href={ADMIN_PATHS.index}>← Admin</a></p>
       <h1>Add a source</h1>
       <p>Redline reads the source once now to learn its type and title; its first scheduled check tracks the new entries that pass the filter.</p>
-      <GeneralErrors errors={errors} />
+      <GeneralErrors errors={errors} outcome="The source was not added:" />
       <form method="post" action={ADMIN_PATHS.newSource} class="admin-form">
         <Field name="url" label="Source URL" errors={errors} hint="A feed, sitemap or section page.">
           {(described) => <input type="url" name="url" required value={text("url")} {...described} />}

@@ -16,10 +16,11 @@ import { articlePath, sourcePath } from "../components";
 import { webErrorResponse } from "../routes";
 import { formErrors, formValues, NO_ERRORS, SOURCE_FIELDS, sourceBody, type FormErrors, type FormValues } from "./form";
 import { AdminIndexPage, ArticleCheckPage, NewSourcePage, SourceCheckPage, TrackPage } from "./pages";
+import { ADMIN_PATHS } from "./paths";
 
 export const adminPages = new Hono<AppEnv>();
 
-adminPages.use("/admin", requireAdminPage);
+adminPages.use(ADMIN_PATHS.index, requireAdminPage);
 adminPages.use("/admin/*", requireAdminPage);
 
 const render = (c: AppContext, page: string | Promise<string>, status: ContentfulStatusCode = 200, headers: Record<string, string> = {}) =>
@@ -49,20 +50,20 @@ async function attempt<T>(write: () => Promise<T>, fields: readonly string[]): P
   }
 }
 
-adminPages.get("/admin", (c) => render(c, <AdminIndexPage />));
+adminPages.get(ADMIN_PATHS.index, (c) => render(c, <AdminIndexPage />));
 
-adminPages.get("/admin/track", (c) => render(c, <TrackPage values={{}} errors={NO_ERRORS} />));
+adminPages.get(ADMIN_PATHS.track, (c) => render(c, <TrackPage values={{}} errors={NO_ERRORS} />));
 
-adminPages.post("/admin/track", async (c) => {
+adminPages.post(ADMIN_PATHS.track, async (c) => {
   const values = await postedForm(c);
   const tracked = await attempt(() => trackUrl(c.var.tracker, c.env, values.url ?? ""), ["url"]);
   if (!tracked.ok) return render(c, <TrackPage values={values} errors={tracked.errors} />, tracked.status, tracked.headers);
   return c.redirect(articlePath(tracked.value.article.id), 303);
 });
 
-adminPages.get("/admin/sources/new", (c) => render(c, <NewSourcePage values={{}} errors={NO_ERRORS} />));
+adminPages.get(ADMIN_PATHS.newSource, (c) => render(c, <NewSourcePage values={{}} errors={NO_ERRORS} />));
 
-adminPages.post("/admin/sources/new", async (c) => {
+adminPages.post(ADMIN_PATHS.newSource, async (c) => {
   const values = await postedForm(c);
   const added = await attempt(() => addSource(c.var.tracker, c.env, sourceBody(values)), SOURCE_FIELDS);
   if (!added.ok) return render(c, <NewSourcePage values={values} errors={added.errors} />, added.status, added.headers);
