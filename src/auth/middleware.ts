@@ -67,7 +67,7 @@ const FORM_TYPE = /^(application\/x-www-form-urlencoded|multipart\/form-data)\b/
 /**
  * Cross-site request forgery: a state-changing request is refused unless it comes from this
  * site, whenever a browser could have sent it on a user's behalf. That is any request carrying a
- * cookie (the session, or Access's CF_Authorization that makes the edge add its JWT), and any form
+ * cookie (the session, or Access's CF_Authorization, for which the edge adds its JWT), and any form
  * post without one (a forged sign-in). hono's `csrf()` checks form and text content types; a
  * cookie-borne request of any other type gets the same Origin/Sec-Fetch-Site test here. A request
  * with neither a cookie nor a form body carries no one's credentials but its own (a bearer token,
@@ -75,7 +75,9 @@ const FORM_TYPE = /^(application\/x-www-form-urlencoded|multipart\/form-data)\b/
  */
 export const csrfGuard = createMiddleware<AppEnv>(async (c, next) => {
   if (SAFE_METHOD.test(c.req.method)) return next();
-  const ambient = c.req.header("Cookie") !== undefined || c.req.header("Cf-Access-Jwt-Assertion") !== undefined;
+  // A browser signed in through Access sends its CF_Authorization cookie too, so a Cookie header covers both kinds of session;
+  // Access's service-token clients (no cookie) are not browsers and pass like bearer clients.
+  const ambient = c.req.header("Cookie") !== undefined;
   const bearer = bearerToken(c.req.header("Authorization")) !== null;
   if (!ambient && (bearer || !FORM_TYPE.test(c.req.header("Content-Type") ?? ""))) return next();
   let passed = false;
