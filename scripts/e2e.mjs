@@ -273,6 +273,7 @@ async function signedInChecks(context, workerUrl, token, consoleErrors) {
       await page.goto(`${workerUrl}/admin/track`);
       await page.getByLabel("Article URL").fill("http://10.0.0.1/story");
       await page.getByRole("button", { name: "Track" }).click();
+      await page.locator(".field-error").waitFor();
       const field = page.getByLabel("Article URL");
       assert((await field.getAttribute("aria-invalid")) === "true", "the URL field is not marked invalid");
       assert((await field.inputValue()) === "http://10.0.0.1/story", "the URL typed was not kept");
