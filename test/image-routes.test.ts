@@ -7,6 +7,8 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { adHocOrigin, answerWith } from "./ad-hoc-origin";
 import { app } from "../src/app";
+import { changeImage } from "../src/image";
+import { RedlineStore } from "../src/storage/store";
 import { check, getRaw, instrumented, page, reset, SEED_URLS, serveTimelineEntry, setReplayClock, track } from "./helpers";
 import { KOREAN_EDIT, KOREAN_URL } from "./image-fixtures";
 
@@ -97,6 +99,21 @@ describe("GET /articles/:id/diff/:from..:to/image.svg", () => {
   it("draws the versions in the order asked: 2..1 strikes five and underlines six", async () => {
     const svg = await (await getRaw(`/articles/${yonhap}/diff/2..1/image.svg`)).text();
     expect(svg).toContain('<tspan fill="#b3261e" text-decoration="line-through">five</tspan><tspan fill="#0a6b2d" text-decoration="underline">six</tspan>');
+  });
+});
+
+describe("changeImage, the image of a recorded change (EditNotice.image)", () => {
+  it("is the PNG, SVG and alt text of the change's two versions, and null for a change that compares none", async () => {
+    const store = new RedlineStore(env.DB, env.REDLINE_KV);
+    const { items } = await store.listArticleChanges(yonhap, 10, null);
+    const edit = items.find((change) => change.from === 1 && change.to === 2)!;
+    const image = (await changeImage(store, edit))!;
+    expect(pngHeader(image.png)).toMatchObject({ signature: PNG_SIGNATURE, width: 1200, height: image.height });
+    expect(image.width).toBe(1200);
+    expect(image.svg).toContain('text-decoration="line-through">six</tspan>');
+    expect(image.alt).toMatch(/\. en\.yna\.co\.kr replaced “six-fold” with “five-fold” in paragraph 1\.$/);
+    const created = items.find((change) => change.from === null)!;
+    expect(await changeImage(store, created)).toBeNull();
   });
 });
 
