@@ -2,6 +2,7 @@
  * Memento conformance: start at the TimeGate, follow its Link headers to the TimeMap, and from
  * there to every memento, checking relations, datetimes and the bytes served.
  */
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { api, getRaw, SEED_URLS, serveTimelineEntry, track, reset } from "./helpers";
 import { parseLinkHeader, withRel, type Link } from "./link-header";
@@ -105,6 +106,45 @@ describe("Memento (RFC 7089)", () => {
     const response = await getRaw(`/memento/${year}/${ARTICLE}`);
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toMatch(new RegExp(`^http://redline\\.test/memento/\\d{14}/${ARTICLE.replace(/[.?]/g, "\\$&")}$`));
+  });
+
+  it("lists the Wayback Machine's captures as alternate mementos, each once, leaving first, last, self's range and the TimeGate to Redline's own", async () => {
+    // SPN2's capture of a version, 90 s after Redline's.
+    const capturedAt = (n: number) => Math.floor(Date.parse(versions[n - 1]!.capturedAt) / 1000) * 1000 + 90_000;
+    const wayback = (n: number) => `https://web.archive.org/web/${new Date(capturedAt(n)).toISOString().replace(/\D/g, "").slice(0, 14)}/${ARTICLE}`;
+    // Versions 2 and 3 were handed one capture (SPN2 reused it); version 4 has its own; version 1's failed.
+    const rows: Array<[number, string, string | null, number | null]> = [
+      [1, "failed", null, null],
+      [2, "success", wayback(2), capturedAt(2)],
+      [3, "success", wayback(2), capturedAt(2)],
+      [4, "success", wayback(4), capturedAt(4)],
+    ];
+    const insert = env.DB.prepare(
+      "INSERT INTO wayback_captures (article_id, n, subscription_id, status, claimed_at_ms, memento_url, memento_at_ms, updated_at_ms) VALUES (?, ?, 'sub', ?, 0, ?, ?, 0)",
+    );
+    await env.DB.batch(rows.map(([n, status, uri, atMs]) => insert.bind(id, n, status, uri, atMs)));
+    try {
+      const timemap = await getRaw(`/timemap/link/${ARTICLE}`);
+      const links = parseLinkHeader(new TextDecoder().decode(await timemap.arrayBuffer()));
+      const alternates = withRel(links, "memento").filter((link) => link.uri.startsWith("https://web.archive.org/"));
+      expect(alternates.map((link) => link.uri)).toEqual([wayback(2), wayback(4)]);
+      expect(alternates.map((link) => [link.rels, link.params.datetime])).toEqual([
+        [["memento"], new Date(capturedAt(2)).toUTCString()],
+        [["memento"], new Date(capturedAt(4)).toUTCString()],
+      ]);
+      const own = withRel(links, "memento").filter((link) => !link.uri.startsWith("https://web.archive.org/"));
+      expect(own).toHaveLength(4);
+      expect(withRel(links, "first")).toEqual([own[0]]);
+      expect(withRel(links, "last")).toEqual([own[3]]);
+      expect(withRel(links, "self")[0]!.params.until).toBe(own[3]!.params.datetime);
+      expect((await getRaw(`/timegate/${ARTICLE}`)).headers.get("Location")).toBe(own[3]!.uri);
+
+      const json = (await api("GET", `/timemap/json/${ARTICLE}`)).json;
+      expect(json.mementos.list.filter((item: { archive?: string }) => item.archive === "web.archive.org").map((item: { version: number }) => item.version)).toEqual([2, 4]);
+      expect(json.mementos.last.uri).toBe(own[3]!.uri);
+    } finally {
+      await env.DB.prepare("DELETE FROM wayback_captures WHERE article_id = ?").bind(id).run();
+    }
   });
 
   it("answers problems for untracked URLs and bad datetimes", async () => {
