@@ -109,6 +109,9 @@ const pathWithQuery = (c: AuthContext): string => {
  */
 const OPEN_PATHS = [/^\/sign-in$/, /^\/sign-out$/, /^\/static\//, /^\/websub\//];
 
+/** Feed readers poll often: one write an hour per token is enough for "last used". */
+const LAST_USED_RESOLUTION_MS = 60 * 60 * 1000;
+
 /** Whether `?token=` on a feed request is a live feed token; a use is recorded at most hourly. */
 async function feedTokenAdmits(c: AuthContext): Promise<boolean> {
   const token = c.req.query("token");
@@ -117,12 +120,9 @@ async function feedTokenAdmits(c: AuthContext): Promise<boolean> {
   const found = await store.feedTokenByHash(await feedTokenHash(token));
   if (!found) return false;
   const nowMs = Date.now();
-  // Feed readers poll often: one write an hour per token is enough for "last used".
   if (found.lastUsedAt === null || nowMs - found.lastUsedAt >= LAST_USED_RESOLUTION_MS) c.executionCtx.waitUntil(store.touchFeedToken(found.id, nowMs));
   return true;
 }
-
-export const LAST_USED_RESOLUTION_MS = 60 * 60 * 1000;
 
 const wantsHtml = (c: AuthContext): boolean => c.req.header("Accept")?.includes("text/html") ?? false;
 
