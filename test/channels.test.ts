@@ -10,6 +10,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import type { EmailMessage } from "cloudflare:email";
 import { afterEach, beforeEach, describe, expect, inject, it, vi, type MockInstance } from "vitest";
+import { delivererFor, noticeFor } from "../src/channels/queue";
 import { keyringFrom, open } from "../src/channels/secrets";
 import type { Env } from "../src/env";
 import worker from "../src/index";
@@ -232,6 +233,24 @@ describe("delivery to each channel", () => {
     expect(text).toContain(`The redline: ${redline}`);
     expect(html).toContain(`<a href="${redline}">See the redline</a>`);
     expect(html).toContain(`<img src="${redline}/image.png"`);
+  });
+});
+
+describe("the notice's image", () => {
+  it("is the change's redline PNG, 1200 px wide, rendered once however often a channel asks", async () => {
+    const subscription = (await subscribe({ type: "slack", url: SLACK_URL })).json;
+    await recordAndFanOut();
+    const deliverer = await delivererFor(env);
+    const render = vi.spyOn(deliverer, "renderImage");
+    const change = (await deliverer.store.getChange(articleId, 2))!;
+    const notice = noticeFor(deliverer, (await stored(subscription.id))!, change);
+    const image = (await notice.image())!;
+    expect([...image.png.slice(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(image.width).toBe(1200);
+    expect(image.svg).toMatch(/^<svg/);
+    expect(image.alt.length).toBeGreaterThan(0);
+    expect(await notice.image()).toBe(image);
+    expect(render).toHaveBeenCalledTimes(1);
   });
 });
 

@@ -9,6 +9,7 @@
  * to the dead-letter queue, whose consumer counts it the same way.
  */
 import type { Env } from "../env";
+import { changeImage } from "../image";
 import type { WebhookMessage } from "../queues/messages";
 import { QUEUE_MAX_DELAY_SECONDS, SEND_BATCH_LIMIT } from "../queues/names";
 import { quoteInput } from "../quote";
@@ -38,19 +39,15 @@ export interface Deliverer {
   renderImage: (change: ChangeRecord) => Promise<RedlineImage | null>;
 }
 
-/**
- * The redline image of a change, for channels that attach it (Mastodon, Bluesky). Until the
- * image renderer (src/image) is wired in, no image: such channels post the image link instead.
- */
-const noImage = async (): Promise<RedlineImage | null> => null;
-
 export async function delivererFor(env: Env): Promise<Deliverer> {
+  const store = new RedlineStore(env.DB, env.REDLINE_KV);
   return {
     env,
-    store: new RedlineStore(env.DB, env.REDLINE_KV),
+    store,
     subscriptions: new SubscriptionStore(env.DB, env.REDLINE_KV),
     keyring: await keyringFrom(env),
-    renderImage: noImage,
+    // Rendered only when a channel attaches the image (Mastodon, Bluesky); the others link it.
+    renderImage: (change) => changeImage(store, change),
   };
 }
 
