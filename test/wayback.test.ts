@@ -221,6 +221,16 @@ describe("the wayback channel", () => {
     expect(await captureRow(2)).toMatchObject({ status: "pending", job_id: jobs[1]!.id });
   });
 
+  it("waits for another delivery's submission in flight instead of submitting beside it", async () => {
+    const claimedAtMs = Date.now();
+    await env.DB.prepare("INSERT INTO wayback_captures (article_id, n, subscription_id, status, claimed_at_ms, updated_at_ms) VALUES (?, 2, ?, 'submitting', ?, ?)")
+      .bind(articleId, subscriptionId, claimedAtMs, claimedAtMs)
+      .run();
+    expect(await consume(delivery(2))).toEqual({ acked: true, retryDelay: null });
+    expect(nextQueued()).toEqual({ body: { type: "poll", subscriptionId, articleId, seq: 2, state: { polls: 1 } }, delaySeconds: 10 });
+    expect(await submissions()).toEqual([]);
+  });
+
   it("after a crash that lost a submitted job's id, submits again asking for the capture made since, which SPN2 answers instead of capturing twice", async () => {
     // The lost job: SPN2 accepted and finished it, but its id never reached D1.
     const headers = { Authorization: `LOW ${WAYBACK_KEYS.accessKey}:${WAYBACK_KEYS.secretKey}`, Accept: "application/json", "Content-Type": "application/x-www-form-urlencoded" };

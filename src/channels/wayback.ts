@@ -113,12 +113,7 @@ class Capturer {
 
   private async submit(read: WaybackCapture | null, reuseWithinSeconds: number): Promise<DeliveryResult> {
     const { nowMs } = this.context;
-    let sessions: Answer;
-    try {
-      sessions = await send(this.context, userStatusRequest(this.origin, this.keys, nowMs));
-    } catch (error) {
-      return { outcome: "retry", reason: `the Wayback user status request failed: ${String(error)}` };
-    }
+    const sessions = await send(this.context, userStatusRequest(this.origin, this.keys, nowMs));
     const user = readUserStatus(sessions.status, sessions.text, sessions.retryAfter);
     if (user.kind === "http") return user.result;
     if (user.available <= 0) {
@@ -126,14 +121,10 @@ class Capturer {
     }
 
     if (!(await this.captures.claim(this.articleId, this.n, subscriptionIdOf(this.notice.deliveryId), read, nowMs))) return waitForOther(0);
-    let answer: Answer;
-    try {
-      answer = await send(this.context, captureRequest(this.origin, this.keys, this.notice.article.url, reuseWithinSeconds));
-    } catch (error) {
-      // SPN2 may have accepted the job before the connection failed: the claim stays, and is
-      // submitted again (asking for a capture since the claim) once it is stale.
-      return { outcome: "retry", reason: `the Wayback capture request failed: ${String(error)}` };
-    }
+    // A network error or timeout here is thrown to the framework (a retry) with the claim left in
+    // place: SPN2 may have accepted the job, so it is submitted again, asking for a capture since
+    // the claim, only once the claim is stale.
+    const answer = await send(this.context, captureRequest(this.origin, this.keys, this.notice.article.url, reuseWithinSeconds));
     const submitted = readSubmitAnswer(answer.status, answer.text, answer.retryAfter);
     if (submitted.kind === "job") {
       const stored = await this.captures.recordJob(this.articleId, this.n, nowMs, submitted.jobId, nowMs);
@@ -149,12 +140,7 @@ class Capturer {
 
   private async checkJob(capture: WaybackCapture, polls: number): Promise<DeliveryResult> {
     const jobId = capture.jobId!;
-    let answer: Answer;
-    try {
-      answer = await send(this.context, jobStatusRequest(this.origin, this.keys, jobId));
-    } catch (error) {
-      return { outcome: "retry", reason: `the Wayback status request for job ${jobId} failed: ${String(error)}` };
-    }
+    const answer = await send(this.context, jobStatusRequest(this.origin, this.keys, jobId));
     const status = readJobStatus(answer.status, answer.text, answer.retryAfter, this.notice.article.url);
     const { nowMs } = this.context;
     switch (status.kind) {
@@ -188,12 +174,7 @@ class Capturer {
  * so a test shows the account works without spending a capture.
  */
 async function checkAccount(keys: Spn2Keys, context: ChannelContext): Promise<DeliveryResult> {
-  let answer: Answer;
-  try {
-    answer = await send(context, userStatusRequest(waybackOrigin(context.env), keys, context.nowMs));
-  } catch (error) {
-    return { outcome: "retry", reason: `the Wayback user status request failed: ${String(error)}` };
-  }
+  const answer = await send(context, userStatusRequest(waybackOrigin(context.env), keys, context.nowMs));
   const user = readUserStatus(answer.status, answer.text, answer.retryAfter);
   if (user.kind === "http") return user.result;
   return { outcome: "delivered", receipt: { captured: false, reason: "this change stores no new version; the keys were checked instead", available: user.available, processing: user.processing } };
