@@ -3,13 +3,15 @@
  * fixtures' expected extractions) and on made-up diffs: plain values in, markup and text out.
  * Runs in the workers pool because the bundled font is a wrangler `Data` module.
  */
+import { Resvg } from "@resvg/resvg-wasm";
 import { describe, expect, it } from "vitest";
 import type { DiffDocument } from "../src/diffing/render";
 import type { ParagraphDiff } from "../src/model";
 import { MAX_ALT_LENGTH, redlineAlt, wordEdits } from "../src/image/alt";
-import { bundledFontMetrics } from "../src/image/font";
+import { bundledFontMetrics, FONT_BYTES } from "../src/image/font";
 import { textWidth } from "../src/image/font-metrics";
 import { escapeXml, IMAGE_WIDTH, layoutRedline, MAX_IMAGE_HEIGHT, renderRedlineSvg } from "../src/image/svg";
+import { svgToPng } from "../src/image/png";
 import { wrapRuns } from "../src/image/wrap";
 import { KOREAN_DOCUMENT, KOREAN_PAGE, SEED_EDITS } from "./image-fixtures";
 
@@ -35,6 +37,20 @@ describe("the font's metrics", () => {
     expect(new Set(["가", "한", "똠", "힣", "뷁"].map((syllable) => font.advance(syllable.codePointAt(0)!)))).toEqual(new Set([920]));
     expect(font.advance("i".codePointAt(0)!)).toBeLessThan(font.advance("W".codePointAt(0)!));
     expect(textWidth(font, "한국", 20)).toBe(36.8);
+  });
+
+  it("are the widths resvg draws with: each line's ink spans its measured advance, less the side bearings", async () => {
+    // The first render instantiates resvg's WebAssembly; the measurements below use the same instance.
+    await svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>');
+    for (const text of ["Wednesday that his team is \"not focused on\" its initial demand", "미국은 이번 협상에서 올해 분담금 1조389억원의 다섯배가 넘는 47억달러를"]) {
+      const measured = textWidth(font, text, 22);
+      const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="60"><text x="10" y="40" font-size="22" font-family="Noto Sans KR">${escapeXml(text)}</text></svg>`;
+      const renderer = new Resvg(svg, { font: { fontBuffers: [FONT_BYTES], defaultFontFamily: "Noto Sans KR" } });
+      const ink = renderer.innerBBox()!.width;
+      renderer.free();
+      expect(ink).toBeLessThanOrEqual(measured);
+      expect(ink).toBeGreaterThan(measured - 4);
+    }
   });
 });
 
