@@ -3,21 +3,15 @@
  * (RFC 9457's `invalid-params` extension, which the admin page shows beside the field), checking
  * a service URL against the host rules, and reading a service's HTTP answer as a DeliveryResult.
  */
-import type { HTTPException } from "hono/http-exception";
-import { problem } from "../api/problem";
+import { fieldProblem, type Problem } from "../api/problem";
 import { parseRetryAfter } from "../fetching/retry-after";
 import { overlongUrl, refusalReason } from "../fetching/url";
 import { quoteInput } from "../quote";
 import type { DeliveryResult } from "./model";
 
-export interface InvalidParam {
-  name: string;
-  reason: string;
-}
-
 /** A 400 naming the field: `detail` reads on its own, `invalid-params` lets a form put it beside the field. */
-export function invalidField(name: string, reason: string): HTTPException {
-  return problem(400, `\`${name}\` ${reason}`, undefined, { "invalid-params": [{ name, reason }] satisfies InvalidParam[] });
+export function invalidField(name: string, reason: string): Problem {
+  return fieldProblem(400, name, reason, `\`${name}\` ${reason}`);
 }
 
 /** A required string field, trimmed; `hint` says what belongs there when it is missing. */

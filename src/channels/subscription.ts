@@ -3,7 +3,7 @@
  * shared filters, matching, retry delays, the public view), testable without D1, queues or HTTP.
  */
 import { invalidField } from "./fields";
-import { matchesFilter, parseKinds, parseMinSignificance } from "../feeds/filter";
+import { BadParameterError, matchesFilter, parseKinds, parseMinSignificance } from "../feeds/filter";
 import type { ChangeListItem } from "../storage/records";
 import type { ChannelFilter, DeadLetter, StoredSubscription } from "../storage/subscriptions";
 import { quoteInput } from "../quote";
@@ -56,9 +56,19 @@ export function filterFrom(body: Record<string, unknown>): ChannelFilter {
     articleId: optionalString(body, "articleId", /^[0-9a-f]{16}$/u, "an article id (16 hex digits)"),
     site: optionalString(body, "site", /^[a-z0-9.-]{1,253}$/u, "a lower-case host name such as en.yna.co.kr"),
     source: optionalString(body, "source", /^[0-9a-f]{16}$/u, "a source id (16 hex digits)"),
-    kinds: kinds === undefined || kinds === null || (kinds as unknown[]).length === 0 ? null : parseKinds(kinds as string[]),
-    minSignificance: minSignificance === undefined || minSignificance === null ? 0 : parseMinSignificance(String(minSignificance)),
+    kinds: kinds === undefined || kinds === null ? null : named("kinds", () => parseKinds(kinds as string[])),
+    minSignificance: minSignificance === undefined || minSignificance === null ? 0 : named("minSignificance", () => parseMinSignificance(String(minSignificance))),
   };
+}
+
+/** The feeds' parsers refuse with a message of their own; here it names the body's field. */
+function named<T>(field: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof BadParameterError) throw invalidField(field, error.message.replace(/^`\w+` /u, ""));
+    throw error;
+  }
 }
 
 /**

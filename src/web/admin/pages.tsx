@@ -13,7 +13,7 @@ import { AUTO_TYPE, type FormErrors, type FormValues } from "./form";
 import { ADMIN_PATHS } from "./paths";
 
 /** The problems of no one field, above the form, so they are read before the fields. */
-function GeneralErrors({ errors, outcome }: { errors: FormErrors; outcome: string }) {
+export function GeneralErrors({ errors, outcome }: { errors: FormErrors; outcome: string }) {
   if (errors.general.length === 0) return null;
   return (
     <div class="form-errors" id="form-errors">
@@ -35,7 +35,7 @@ interface FieldProps {
 }
 
 /** A labelled control, its hint, and the reason the API refused its value. */
-function Field({ name, label, errors, hint, children }: FieldProps) {
+export function Field({ name, label, errors, hint, children }: FieldProps) {
   const error = errors.fields[name];
   const describedBy = [error === undefined ? null : `${name}-error`, hint === undefined ? null : `${name}-hint`].filter((id) => id !== null).join(" ");
   return (
