@@ -123,6 +123,7 @@ describe("the wayback channel", () => {
     expect(jobs).toHaveLength(1);
     const [job] = jobs;
     expect(await captureRow(2)).toEqual({ status: "pending", job_id: job!.id, memento_url: null, memento_at_ms: null, error: null });
+    expect(await page(`/articles/${articleId}/versions/2`)).toContain("A Wayback Machine capture of this version has been requested and has not finished yet.");
     const firstPoll = nextQueued();
     expect(firstPoll).toEqual({ body: { type: "poll", subscriptionId, articleId, seq: 2, state: { jobId: job!.id, polls: 0 } }, delaySeconds: 10 });
 
@@ -177,6 +178,9 @@ describe("the wayback channel", () => {
     expect(await consume(delivery(2))).toEqual({ acked: false, retryDelay: 37 });
     expect(await captureRow(2)).toMatchObject({ status: "retry", job_id: null, error: "SPN2 answered 429 to the capture request: over the account's captures per minute" });
     expect(queued).toEqual([]);
+    expect(await page(`/articles/${articleId}/versions/2`)).toContain(
+      "The Wayback Machine has not captured this version yet: SPN2 answered 429 to the capture request: over the account&#39;s captures per minute.",
+    );
 
     expect(await consume(delivery(2), 2)).toEqual({ acked: true, retryDelay: null });
     expect(await submissions()).toHaveLength(2);

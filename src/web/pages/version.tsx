@@ -24,6 +24,7 @@ function WaybackNote({ capture }: { capture: WaybackCapture }) {
     );
   }
   if (capture.status === "failed") return <p class="meta">The Wayback Machine did not capture this version: {capture.error ?? "no reason given"}.</p>;
+  if (capture.status === "retry" && capture.error !== null) return <p class="meta">The Wayback Machine has not captured this version yet: {capture.error}.</p>;
   return <p class="meta">A Wayback Machine capture of this version has been requested and has not finished yet.</p>;
 }
 
