@@ -142,7 +142,7 @@ describe("bad ranges", () => {
 
   it.each([
     ["one version twice", "2..2/image.png", 400, "`from` and `to` must name two different versions."],
-    ["no range", "2/image.svg", 400, "A diff names two versions as <from>..<to>, e.g. 1..2, not \"2\"."],
+    ["no range", "2/image.svg", 400, "A diff page names two versions as <from>..<to>, e.g. 1..2, not \"2\"."],
     ["a version that is no number", "1..x/image.png", 400, "`to` must be a version number (1, 2, …), not \"x\"."],
     ["a version the article does not have", "1..9/image.png", 404, "has no version 9; it has 2."],
   ])("%s is a problem+json", async (_, range, status, message) => {

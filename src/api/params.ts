@@ -40,6 +40,16 @@ export function versionNumber(raw: string | undefined, name: string): number | u
   return Number(raw);
 }
 
+/** `1..2` → [1, 2]: the versions a diff page (and its image) compares, in either order but never the same one twice. */
+export function versionRange(raw: string): [number, number] {
+  const match = /^([^.]+)\.\.([^.]+)$/.exec(raw);
+  if (!match) throw problem(400, `A diff page names two versions as <from>..<to>, e.g. 1..2, not ${quoteInput(raw)}.`);
+  const from = versionNumber(match[1], "from")!;
+  const to = versionNumber(match[2], "to")!;
+  if (from === to) throw problem(400, "`from` and `to` must name two different versions.");
+  return [from, to];
+}
+
 /** `?before=` of a per-article page: the change sequence number to list below. */
 export function beforeParam(raw: string | undefined): number | null {
   if (raw === undefined || raw === "") return null;

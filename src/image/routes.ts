@@ -7,13 +7,12 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { loadArticle, loadVersion } from "../api/articles";
-import { versionNumber } from "../api/params";
+import { versionRange } from "../api/params";
 import { problem } from "../api/problem";
 import type { AppEnv } from "../app-env";
 import { sha256Base64 } from "../digest";
 import { diffInHistory } from "../diffing";
 import { versionLabel, type DiffDocument } from "../diffing/render/document";
-import { quoteInput } from "../quote";
 import { RENDERING_HEADERS } from "../security-headers";
 import { redlineSvg } from "./index";
 import { svgToPng } from "./png";
@@ -22,16 +21,6 @@ import { svgToPng } from "./png";
 const IMAGE_REVISION = 1;
 
 const IMAGE_CACHE = "public, max-age=31536000";
-
-/** `1..2` → [1, 2], as the diff page reads its range: either order, never one version twice. */
-export function versionRange(raw: string): [number, number] {
-  const match = /^([^.]+)\.\.([^.]+)$/.exec(raw);
-  if (!match) throw problem(400, `A diff names two versions as <from>..<to>, e.g. 1..2, not ${quoteInput(raw)}.`);
-  const from = versionNumber(match[1], "from")!;
-  const to = versionNumber(match[2], "to")!;
-  if (from === to) throw problem(400, "`from` and `to` must name two different versions.");
-  return [from, to];
-}
 
 /** Whether `If-None-Match` names `etag` (or is `*`). */
 const holds = (ifNoneMatch: string | undefined, etag: string): boolean =>
