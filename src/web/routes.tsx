@@ -8,6 +8,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { loadArticle, loadDiff, loadVersion } from "../api/articles";
 import { beforeParam, cursorParam, pageSize, sourceIdParam, versionNumber, versionRange } from "../api/params";
 import { handleError, problem } from "../api/problem";
+import { runSearch, SEARCH_FIELDS, SearchFieldError, searchRequest, type SearchResults } from "../api/search";
 import { loadSource } from "../api/sources";
 import type { AppContext, AppEnv } from "../app-env";
 import { BadParameterError, parseKinds, parseMinSignificance } from "../feeds/filter";
@@ -22,6 +23,7 @@ import { ArticlePage, type FoundBy } from "./pages/article";
 import { DIFF_VIEWS, DiffPage, type DiffView } from "./pages/diff";
 import { ErrorPage } from "./pages/error";
 import { filterParams, HomePage, type HomeFilter, type SourceChoice } from "./pages/home";
+import { SearchPage, type SearchFormError, type SearchFormValues } from "./pages/search";
 import { SourcePage, SourcesPage } from "./pages/sources";
 import { VersionPage } from "./pages/version";
 import { WaybackCaptures } from "../storage/wayback";
@@ -99,6 +101,37 @@ web.get("/", async (c) => {
     c,
     <HomePage changes={page.items} filter={filter} olderQuery={olderQuery} isFirstPage={cursor === null} feed={feed} sources={choices} selectedSource={selectedSource} />,
   );
+});
+
+/**
+ * The search page: the API's parameters as form fields (src/api/search.ts reads both), one page
+ * of hits, and a parameter it cannot use as a 400 page with the reason beside its field. Without
+ * `q` it is the empty form.
+ */
+web.get("/search", async (c) => {
+  const values = Object.fromEntries(SEARCH_FIELDS.map((field) => [field, c.req.query(field) ?? ""])) as SearchFormValues;
+  const { store, sources } = c.var.tracker;
+  const search = async (): Promise<SearchResults | SearchFormError | null> => {
+    if (values.q.trim() === "") return null;
+    try {
+      return await runSearch(store, searchRequest((field) => values[field]));
+    } catch (error) {
+      if (error instanceof SearchFieldError) return { field: error.field, message: error.message };
+      throw error;
+    }
+  };
+  // The sources for the form's choice, read beside the search (sources are few).
+  const [outcome, allSources] = await Promise.all([search(), sources.all()]);
+  const error = outcome !== null && "field" in outcome ? outcome : null;
+  const results = outcome !== null && "items" in outcome ? outcome : null;
+  let nextQuery: string | null = null;
+  if (results?.cursor) {
+    const next = new URLSearchParams(Object.entries(values).filter(([field, value]) => value !== "" && field !== "cursor"));
+    next.set("cursor", results.cursor);
+    nextQuery = next.toString();
+  }
+  const page = <SearchPage values={values} sources={allSources.map(sourceChoice)} results={results} error={error} nextQuery={nextQuery} />;
+  return render(c, page, error ? 400 : 200);
 });
 
 web.get("/sources", async (c) => {
