@@ -264,7 +264,7 @@ async function signedInChecks(context, workerUrl, token, consoleErrors) {
       await page.getByRole("heading", { level: 1, name: UNTRACKED_TITLE }).waitFor();
       const versions = page.locator("main table tbody tr");
       assert((await versions.count()) === 1, `expected one version, found ${await versions.count()}`);
-      assert((await versions.first().getByRole("link", { name: "Version 1" }).count()) === 1, "the first capture is not listed as Version 1");
+      assert((await versions.first().getByRole("link", { name: "Version 1", exact: true }).count()) === 1, "the first capture is not listed as Version 1");
       assert((await page.getByRole("button", { name: "Untrack" }).count()) === 1, "no Untrack button for the admin");
       await page.screenshot({ path: join(SCREENSHOTS, "admin-tracked.png"), fullPage: true });
     });
