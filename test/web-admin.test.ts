@@ -233,11 +233,13 @@ describe("the article page's buttons", () => {
 });
 
 describe("the source page's buttons", () => {
-  it("are shown to an admin only", async () => {
+  it("are shown to an admin only, as is the sources page's link to the form", async () => {
     const id = await addedSourceId();
     const asAdmin = await html(await adminGet(`/sources/${id}`), 200);
     for (const action of ["pause", "check", "delete"]) expect(asAdmin).toContain(`action="/admin/sources/${id}/${action}"`);
     expect(await html(await call(`/sources/${id}`, { headers: BROWSER_ACCEPT }), 200)).not.toContain("/admin/sources/");
+    expect(await html(await adminGet("/sources"), 200)).toContain('<a href="/admin/sources/new">Add a source</a>');
+    expect(await html(await call("/sources", { headers: BROWSER_ACCEPT }), 200)).not.toContain("/admin/sources/new");
   });
 
   it("pause and resume the source, each back to its page", async () => {

@@ -6,7 +6,7 @@
 import { tryGetContext } from "hono/context-storage";
 import type { AppEnv } from "../../app-env";
 import type { ArticleRecord, SourceRecord } from "../../storage/records";
-import { articleActionPath, sourceActionPath } from "./paths";
+import { ADMIN_PATHS, articleActionPath, sourceActionPath } from "./paths";
 
 const signedInAdmin = (): boolean => tryGetContext<AppEnv>()?.var.user?.admin ?? false;
 
@@ -48,5 +48,15 @@ export function SourceActions({ source }: { source: SourceRecord }) {
         <button type="submit">Delete this source</button>
       </form>
     </section>
+  );
+}
+
+/** On the sources page: the form that adds one. */
+export function AddSourceLink() {
+  if (!signedInAdmin()) return null;
+  return (
+    <p class="admin-actions">
+      <a href={ADMIN_PATHS.newSource}>Add a source</a>
+    </p>
   );
 }

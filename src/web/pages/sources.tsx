@@ -2,7 +2,7 @@ import type { SourceFilter } from "../../discovery/model";
 import type { SourceRecord } from "../../storage/records";
 import type { FoundArticle } from "../../storage/sources";
 import { articlePath, Instant, sourceFeed, sourceName, sourcePath } from "../components";
-import { SourceActions } from "../admin/actions";
+import { AddSourceLink, SourceActions } from "../admin/actions";
 import { FeedLinks, Layout, type FeedRef } from "../layout";
 
 /** "every 15 minutes", "every 2 hours": the interval as people say it. */
@@ -46,6 +46,7 @@ export function SourcesPage({ sources, moreQuery, origin, feed }: SourcesPagePro
         Feeds, sitemaps and section pages Redline reads for new articles; every new entry that passes a source's filter is
         tracked. Export them as <a href="/api/sources.opml">OPML</a>.
       </p>
+      <AddSourceLink />
       {sources.length === 0 ? (
         <>
           <p>No sources yet. Add a feed, sitemap or section page with the admin token:</p>
