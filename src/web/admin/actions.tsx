@@ -43,7 +43,7 @@ export function SourceActions({ source }: { source: SourceRecord }) {
       <ActionButton action={sourceActionPath(source.id, "check")} label="Check now" />
       <form method="post" action={sourceActionPath(source.id, "delete")}>
         <label>
-          <input type="checkbox" name="confirm" value="yes" required /> the articles it found stay tracked
+          <input type="checkbox" name="confirm" value="yes" required /> yes, delete it (the articles it found stay tracked)
         </label>{" "}
         <button type="submit">Delete this source</button>
       </form>
