@@ -17,6 +17,7 @@ import type { AppEnv } from "./app-env";
 import { trackerFor } from "./tracking";
 import { web, webErrorResponse } from "./web/routes";
 import { adminPages } from "./web/admin/routes";
+import { adminSubscriptions } from "./web/admin/subscriptions";
 import { subscriptions } from "./channels/routes";
 import { websub } from "./api/websub";
 import { quoteInput } from "./quote";
@@ -52,6 +53,7 @@ app.route("/", auth);
 app.route("/", images);
 // The admin pages' forms (/admin/…), before the pages: none of their paths overlap.
 app.route("/", adminPages);
+app.route("/", adminSubscriptions);
 // The HTML pages; after the routes above, none of which they overlap.
 app.route("/", web);
 
@@ -72,6 +74,6 @@ app.notFound((c) => {
   if (allowed.length === 0) return problemResponse(404, `No route for ${method} ${quoteInput(path)}.`);
   const refusal = problem(405, `${method} is not allowed on ${quoteInput(path)}; it answers ${allowed.join(", ")}.`, { Allow: allowed.join(", ") });
   // A page's refusal is an HTML page for browsers, as the pages' other errors are.
-  return allowedMethods(web, path).length > 0 || allowedMethods(adminPages, path).length > 0 ? webErrorResponse(refusal, c) : refusal.getResponse();
+  return [web, adminPages, adminSubscriptions].some((pages) => allowedMethods(pages, path).length > 0) ? webErrorResponse(refusal, c) : refusal.getResponse();
 });
 app.onError(handleError);

@@ -56,6 +56,7 @@ export function AdminIndexPage() {
         <li><a href={ADMIN_PATHS.track}>Track a URL</a>: capture an article now and check it for edits from then on.</li>
         <li><a href={ADMIN_PATHS.newSource}>Add a source</a>: a feed, sitemap or section page whose new articles are tracked, with its filters.</li>
         <li><a href="/sources">Sources</a>: each source's page pauses, resumes, checks or deletes it.</li>
+        <li><a href="/admin/subscriptions">Subscriptions</a>: send each edit to a webhook, Slack, Discord, email, Mastodon, Bluesky or the Wayback Machine; test-send, delete.</li>
         <li>Each article's page stops or resumes its tracking and checks it now.</li>
       </ul>
     </Layout>
