@@ -18,7 +18,7 @@ import type { WebhookMessage } from "../src/queues/messages";
 import { SubscriptionStore } from "../src/storage/subscriptions";
 import { DISCORD_WEBHOOK } from "./fakes/discord.mjs";
 import { SLACK_HOOKS } from "./fakes/slack.mjs";
-import { ADMIN, api, check, reset, SEED_URLS, serveTimelineEntry, track } from "./helpers";
+import { ADMIN, api, check, instrumented, reset, SEED_URLS, serveTimelineEntry, track } from "./helpers";
 import { insertSource } from "./source-helpers";
 
 declare module "vitest" {
@@ -417,5 +417,35 @@ describe("POST /api/subscriptions/:id/test", () => {
     });
     expect((await stored(subscription.id))!.deadLettered).toBe(0);
     expect((await api("POST", "/api/subscriptions/00000000-0000-4000-8000-000000000000/test")).status).toBe(404);
+  });
+});
+
+describe("what delivery costs (docs/storage.md, Channels)", () => {
+  it("fan-out reads the change and every subscription; a delivery reads its subscription and change; a source filter adds one query", async () => {
+    const slack = (await subscribe({ type: "slack", url: SLACK_URL })).json;
+    await subscribe({ type: "discord", url: DISCORD_URL, kinds: ["removed"] });
+    await subscribe({ type: "email", to: "desk@redline.test", from: "redline@redline.test", site: "www.hani.co.kr" });
+    await serveTimelineEntry(SEED_URLS.yonhap, 2);
+    await check(articleId);
+    const announced = queued.splice(0)[0]!.body;
+
+    const fanOut = instrumented();
+    await runConsumer([{ id: "fan-out", attempts: 1, body: announced }], { ...fanOut.env, WEBHOOKS: env.WEBHOOKS });
+    expect({ trips: fanOut.d1.trips, rowsRead: fanOut.d1.rowsRead, rowsWritten: fanOut.d1.rowsWritten, kv: fanOut.counts.kvReads + fanOut.counts.kvWrites }).toEqual({
+      trips: [["SELECT changes"], ["SELECT subscriptions"]],
+      rowsRead: 7,
+      rowsWritten: 0,
+      kv: 0,
+    });
+    expect(queued.splice(0).map((entry) => entry.body)).toEqual([delivery(slack.id)]);
+
+    const one = instrumented();
+    await runConsumer([{ id: "slack", attempts: 1, body: delivery(slack.id) }], one.env);
+    expect({ trips: one.d1.trips, rowsRead: one.d1.rowsRead, rowsWritten: one.d1.rowsWritten }).toEqual({ trips: [["SELECT subscriptions"], ["SELECT changes"]], rowsRead: 2, rowsWritten: 0 });
+
+    await subscribe({ type: "slack", url: SLACK_URL, source: "00000000000000a1" });
+    const withSource = instrumented();
+    await runConsumer([{ id: "fan-out-2", attempts: 1, body: announced }], { ...withSource.env, WEBHOOKS: env.WEBHOOKS });
+    expect(withSource.d1.trips).toEqual([["SELECT changes"], ["SELECT subscriptions"], ["SELECT article_sources"]]);
   });
 });
