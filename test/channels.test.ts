@@ -409,6 +409,7 @@ describe("POST /api/subscriptions/:id/test", () => {
     expect(response.headers.get("Content-Type")).toBe("application/problem+json");
     expect(response.json).toMatchObject({
       status: 502,
+      title: "Bad Gateway",
       detail: "The test notice was not delivered: Slack answered 403: action_prohibited",
       outcome: "failed",
       reason: "Slack answered 403: action_prohibited",
