@@ -80,6 +80,53 @@ describe("migrations/0003_article_stats.sql", () => {
   }, 60_000);
 });
 
+describe("migrations/0008_channels.sql", () => {
+  it("is applied by `wrangler d1 migrations apply --local` onto existing webhook subscriptions: each becomes a webhook channel, its URL its config, its secret kept for sealing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "redline-migrations-"));
+    try {
+      writeFileSync(
+        join(dir, "wrangler.toml"),
+        'name = "redline-migrations-test"\nmain = "index.js"\ncompatibility_date = "2026-04-26"\n\n[[d1_databases]]\nbinding = "DB"\ndatabase_name = "redline"\ndatabase_id = "00000000-0000-0000-0000-000000000000"\nmigrations_dir = "migrations"\n',
+      );
+      writeFileSync(join(dir, "index.js"), "export default {};\n");
+      const before = ["0001_initial.sql", "0002_newsroom_scale.sql", "0003_article_stats.sql", "0004_sources.sql", "0005_search.sql", "0006_change_search.sql", "0007_access.sql"];
+      for (const name of before) cpSync(join(root, "migrations", name), join(dir, "migrations", name));
+      const wrangler = (...args: string[]) => run(dir, ["d1", ...args, "redline", "--local", "--persist-to", join(dir, "state")]);
+      await wrangler("migrations", "apply");
+      await wrangler(
+        "execute",
+        "--command",
+        `INSERT INTO subscriptions (id, url, filter, secret, created_at, origin, dead_lettered, last_dead_letter) VALUES
+         ('s1', 'https://hooks.example.com/redline', '{"articleId":null,"site":"en.yna.co.kr","kinds":["body"],"minSignificance":0.3}', 'an old plaintext secret', '2026-01-01T00:00:00.000Z', 'https://redline.example', 2, '{"changeId":"x-1","at":"2026-01-02T00:00:00.000Z"}')`,
+      );
+      cpSync(join(root, "migrations", "0008_channels.sql"), join(dir, "migrations", "0008_channels.sql"));
+      expect(await wrangler("migrations", "apply")).toContain("0008_channels.sql");
+      const [rows, columns] = JSON.parse(
+        await wrangler("execute", "--json", "--command", "SELECT * FROM subscriptions; SELECT name FROM pragma_table_info('subscriptions') ORDER BY cid"),
+      ) as Array<{ results: unknown[] }>;
+      expect(rows!.results).toEqual([
+        {
+          id: "s1",
+          type: "webhook",
+          config: '{"url":"https://hooks.example.com/redline"}',
+          filter: '{"articleId":null,"site":"en.yna.co.kr","kinds":["body"],"minSignificance":0.3}',
+          sealed_secret: null,
+          plain_secret: "an old plaintext secret",
+          created_at: "2026-01-01T00:00:00.000Z",
+          origin: "https://redline.example",
+          dead_lettered: 2,
+          last_dead_letter: '{"changeId":"x-1","at":"2026-01-02T00:00:00.000Z"}',
+        },
+      ]);
+      expect(columns!.results).toEqual(
+        ["id", "type", "config", "filter", "sealed_secret", "plain_secret", "created_at", "origin", "dead_lettered", "last_dead_letter"].map((name) => ({ name })),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 /** Runs wrangler in `cwd`; resolves with its stdout, rejects with its output when it fails. */
 function run(cwd: string, args: string[]): Promise<string> {
   const child = spawn(process.execPath, [join(root, "node_modules/wrangler/bin/wrangler.js"), ...args], {
