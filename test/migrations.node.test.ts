@@ -4,7 +4,7 @@
  * vitest.config.ts uses too): the triggers of 0003_article_stats.sql must reach SQLite whole.
  * And `wrangler d1 migrations apply --local`, as `npm start` and the e2e run it, must apply
  * 0003 onto a database that already holds articles, fill the stats row from them, and leave
- * triggers that keep it exact.
+ * triggers that keep it exact; and 0008 onto webhook subscriptions, rebuilding the table.
  */
 import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
