@@ -125,6 +125,7 @@ describe("subscription filters", () => {
     const created = await subscribe(filter);
     expect(created.status).toBe(201);
     const read = await api("GET", `/api/subscriptions/${created.json.id}`);
-    expect(read.json.filter).toEqual({ ...filter, kinds: [...CHANGE_KINDS] });
+    // No source filter was given: the stored filter says so as null.
+    expect(read.json.filter).toEqual({ ...filter, kinds: [...CHANGE_KINDS], source: null });
   });
 });
