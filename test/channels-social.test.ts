@@ -107,6 +107,12 @@ async function delivererWith(image: RedlineImage | null): Promise<Deliverer> {
   return { ...(await delivererFor(env)), renderImage: async () => image };
 }
 
+/** The redline image the consumer draws for `change` (src/image through the framework). */
+async function renderedImage(subscription: StoredSubscription, change: ChangeRecord): Promise<RedlineImage | null> {
+  const deliverer = await delivererFor(env);
+  return noticeFor(deliverer, subscription, change).image();
+}
+
 /** The post text both channels write for the seed edit, `link` as each shows it. */
 const seedText = (change: ChangeRecord, link: string) => `en.yna.co.kr edited “${change.title}”\n${change.summary}\n(body, numbers-changed, stealth-edit)\n${link}`;
 const redlineUrl = () => `http://redline.test/articles/${articleId}/diff/1..2`;
@@ -114,14 +120,21 @@ const redlineUrl = () => `http://redline.test/articles/${articleId}/diff/1..2`;
 describe("Mastodon", () => {
   const mastodon = (extra: Record<string, unknown> = {}) => subscribe({ type: "mastodon", instance: MASTODON, accessToken: MASTODON_TOKENS.good, visibility: "public", ...extra });
 
-  it("delivers the seed edit through the consumer as one status: bearer token, Idempotency-Key of the delivery, visibility, language, the redline link", async () => {
+  it("delivers the seed edit through the consumer as one status with the redline image: bearer token, alt text, Idempotency-Key of the delivery, visibility, language, the redline link", async () => {
     const subscription = await mastodon();
     const { change, deliveries } = await recordEdit();
     expect(deliveries).toEqual([{ type: "delivery", subscriptionId: subscription.id, articleId, seq: 2 }]);
 
     expect(await runConsumer([{ id: "delivery", attempts: 1, body: deliveries[0]! }])).toMatchObject({ explicitAcks: ["delivery"], retryMessages: [] });
     const fake = await command(MASTODON, "__mastodon");
-    const statusRequests = fake.requests.filter((request: { path: string }) => request.path === "/api/v1/statuses");
+    const image = (await renderedImage(subscription, change))!;
+    const [upload, ...statusRequests] = fake.requests;
+    expect(upload).toMatchObject({
+      path: "/api/v2/media",
+      authorization: `Bearer ${MASTODON_TOKENS.good}`,
+      form: { file: { name: "redline.png", type: "image/png", size: image.png.byteLength }, description: image.alt },
+    });
+    expect(fake.media).toHaveLength(1);
     expect(statusRequests).toEqual([
       {
         method: "POST",
@@ -129,8 +142,7 @@ describe("Mastodon", () => {
         authorization: `Bearer ${MASTODON_TOKENS.good}`,
         idempotencyKey: `${change.id}/${subscription.id}`,
         contentType: "application/json",
-        // The image, once the framework draws one, is the media uploaded just before.
-        json: { status: seedText(change, redlineUrl()), media_ids: fake.media.map((media: { id: string }) => media.id), visibility: "public", language: "en" },
+        json: { status: seedText(change, redlineUrl()), media_ids: [fake.media[0].id], visibility: "public", language: "en" },
         form: null,
       },
     ]);
@@ -208,9 +220,7 @@ describe("Mastodon", () => {
     const { change, deliveries } = await recordEdit();
     expect(await runConsumer([{ id: "revoked", attempts: 1, body: deliveries[0]! }])).toMatchObject({ explicitAcks: ["revoked"], retryMessages: [] });
     const view = (await api("GET", `/api/subscriptions/${revoked.id}`)).json;
-    expect(view).toMatchObject({ deadLettered: 1, lastDeadLetter: { changeId: change.id } });
-    // The image's upload or the status, whichever the consumer sends first: both answer the same.
-    expect(view.lastDeadLetter.reason).toMatch(/^Mastodon \((media upload|status)\) answered 401: The access token is invalid$/u);
+    expect(view).toMatchObject({ deadLettered: 1, lastDeadLetter: { changeId: change.id, reason: "Mastodon (media upload) answered 401: The access token is invalid" } });
 
     const deliverer = await delivererWith(TINY_IMAGE);
     const postOnly = await mastodon({ accessToken: MASTODON_TOKENS.statusesOnly });
@@ -241,9 +251,11 @@ describe("Bluesky", () => {
 
     const fake = await command(BLUESKY, "__bluesky");
     expect(fake.sessionsCreated).toBe(1);
-    const [signIn] = fake.requests;
+    const [signIn, upload, put] = fake.requests;
+    expect(fake.requests).toHaveLength(3);
     expect(signIn).toMatchObject({ path: "/xrpc/com.atproto.server.createSession", authorization: null, json: { identifier: BLUESKY_ACCOUNT.handle, password: BLUESKY_ACCOUNT.appPassword } });
-    const put = fake.requests.at(-1);
+    const image = (await renderedImage(subscription, change))!;
+    expect(upload).toMatchObject({ path: "/xrpc/com.atproto.repo.uploadBlob", authorization: "Bearer access-1", contentType: "image/png", bytes: image.png.byteLength });
     // The link reads without its scheme, cut to 40 clusters; the facet links the whole URL.
     const linkText = `redline.test/articles/${articleId}/…`;
     const text = seedText(change, linkText);
@@ -261,6 +273,10 @@ describe("Bluesky", () => {
           createdAt: change.detectedAt,
           langs: ["en"],
           facets: [{ index: { byteStart: linkStart, byteEnd: new TextEncoder().encode(text).length }, features: [{ $type: "app.bsky.richtext.facet#link", uri: redlineUrl() }] }],
+          embed: {
+            $type: "app.bsky.embed.images",
+            images: [{ alt: image.alt, image: { $type: "blob", ref: { $link: fake.blobs[0] }, mimeType: "image/png", size: image.png.byteLength }, aspectRatio: { width: image.width, height: image.height } }],
+          },
         },
       },
     });
