@@ -13,7 +13,6 @@ import type { Env } from "../env";
 import type { ArticleHead, RedlineStore } from "../storage/store";
 import { requireAdmin } from "./auth";
 import { waybackCaptureView } from "../channels/wayback";
-import { WaybackCaptures } from "../storage/wayback";
 import { rawCaptureResponse } from "./raw";
 import { cursorParam, pageSize, readJsonObject, sourceIdParam, versionNumber } from "./params";
 import { fieldProblem, problem } from "./problem";
@@ -232,7 +231,7 @@ articles.get("/:id/versions/:n", async (c) => {
   const { store } = c.var.tracker;
   const article = await loadArticle(store, c.req.param("id"));
   const n = versionNumber(c.req.param("n"), "n")!;
-  const [version, wayback] = await Promise.all([loadVersion(store, article, n), new WaybackCaptures(c.env.DB).captureOf(article.id, n)]);
+  const [version, wayback] = await Promise.all([loadVersion(store, article, n), c.var.tracker.wayback.captureOf(article.id, n)]);
   // The record exactly as stored, so its digest is the next version's prevRecordSha256; `wayback`
   // (once the wayback channel requested a capture of this version) is beside it, not part of it.
   return c.json(wayback ? { ...version, wayback: waybackCaptureView(wayback) } : version);

@@ -13,7 +13,6 @@ import { RENDERING_HEADERS } from "../security-headers";
 import type { AppContext, AppEnv } from "../app-env";
 import { articleIdFor, InvalidUrlError, normalizeArticleUrl } from "../fetching/url";
 import type { ArticleRecord, VersionRecord } from "../storage/records";
-import { WaybackCaptures } from "../storage/wayback";
 import { articleCaptures, capturesSince } from "./export";
 import {
   closestMemento,
@@ -75,7 +74,7 @@ function textView(version: VersionRecord): string {
 export const memento = new Hono<AppEnv>();
 
 /** The Wayback Machine's captures of the article's versions (the wayback channel), the TimeMap's alternate mementos. */
-const alternatesOf = (c: RouteContext, article: ArticleRecord): Promise<AlternateMemento[]> => new WaybackCaptures(c.env.DB).mementosOf(article.id);
+const alternatesOf = (c: RouteContext, article: ArticleRecord): Promise<AlternateMemento[]> => c.var.tracker.wayback.mementosOf(article.id);
 
 memento.get("/timemap/link/*", async (c) => {
   const { article, mementos, uris } = await trackedUrl(c, originalUrlAfter(c, "/timemap/link/"));

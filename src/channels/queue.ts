@@ -39,12 +39,15 @@ export interface Deliverer {
   renderImage: (change: ChangeRecord) => Promise<RedlineImage | null>;
 }
 
-export async function delivererFor(env: Env): Promise<Deliverer> {
-  const store = new RedlineStore(env.DB, env.REDLINE_KV);
+/** A request's deliverer reuses its tracker's stores (one read of the DB binding a request); a queue consumer builds its own. */
+export async function delivererFor(
+  env: Env,
+  { store, subscriptions }: Pick<Deliverer, "store" | "subscriptions"> = { store: new RedlineStore(env.DB, env.REDLINE_KV), subscriptions: new SubscriptionStore(env.DB, env.REDLINE_KV) },
+): Promise<Deliverer> {
   return {
     env,
     store,
-    subscriptions: new SubscriptionStore(env.DB, env.REDLINE_KV),
+    subscriptions,
     keyring: await keyringFrom(env),
     // Rendered only when a channel attaches the image (Mastodon, Bluesky); the others link it.
     renderImage: (change) => changeImage(store, change),

@@ -20,12 +20,12 @@ subscriptions.use(requireAdmin);
 
 subscriptions.post("/", async (c) => {
   const body = await readJsonObject(c.req.raw, EXAMPLE);
-  const { view, secret } = await createSubscription(await delivererFor(c.env), body, new URL(c.req.url).origin);
+  const { view, secret } = await createSubscription(await delivererFor(c.env, c.var.tracker), body, new URL(c.req.url).origin);
   return c.json(secret === undefined ? view : { ...view, secret }, 201, { Location: `/api/subscriptions/${view.id}` });
 });
 
 subscriptions.get("/", async (c) => {
-  const { subscriptions: store } = await delivererFor(c.env);
+  const { subscriptions: store } = await delivererFor(c.env, c.var.tracker);
   return c.json({ items: (await store.list()).map((subscription) => publicView(subscription, channelOf(subscription.type))) });
 });
 
@@ -36,12 +36,12 @@ export async function loadSubscription(store: SubscriptionStore, id: string): Pr
 }
 
 subscriptions.get("/:id", async (c) => {
-  const subscription = await loadSubscription((await delivererFor(c.env)).subscriptions, c.req.param("id"));
+  const subscription = await loadSubscription((await delivererFor(c.env, c.var.tracker)).subscriptions, c.req.param("id"));
   return c.json(publicView(subscription, channelOf(subscription.type)));
 });
 
 subscriptions.delete("/:id", async (c) => {
-  const { subscriptions: store } = await delivererFor(c.env);
+  const { subscriptions: store } = await delivererFor(c.env, c.var.tracker);
   const subscription = await loadSubscription(store, c.req.param("id"));
   await store.delete(subscription.id);
   return c.body(null, 204);
@@ -49,7 +49,7 @@ subscriptions.delete("/:id", async (c) => {
 
 /** Sends a test notice now and answers what the service did: 200 delivered, 202 pending, 502 with the service's answer otherwise. */
 subscriptions.post("/:id/test", async (c) => {
-  const deliverer = await delivererFor(c.env);
+  const deliverer = await delivererFor(c.env, c.var.tracker);
   const subscription = await loadSubscription(deliverer.subscriptions, c.req.param("id"));
   const sent = await testSend(deliverer, subscription);
   const failure = testFailure(sent);

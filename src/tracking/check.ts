@@ -12,6 +12,8 @@ import { quoteInput } from "../quote";
 import type { ArticleRecord, ChangeRecord, VersionSummary } from "../storage/records";
 import type { ArticleHead, HostRow, RedlineStore } from "../storage/store";
 import type { SourceCatalog } from "../storage/sources";
+import type { SubscriptionStore } from "../storage/subscriptions";
+import type { WaybackCaptures } from "../storage/wayback";
 import type { Politeness } from "../politeness/hosts";
 import { blankHead, decide, needsContent, retirementDue, type CaptureAttempt, type CheckContext, type CheckOutcome, type Decision } from "./decide";
 
@@ -21,6 +23,10 @@ export interface Tracker {
   store: RedlineStore;
   /** The sources and what found each article (src/storage/sources.ts), on the same D1 binding. */
   sources: SourceCatalog;
+  /** Subscriptions and their channels (src/storage/subscriptions.ts), on the same D1 binding. */
+  subscriptions: SubscriptionStore;
+  /** The Wayback Machine captures of versions (src/storage/wayback.ts), on the same D1 binding. */
+  wayback: WaybackCaptures;
   fetchOptions: Omit<FetchOptions, "etag" | "lastModified">;
   /** Tells subscribers (webhooks) about a change once it is stored. */
   announce?: (change: ChangeRecord) => Promise<void>;

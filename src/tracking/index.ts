@@ -5,6 +5,8 @@ import { DEFAULT_MIN_HOST_INTERVAL_MS, politenessFor } from "../politeness/hosts
 import type { ChangeRecord } from "../storage/records";
 import { RedlineStore } from "../storage/store";
 import { SourceCatalog } from "../storage/sources";
+import { SubscriptionStore } from "../storage/subscriptions";
+import { WaybackCaptures } from "../storage/wayback";
 import { announceChange } from "../channels/queue";
 import type { Tracker } from "./check";
 import { DEFAULT_DISPATCH_BATCH, type DispatchSettings } from "./dispatch";
@@ -39,6 +41,8 @@ export function trackerFor(env: Env): Tracker {
   return {
     store,
     sources: new SourceCatalog(db),
+    subscriptions: new SubscriptionStore(db, env.REDLINE_KV),
+    wayback: new WaybackCaptures(db),
     ...(webhooks ? { announce: (change: ChangeRecord) => announceChange(webhooks, change) } : {}),
     politeness: politenessFor(store, fetchOptions),
     fetchOptions,

@@ -26,7 +26,6 @@ import { filterParams, HomePage, type HomeFilter, type SourceChoice } from "./pa
 import { SearchPage, type SearchFormError, type SearchFormValues } from "./pages/search";
 import { SourcePage, SourcesPage } from "./pages/sources";
 import { VersionPage } from "./pages/version";
-import { WaybackCaptures } from "../storage/wayback";
 import { quoteInput } from "../quote";
 
 /** Changes per article page: most articles have a handful, so one page nearly always shows all. */
@@ -194,7 +193,7 @@ web.get("/articles/:id/versions/:n", async (c) => {
   const { store } = c.var.tracker;
   const article = await loadArticle(store, c.req.param("id"));
   const n = versionNumber(c.req.param("n"), "n")!;
-  const [version, wayback] = await Promise.all([loadVersion(store, article, n), new WaybackCaptures(c.env.DB).captureOf(article.id, n)]);
+  const [version, wayback] = await Promise.all([loadVersion(store, article, n), c.var.tracker.wayback.captureOf(article.id, n)]);
   const feed = articleFeed(article.id, article.title || article.url);
   return render(c, <VersionPage article={article} version={version} feed={feed} wayback={wayback} />);
 });

@@ -201,7 +201,7 @@ function channelType(c: AppContext): ChannelType {
 }
 
 adminSubscriptions.get(SUBSCRIPTIONS_PATH, async (c) => {
-  const { subscriptions } = await delivererFor(c.env);
+  const { subscriptions } = await delivererFor(c.env, c.var.tracker);
   const views = (await subscriptions.list()).map((subscription) => publicView(subscription, channelOf(subscription.type)));
   return render(c, <SubscriptionsPage views={views} />);
 });
@@ -219,7 +219,7 @@ adminSubscriptions.post(`${SUBSCRIPTIONS_PATH}/new/:type`, async (c) => {
   const values = formValues(data);
   const kinds = data.getAll("kinds").filter((kind): kind is string => typeof kind === "string");
   try {
-    const created = await createSubscription(await delivererFor(c.env), subscriptionBody(type, values, kinds), new URL(c.req.url).origin);
+    const created = await createSubscription(await delivererFor(c.env, c.var.tracker), subscriptionBody(type, values, kinds), new URL(c.req.url).origin);
     if (created.secret !== undefined && !values.secret) return render(c, <CreatedWebhookPage view={created.view} secret={created.secret} />, 201);
     return c.redirect(SUBSCRIPTIONS_PATH, 303);
   } catch (error) {
@@ -230,7 +230,7 @@ adminSubscriptions.post(`${SUBSCRIPTIONS_PATH}/new/:type`, async (c) => {
 });
 
 adminSubscriptions.post(`${SUBSCRIPTIONS_PATH}/:id/test`, async (c) => {
-  const deliverer = await delivererFor(c.env);
+  const deliverer = await delivererFor(c.env, c.var.tracker);
   const subscription = await loadSubscription(deliverer.subscriptions, c.req.param("id"));
   const sent = await testSend(deliverer, subscription);
   return render(c, <TestResultPage view={publicView(subscription, channelOf(subscription.type))} sent={sent} />);
@@ -240,7 +240,7 @@ adminSubscriptions.post(`${SUBSCRIPTIONS_PATH}/:id/delete`, async (c) => {
   const values = formValues(await c.req.formData());
   // The browser requires the box ticked; a post without it (another client) deletes nothing.
   if (values.confirm !== "yes") throw problem(400, "Tick the box beside “Delete this subscription” to confirm; nothing was deleted.");
-  const { subscriptions } = await delivererFor(c.env);
+  const { subscriptions } = await delivererFor(c.env, c.var.tracker);
   const subscription = await loadSubscription(subscriptions, c.req.param("id"));
   await subscriptions.delete(subscription.id);
   return c.redirect(SUBSCRIPTIONS_PATH, 303);
