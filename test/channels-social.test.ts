@@ -7,9 +7,8 @@
  * (to read a rate limit's reset exactly), it calls the framework's `attempt` or the channel
  * with a small fixed PNG and `channelContext(env, FIXED_NOW)`.
  */
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, beforeEach, describe, expect, inject, it, vi, type MockInstance } from "vitest";
+import { afterEach, beforeEach, describe, expect, inject, it, type MockInstance } from "vitest";
 import { blueskyChannel, recordKey } from "../src/channels/bluesky";
 import { channelContext } from "../src/channels/context";
 import { mastodonChannel } from "../src/channels/mastodon";
@@ -17,13 +16,12 @@ import { attempt, delivererFor, noticeFor, type Deliverer } from "../src/channel
 import { TINY_IMAGE } from "../src/channels/social-fixtures";
 import type { RedlineImage } from "../src/channels/model";
 import type { StoredSubscription } from "../src/channels/subscription";
-import type { Env } from "../src/env";
-import worker from "../src/index";
 import type { WebhookMessage } from "../src/queues/messages";
 import type { ChangeRecord } from "../src/storage/records";
 import { BLUESKY_ACCOUNT } from "./fakes/bluesky.mjs";
 import { MASTODON_TOKENS } from "./fakes/mastodon.mjs";
-import { api, check, reset, SEED_URLS, serveTimelineEntry, track } from "./helpers";
+import { captureWebhooks, command, runConsumer, trackYonhap } from "./channel-helpers";
+import { api, check, reset, SEED_URLS, serveTimelineEntry } from "./helpers";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -37,50 +35,22 @@ const BLUESKY = inject("blueskyFake");
 /** A clock for the tests that read a rate limit's reset time: the channel computes the wait from the context's nowMs. */
 const FIXED_NOW = Date.parse("2026-05-01T12:00:00.000Z");
 
-const SENT = { metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } };
 let queued: WebhookMessage[];
 let spies: MockInstance[];
 let articleId: string;
 
 beforeEach(async () => {
   queued = [];
-  spies = [
-    vi.spyOn(env.WEBHOOKS!, "send").mockImplementation(async (body) => {
-      queued.push(body);
-      return SENT;
-    }),
-    vi.spyOn(env.WEBHOOKS!, "sendBatch").mockImplementation(async (messages) => {
-      queued.push(...[...messages].map((message) => message.body));
-      return SENT;
-    }),
-  ];
+  spies = captureWebhooks((body) => queued.push(body));
   await reset();
   await Promise.all([command(MASTODON, "__mastodon", { reset: true }), command(BLUESKY, "__bluesky", { reset: true })]);
-  await serveTimelineEntry(SEED_URLS.yonhap, 1);
-  articleId = (await track(SEED_URLS.yonhap)).json.id;
+  articleId = await trackYonhap();
   queued = [];
 });
 
 afterEach(() => {
   for (const spy of spies) spy.mockRestore();
 });
-
-// The fakes answer whatever their tests read.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function command(origin: string, path: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${origin}/${path}`, body === undefined ? {} : { method: "POST", body: JSON.stringify(body) });
-  return response.json();
-}
-
-/** Runs the consumer over `messages` and returns the pool's result with the delay of each retry. */
-async function runConsumer(messages: Array<{ id: string; attempts: number; body: WebhookMessage }>) {
-  const batch = createMessageBatch<WebhookMessage>("redline-webhooks", messages.map((message) => ({ ...message, timestamp: new Date() })));
-  const retries = batch.messages.map((message) => vi.spyOn(message, "retry"));
-  const ctx = createExecutionContext();
-  await (worker as ExportedHandler<Env>).queue?.(batch, env, ctx);
-  const result = await getQueueResult(batch, ctx);
-  return { ...result, retryDelays: retries.flatMap((retry) => retry.mock.calls.map(([options]) => options?.delaySeconds)) };
-}
 
 /** Records the Yonhap stealth edit (change 2) through a check, and fans it out: the delivery messages it queued. */
 async function recordEdit(): Promise<{ change: ChangeRecord; deliveries: WebhookMessage[] }> {

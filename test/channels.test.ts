@@ -6,7 +6,7 @@
  * the MIME message. The queue is spied on as in test/webhooks.test.ts; each test hands the
  * messages to the consumer itself.
  */
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { EmailMessage } from "cloudflare:email";
 import { afterEach, beforeEach, describe, expect, inject, it, vi, type MockInstance } from "vitest";
@@ -18,7 +18,8 @@ import type { WebhookMessage } from "../src/queues/messages";
 import { SubscriptionStore } from "../src/storage/subscriptions";
 import { DISCORD_WEBHOOK } from "./fakes/discord.mjs";
 import { SLACK_HOOKS } from "./fakes/slack.mjs";
-import { ADMIN, api, check, instrumented, reset, SEED_URLS, serveTimelineEntry, track } from "./helpers";
+import { captureWebhooks, command, runConsumer, trackYonhap } from "./channel-helpers";
+import { ADMIN, api, check, instrumented, reset, SEED_URLS, serveTimelineEntry } from "./helpers";
 import { insertSource } from "./source-helpers";
 
 declare module "vitest" {
@@ -33,50 +34,22 @@ const DISCORD = inject("discordFake");
 const SLACK_URL = `${SLACK}${SLACK_HOOKS.good}`;
 const DISCORD_URL = `${DISCORD}/api/webhooks/${DISCORD_WEBHOOK.id}/${DISCORD_WEBHOOK.token}`;
 
-const SENT = { metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } };
 let queued: Array<{ body: WebhookMessage; delaySeconds?: number }>;
 let spies: MockInstance[];
 let articleId: string;
 
 beforeEach(async () => {
   queued = [];
-  spies = [
-    vi.spyOn(env.WEBHOOKS!, "send").mockImplementation(async (body, options) => {
-      queued.push({ body, delaySeconds: options?.delaySeconds });
-      return SENT;
-    }),
-    vi.spyOn(env.WEBHOOKS!, "sendBatch").mockImplementation(async (messages) => {
-      queued.push(...[...messages].map((message) => ({ body: message.body })));
-      return SENT;
-    }),
-  ];
+  spies = captureWebhooks((body, delaySeconds) => queued.push({ body, delaySeconds }));
   await reset();
   await Promise.all([command(SLACK, "__slack", { reset: true }), command(DISCORD, "__discord", { reset: true })]);
-  await serveTimelineEntry(SEED_URLS.yonhap, 1);
-  articleId = (await track(SEED_URLS.yonhap)).json.id;
+  articleId = await trackYonhap();
   queued = [];
 });
 
 afterEach(() => {
   for (const spy of spies) spy.mockRestore();
 });
-
-// The fakes answer whatever their tests read.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function command(origin: string, path: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${origin}/${path}`, body === undefined ? {} : { method: "POST", body: JSON.stringify(body) });
-  return response.json();
-}
-
-/** Runs the consumer over `messages` and returns the pool's result with the delay of each retry. */
-async function runConsumer(messages: Array<{ id: string; attempts: number; body: WebhookMessage }>, bindings: Env = env, queue = "redline-webhooks") {
-  const batch = createMessageBatch<WebhookMessage>(queue, messages.map((message) => ({ ...message, timestamp: new Date() })));
-  const retries = batch.messages.map((message) => vi.spyOn(message, "retry"));
-  const ctx = createExecutionContext();
-  await (worker as ExportedHandler<Env>).queue?.(batch, bindings, ctx);
-  const result = await getQueueResult(batch, ctx);
-  return { ...result, retryDelays: retries.flatMap((retry) => retry.mock.calls.map(([options]) => options?.delaySeconds)) };
-}
 
 /** Records the Yonhap stealth edit (change 2), fans it out, and returns the change and the delivery messages. */
 async function recordAndFanOut() {

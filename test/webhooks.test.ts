@@ -5,13 +5,11 @@
  * `sendBatch` are spied on and kept from the real queue, and each test hands the messages to the
  * consumer with the pool's queue helpers, so nothing is delivered behind a test's back.
  */
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
-import type { Env } from "../src/env";
-import worker from "../src/index";
+import { afterEach, beforeEach, describe, expect, it, type MockInstance } from "vitest";
 import type { WebhookMessage } from "../src/channels/queue";
-import { api, check, SEED_URLS, serveTimelineEntry, track, reset } from "./helpers";
+import { captureWebhooks, runConsumer, trackYonhap } from "./channel-helpers";
+import { api, check, SEED_URLS, serveTimelineEntry, reset } from "./helpers";
 
 const sinkUrl = (name: string) => `${env.REPLAY_ORIGIN}/__replay/webhooks/${name}`;
 
@@ -39,44 +37,17 @@ async function subscribe(body: Record<string, unknown>) {
   return api("POST", "/api/subscriptions", { body });
 }
 
-/** Runs the consumer over `messages` and returns the pool's result with the delay of each retry. */
-async function runConsumer(queue: string, messages: Array<{ id: string; attempts: number; body: WebhookMessage }>) {
-  const batch = createMessageBatch<WebhookMessage>(
-    queue,
-    messages.map((message) => ({ ...message, timestamp: new Date() })),
-  );
-  const retries = batch.messages.map((message) => vi.spyOn(message, "retry"));
-  const ctx = createExecutionContext();
-  await (worker as ExportedHandler<Env>).queue?.(batch, env, ctx);
-  const result = await getQueueResult(batch, ctx);
-  const retryDelays = retries.flatMap((retry) => retry.mock.calls.map(([options]) => options?.delaySeconds));
-  return { ...result, retryDelays };
-}
-
 /** Every message the worker sent to the webhook queue, in order. */
 let queued: WebhookMessage[];
 let spies: MockInstance[];
 /** A subscription needs a tracked article; every test starts from the Yonhap article at version 1. */
 let articleId: string;
 
-/** What a queue answers a send with; nothing here reads it. */
-const SENT = { metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } };
-
 beforeEach(async () => {
   queued = [];
-  spies = [
-    vi.spyOn(env.WEBHOOKS!, "send").mockImplementation(async (body) => {
-      queued.push(body);
-      return SENT;
-    }),
-    vi.spyOn(env.WEBHOOKS!, "sendBatch").mockImplementation(async (messages) => {
-      queued.push(...[...messages].map((message) => message.body));
-      return SENT;
-    }),
-  ];
+  spies = captureWebhooks((body) => queued.push(body));
   await reset();
-  await serveTimelineEntry(SEED_URLS.yonhap, 1);
-  articleId = (await track(SEED_URLS.yonhap)).json.id;
+  articleId = await trackYonhap();
   queued = [];
 });
 
@@ -154,10 +125,10 @@ describe("delivery", () => {
     expect(await deliveriesTo("delivered")).toEqual([]);
 
     const fanOut = queued.splice(0);
-    expect((await runConsumer("redline-webhooks", [{ id: "change", attempts: 1, body: fanOut[0]! }])).explicitAcks).toEqual(["change"]);
+    expect((await runConsumer([{ id: "change", attempts: 1, body: fanOut[0]! }])).explicitAcks).toEqual(["change"]);
     expect(queued).toEqual([{ type: "delivery", subscriptionId: matching.json.id, articleId, seq: 2 }]);
 
-    const delivered = await runConsumer("redline-webhooks", [{ id: "delivery", attempts: 1, body: queued[0]! }]);
+    const delivered = await runConsumer([{ id: "delivery", attempts: 1, body: queued[0]! }]);
     expect(delivered).toMatchObject({ explicitAcks: ["delivery"], retryMessages: [] });
     const deliveries = await deliveriesTo("delivered");
     expect(deliveries).toHaveLength(1);
@@ -183,7 +154,7 @@ describe("delivery", () => {
     const body: WebhookMessage = { type: "delivery", subscriptionId: subscription.id, articleId, seq: 2 };
     const attempts = [1, 2, 3, 4, 5, 6, 7, 8, 9];
 
-    const failing = await runConsumer("redline-webhooks", attempts.map((attempt) => ({ id: `try-${attempt}`, attempts: attempt, body })));
+    const failing = await runConsumer(attempts.map((attempt) => ({ id: `try-${attempt}`, attempts: attempt, body })));
     expect(failing.explicitAcks).toEqual([]);
     // Each goes back to the queue; after max_retries (wrangler.toml) the platform dead-letters it.
     expect(failing.retryMessages).toEqual(attempts.map((attempt) => ({ msgId: `try-${attempt}` })));
@@ -191,14 +162,14 @@ describe("delivery", () => {
     expect(await deliveriesTo("flaky")).toHaveLength(9);
 
     await sinkAnswers("flaky", 200);
-    const recovered = await runConsumer("redline-webhooks", [{ id: "try-10", attempts: 10, body }]);
+    const recovered = await runConsumer([{ id: "try-10", attempts: 10, body }]);
     expect(recovered).toMatchObject({ explicitAcks: ["try-10"], retryMessages: [], retryDelays: [] });
     expect(await deliveriesTo("flaky")).toHaveLength(10);
   });
 
   it("acknowledges deliveries for a deleted subscription without sending them", async () => {
     await recordEdit();
-    const result = await runConsumer("redline-webhooks", [
+    const result = await runConsumer([
       { id: "orphan", attempts: 1, body: { type: "delivery", subscriptionId: "00000000-0000-4000-8000-000000000000", articleId, seq: 2 } },
     ]);
     expect(result).toMatchObject({ explicitAcks: ["orphan"], retryMessages: [] });
@@ -207,9 +178,11 @@ describe("delivery", () => {
   it("records a delivery that exhausted its retries when it reaches the dead-letter queue", async () => {
     await recordEdit();
     const subscription = (await subscribe({ url: sinkUrl("dead"), articleId })).json;
-    const result = await runConsumer("redline-webhooks-dlq", [
-      { id: "gave-up", attempts: 1, body: { type: "delivery", subscriptionId: subscription.id, articleId, seq: 2 } },
-    ]);
+    const result = await runConsumer(
+      [{ id: "gave-up", attempts: 1, body: { type: "delivery", subscriptionId: subscription.id, articleId, seq: 2 } }],
+      env,
+      "redline-webhooks-dlq",
+    );
     expect(result.explicitAcks).toEqual(["gave-up"]);
     const after = (await api("GET", `/api/subscriptions/${subscription.id}`, {})).json;
     expect(after).toMatchObject({ deadLettered: 1, lastDeadLetter: { changeId: `${articleId}-2` } });
