@@ -115,6 +115,8 @@ console.log(`
 Redline is running at ${workerUrl}  (${discovered} stories discovered, ${replayed} edit checks replayed; state persists in .wrangler/)
 
   open ${workerUrl}/ in a browser for the changelog pages
+  open ${workerUrl}/search?q=five-fold to search every version
+  open ${workerUrl}/sign-in and sign in with the admin token below for the admin pages (/admin)
 
   curl ${workerUrl}/api/status
   curl ${workerUrl}/api/changes
