@@ -11,7 +11,6 @@ import type { Env } from "../src/env";
 import worker from "../src/index";
 import type { WebhookMessage } from "../src/queues/messages";
 import { QUEUES } from "../src/queues/names";
-import { SEED_URLS, serveTimelineEntry, track } from "./helpers";
 
 /** What a queue answers a send with; nothing here reads it. */
 const SENT = { metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } };
@@ -41,12 +40,6 @@ export async function runConsumer(messages: Array<{ id: string; attempts: number
   await (worker as ExportedHandler<Env>).queue?.(batch, bindings, ctx);
   const result = await getQueueResult(batch, ctx);
   return { ...result, retryDelays: retries.flatMap((retry) => retry.mock.calls.map(([options]) => options?.delaySeconds)) };
-}
-
-/** Serves version 1 of the Yonhap article and tracks it, as every channel test starts: the article's id. */
-export async function trackYonhap(): Promise<string> {
-  await serveTimelineEntry(SEED_URLS.yonhap, 1);
-  return (await track(SEED_URLS.yonhap)).json.id;
 }
 
 /** Asks a loopback fake (test/fakes/*.mjs) at `origin` for its `path`: a GET, or a POST of `body` as JSON. */

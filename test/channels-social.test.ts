@@ -20,8 +20,8 @@ import type { WebhookMessage } from "../src/queues/messages";
 import type { ChangeRecord } from "../src/storage/records";
 import { BLUESKY_ACCOUNT } from "./fakes/bluesky.mjs";
 import { MASTODON_TOKENS } from "./fakes/mastodon.mjs";
-import { captureWebhooks, command, runConsumer, trackYonhap } from "./channel-helpers";
-import { api, check, reset, SEED_URLS, serveTimelineEntry } from "./helpers";
+import { captureWebhooks, command, runConsumer } from "./channel-helpers";
+import { api, check, reset, SEED_URLS, serveTimelineEntry, trackFirst } from "./helpers";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -44,7 +44,7 @@ beforeEach(async () => {
   spies = captureWebhooks((body) => queued.push(body));
   await reset();
   await Promise.all([command(MASTODON, "__mastodon", { reset: true }), command(BLUESKY, "__bluesky", { reset: true })]);
-  articleId = await trackYonhap();
+  articleId = await trackFirst(SEED_URLS.yonhap);
   queued = [];
 });
 

@@ -18,8 +18,8 @@ import type { WebhookMessage } from "../src/queues/messages";
 import { SubscriptionStore } from "../src/storage/subscriptions";
 import { DISCORD_WEBHOOK } from "./fakes/discord.mjs";
 import { SLACK_HOOKS } from "./fakes/slack.mjs";
-import { captureWebhooks, command, runConsumer, trackYonhap } from "./channel-helpers";
-import { ADMIN, api, check, instrumented, reset, SEED_URLS, serveTimelineEntry } from "./helpers";
+import { captureWebhooks, command, runConsumer } from "./channel-helpers";
+import { ADMIN, api, check, instrumented, reset, SEED_URLS, serveTimelineEntry, trackFirst } from "./helpers";
 import { insertSource } from "./source-helpers";
 
 declare module "vitest" {
@@ -43,7 +43,7 @@ beforeEach(async () => {
   spies = captureWebhooks((body, delaySeconds) => queued.push({ body, delaySeconds }));
   await reset();
   await Promise.all([command(SLACK, "__slack", { reset: true }), command(DISCORD, "__discord", { reset: true })]);
-  articleId = await trackYonhap();
+  articleId = await trackFirst(SEED_URLS.yonhap);
   queued = [];
 });
 

@@ -106,15 +106,25 @@ export async function track(url: string) {
   return api("POST", "/api/articles", { body: { url } });
 }
 
-/** A fresh store holding one seed article (The Hankyoreh, 1st round) with two versions; returns its id. */
-export async function freshArticleWithTwoVersions(): Promise<string> {
-  await reset();
-  await serveTimelineEntry(SEED_URLS.hankyoreh1stRound, 1);
-  const id: string = (await track(SEED_URLS.hankyoreh1stRound)).json.id;
-  await serveTimelineEntry(SEED_URLS.hankyoreh1stRound, 2);
+/** Serves a seed article's first timeline entry and tracks it; returns its id. */
+export async function trackFirst(url: string): Promise<string> {
+  await serveTimelineEntry(url, 1);
+  return (await track(url)).json.id;
+}
+
+/** Tracks a seed article at its first timeline entry and checks it at its second; returns its id. */
+export async function trackTwoVersions(url: string): Promise<string> {
+  const id = await trackFirst(url);
+  await serveTimelineEntry(url, 2);
   const { json } = await check(id);
   if (json.version?.n !== 2) throw new Error(`expected version 2, got ${JSON.stringify(json)}`);
   return id;
+}
+
+/** A fresh store holding one seed article (The Hankyoreh, 1st round) with two versions; returns its id. */
+export async function freshArticleWithTwoVersions(): Promise<string> {
+  await reset();
+  return trackTwoVersions(SEED_URLS.hankyoreh1stRound);
 }
 
 export const HOSTILE_URL = "https://fixtures.redline.test/articles/hostile.html";

@@ -9,7 +9,7 @@ import { adHocOrigin, answerWith } from "./ad-hoc-origin";
 import { app } from "../src/app";
 import { changeImage } from "../src/image";
 import { RedlineStore } from "../src/storage/store";
-import { check, getRaw, instrumented, page, reset, SEED_URLS, serveTimelineEntry, setReplayClock, track } from "./helpers";
+import { check, getRaw, instrumented, page, reset, SEED_URLS, setReplayClock, track, trackTwoVersions } from "./helpers";
 import { KOREAN_EDIT, KOREAN_URL } from "./image-fixtures";
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -40,10 +40,7 @@ let korean = "";
 
 beforeAll(async () => {
   await reset();
-  await serveTimelineEntry(SEED_URLS.yonhap, 1);
-  yonhap = (await track(SEED_URLS.yonhap)).json.id;
-  await serveTimelineEntry(SEED_URLS.yonhap, 2);
-  expect((await check(yonhap)).json.version?.n).toBe(2);
+  yonhap = await trackTwoVersions(SEED_URLS.yonhap);
   await setReplayClock("2019-01-01T00:00:00Z");
   korean = (await track(KOREAN_URL)).json.id;
   const edited = await editedKoreanHtml();

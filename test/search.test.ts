@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { articleIdFor } from "../src/fetching/url";
 import { checkArticle, trackerFor, trackNewArticle } from "../src/tracking";
 import { adHocOrigin, answerWith } from "./ad-hoc-origin";
-import { api, check, HOSTILE_URL, instrumented, reset, SEED_URLS, serveTimelineEntry, setReplayClock, track } from "./helpers";
+import { api, check, HOSTILE_URL, instrumented, reset, SEED_URLS, serveTimelineEntry, setReplayClock, track, trackFirst } from "./helpers";
 
 const KOREAN_URL = "https://fixtures.redline.test/charset/euc-kr-meta.html";
 
@@ -73,10 +73,8 @@ describe("GET /api/search", () => {
 
   beforeAll(async () => {
     await reset();
-    await serveTimelineEntry(SEED_URLS.yonhap, 1);
-    yonhap = (await track(SEED_URLS.yonhap)).json.id;
-    await serveTimelineEntry(SEED_URLS.hankyoreh1stRound, 1);
-    hankyoreh = (await track(SEED_URLS.hankyoreh1stRound)).json.id;
+    yonhap = await trackFirst(SEED_URLS.yonhap);
+    hankyoreh = await trackFirst(SEED_URLS.hankyoreh1stRound);
     await setReplayClock("2019-01-01T00:00:00Z");
     hostile = (await track(HOSTILE_URL)).json.id;
     korean = (await track(KOREAN_URL)).json.id;

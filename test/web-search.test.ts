@@ -5,7 +5,7 @@
  * and a page's markup shown as text.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { BROWSER, check, getRaw, HOSTILE_URL, page, reset, SEED_URLS, serveTimelineEntry, setReplayClock, track } from "./helpers";
+import { BROWSER, getRaw, HOSTILE_URL, page, reset, SEED_URLS, setReplayClock, track, trackFirst, trackTwoVersions } from "./helpers";
 
 /** The <li> items of the results list. */
 const results = (html: string): string[] => [...(html.match(/<ol class="changes search-results">([\s\S]*?)<\/ol>/)?.[1] ?? "").matchAll(/<li>([\s\S]*?)<\/li>/g)].map((match) => match[1]!);
@@ -18,12 +18,8 @@ describe("the search box and the results page", () => {
 
   beforeAll(async () => {
     await reset();
-    await serveTimelineEntry(SEED_URLS.yonhap, 1);
-    yonhap = (await track(SEED_URLS.yonhap)).json.id;
-    await serveTimelineEntry(SEED_URLS.yonhap, 2);
-    expect((await check(yonhap)).json.version?.n).toBe(2);
-    await serveTimelineEntry(SEED_URLS.hankyoreh1stRound, 1);
-    hankyoreh = (await track(SEED_URLS.hankyoreh1stRound)).json.id;
+    yonhap = await trackTwoVersions(SEED_URLS.yonhap);
+    hankyoreh = await trackFirst(SEED_URLS.hankyoreh1stRound);
     await setReplayClock("2019-01-01T00:00:00Z");
     await track(HOSTILE_URL);
   });

@@ -8,8 +8,8 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance } from "vitest";
 import type { WebhookMessage } from "../src/channels/queue";
-import { captureWebhooks, runConsumer, trackYonhap } from "./channel-helpers";
-import { api, check, SEED_URLS, serveTimelineEntry, reset } from "./helpers";
+import { captureWebhooks, runConsumer } from "./channel-helpers";
+import { api, check, SEED_URLS, serveTimelineEntry, reset, trackFirst } from "./helpers";
 
 const sinkUrl = (name: string) => `${env.REPLAY_ORIGIN}/__replay/webhooks/${name}`;
 
@@ -47,7 +47,7 @@ beforeEach(async () => {
   queued = [];
   spies = captureWebhooks((body) => queued.push(body));
   await reset();
-  articleId = await trackYonhap();
+  articleId = await trackFirst(SEED_URLS.yonhap);
   queued = [];
 });
 
