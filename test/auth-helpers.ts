@@ -53,3 +53,29 @@ export async function signIn(bindings: Partial<Env> = {}): Promise<string> {
 export async function sessionCount(): Promise<number> {
   return (await env.DB.prepare("SELECT COUNT(*) AS n FROM sessions").first<{ n: number }>())!.n;
 }
+
+/** The admin's browser, signed in: its session cookie, a page as it gets it, and a form as it posts one from one of Redline's pages. */
+export interface AdminBrowser {
+  cookie: string;
+  get(path: string): Promise<Response>;
+  post(path: string, form?: Record<string, string>): Promise<Response>;
+}
+
+/** Signs in with the admin token (see signIn) and returns the browser that holds the session. */
+export async function signInAsAdmin(): Promise<AdminBrowser> {
+  const cookie = await signIn();
+  return {
+    cookie,
+    get: (path) => call(path, { headers: { Cookie: cookie, ...BROWSER_ACCEPT } }),
+    post: (path, form = {}) => call(path, { form, headers: { Cookie: cookie, ...SAME_ORIGIN, ...BROWSER_ACCEPT } }),
+  };
+}
+
+/** A page's HTML, once its status, its type and the CSP every page carries (and `cacheControl`, where given) are checked. */
+export async function pageHtml(response: Response, status: number, cacheControl?: string): Promise<string> {
+  expect(response.status).toBe(status);
+  expect(response.headers.get("Content-Type")).toBe("text/html; charset=UTF-8");
+  expect(response.headers.get("Content-Security-Policy")).toContain("default-src 'none'");
+  if (cacheControl !== undefined) expect(response.headers.get("Cache-Control")).toBe(cacheControl);
+  return response.text();
+}

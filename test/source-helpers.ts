@@ -4,7 +4,7 @@
  */
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, vi } from "vitest";
-import { adHocOrigin, type AdHocOrigin } from "./ad-hoc-origin";
+import { adHocOrigin, answerWith, type AdHocOrigin } from "./ad-hoc-origin";
 import { reset, setReplayClock } from "./helpers";
 import { captureChecks, type CapturedChecks } from "./queue-helpers";
 import { articleIdFor } from "../src/fetching/url";
@@ -19,6 +19,22 @@ export const DAY = 24 * HOUR;
 export const T = Math.ceil(Date.now() / HOUR) * HOUR + 30 * DAY;
 /** The feed most source-check tests serve from the ad-hoc origin. */
 export const FEED = "https://feeds.redline.test/world.xml";
+
+/** The fixtures' site, and an RSS feed on it of one entry (plain.html): what the source API and admin page tests add. */
+export const SITE = "https://fixtures.redline.test";
+export const DEFENCE_FEED = `${SITE}/feeds/defence.xml`;
+export const DEFENCE_RSS = `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Defence &amp; talks</title><link>${SITE}/</link><description>d</description>
+<item><title>Allies resume talks</title><link>${SITE}/articles/plain.html</link><pubDate>Tue, 19 Nov 2019 08:00:00 GMT</pubDate></item>
+</channel></rss>`;
+
+/** A fresh state (migrations re-applied) and an ad-hoc origin serving DEFENCE_FEED; returns the origin. */
+export async function freshWithDefenceFeed(): Promise<AdHocOrigin> {
+  await reset();
+  const origin = adHocOrigin();
+  origin.serve(DEFENCE_FEED, answerWith(DEFENCE_RSS, "application/rss+xml; charset=utf-8"));
+  return origin;
+}
 
 /** What a source-check test works with: the checks queue captured, and the ad-hoc origin serving its sources. */
 export interface SourceCheckBed {

@@ -2,16 +2,11 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { articleIdFor } from "../src/fetching/url";
-import { adHocOrigin, answerWith, type AdHocOrigin } from "./ad-hoc-origin";
+import { answerWith, type AdHocOrigin } from "./ad-hoc-origin";
 import { captureChecks } from "./queue-helpers";
+import { DEFENCE_FEED as FEED, DEFENCE_RSS as RSS, freshWithDefenceFeed, SITE } from "./source-helpers";
 import { ADMIN, api, getRaw, reset, SEED_URLS, serveRobots, serveTimelineEntry, track } from "./helpers";
 
-const SITE = "https://fixtures.redline.test";
-const FEED = `${SITE}/feeds/defence.xml`;
-const RSS = `<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0"><channel><title>Defence &amp; talks</title><link>${SITE}/</link><description>d</description>
-<item><title>Allies resume talks</title><link>${SITE}/articles/plain.html</link><pubDate>Tue, 19 Nov 2019 08:00:00 GMT</pubDate></item>
-</channel></rss>`;
 const ATOM = `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>Atom news</title><id>urn:x</id><updated>2019-11-19T08:00:00Z</updated>
 <entry><title>One</title><id>urn:1</id><link href="${SITE}/articles/plain.html"/><updated>2019-11-19T08:00:00Z</updated></entry></feed>`;
@@ -24,9 +19,7 @@ const NEWS_SITEMAP = `<?xml version="1.0" encoding="UTF-8"?>
 let origin: AdHocOrigin;
 
 beforeEach(async () => {
-  await reset();
-  origin = adHocOrigin();
-  origin.serve(FEED, answerWith(RSS, "application/rss+xml; charset=utf-8"));
+  origin = await freshWithDefenceFeed();
 });
 
 afterEach(() => {

@@ -7,50 +7,31 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { articleIdFor } from "../src/fetching/url";
 import { accessToken, AUD, jwks, teamKey } from "./access-keys";
-import { adHocOrigin, answerWith, type AdHocOrigin } from "./ad-hoc-origin";
-import { BROWSER_ACCEPT, call, SAME_ORIGIN, signIn } from "./auth-helpers";
-import { api, reset, SEED_URLS, serveRobots, serveTimelineEntry } from "./helpers";
+import { answerWith, type AdHocOrigin } from "./ad-hoc-origin";
+import { BROWSER_ACCEPT, call, pageHtml, SAME_ORIGIN, signInAsAdmin, type AdminBrowser } from "./auth-helpers";
+import { api, SEED_URLS, serveRobots, serveTimelineEntry } from "./helpers";
 import { captureChecks } from "./queue-helpers";
+import { DEFENCE_FEED as FEED, freshWithDefenceFeed, SITE } from "./source-helpers";
 
-const SITE = "https://fixtures.redline.test";
-const FEED = `${SITE}/feeds/defence.xml`;
-const RSS = `<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0"><channel><title>Defence &amp; talks</title><link>${SITE}/</link><description>d</description>
-<item><title>Allies resume talks</title><link>${SITE}/articles/plain.html</link><pubDate>Tue, 19 Nov 2019 08:00:00 GMT</pubDate></item>
-</channel></rss>`;
 const ARTICLE = SEED_URLS.hankyoreh1stRound;
 
 let origin: AdHocOrigin;
-let cookie: string;
+let admin: AdminBrowser;
 
 beforeEach(async () => {
-  await reset();
-  origin = adHocOrigin();
-  origin.serve(FEED, answerWith(RSS, "application/rss+xml; charset=utf-8"));
-  cookie = await signIn();
+  origin = await freshWithDefenceFeed();
+  admin = await signInAsAdmin();
 });
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** A page as the signed-in admin's browser gets it. */
-const adminGet = (path: string) => call(path, { headers: { Cookie: cookie, ...BROWSER_ACCEPT } });
-/** A form the signed-in admin's browser posts from one of Redline's pages. */
-const adminPost = (path: string, form: Record<string, string> = {}) => call(path, { form, headers: { Cookie: cookie, ...SAME_ORIGIN, ...BROWSER_ACCEPT } });
-
-async function html(response: Response, status: number): Promise<string> {
-  expect(response.status).toBe(status);
-  expect(response.headers.get("Content-Type")).toBe("text/html; charset=UTF-8");
-  expect(response.headers.get("Content-Security-Policy")).toContain("default-src 'none'");
-  return response.text();
-}
-
 /** The attributes and error paragraph of a field the API refused, as the form renders them. */
 const refusedField = (name: string, reason: string) => [`aria-invalid="true" aria-describedby="${name}-error ${name}-hint"`, `<p class="field-error" id="${name}-error">${reason}</p>`];
 
 async function addedSourceId(): Promise<string> {
-  const response = await adminPost("/admin/sources/new", { url: FEED, type: "auto" });
+  const response = await admin.post("/admin/sources/new", { url: FEED, type: "auto" });
   expect(response.status).toBe(303);
   return articleIdFor(FEED);
 }
@@ -78,19 +59,19 @@ describe("who may use the admin pages", () => {
     );
     const assertion = await accessToken(key, Math.floor(Date.now() / 1000), { iss: `https://${team}`, email: "reader@example.org" });
     const response = await call("/admin/track", { headers: { "Cf-Access-Jwt-Assertion": assertion, ...BROWSER_ACCEPT }, bindings: { ACCESS_TEAM_DOMAIN: team, ACCESS_AUD: AUD, ADMIN_EMAILS: "ed@example.org" } });
-    expect(await html(response, 403)).toContain("Signed in as reader@example.org, who is not an admin: this page changes what Redline tracks.");
+    expect(await pageHtml(response, 403)).toContain("Signed in as reader@example.org, who is not an admin: this page changes what Redline tracks.");
   });
 
   it("refuses a form posted with the admin's session from another site (403), tracking nothing", async () => {
-    const response = await call("/admin/track", { form: { url: ARTICLE }, headers: { Cookie: cookie, Origin: "https://elsewhere.example", "Sec-Fetch-Site": "cross-site", ...BROWSER_ACCEPT } });
+    const response = await call("/admin/track", { form: { url: ARTICLE }, headers: { Cookie: admin.cookie, Origin: "https://elsewhere.example", "Sec-Fetch-Site": "cross-site", ...BROWSER_ACCEPT } });
     expect(response.status).toBe(403);
     expect((await api("GET", "/api/articles")).json.items).toEqual([]);
   });
 
   it("links the admin pages from the header for an admin only, and lists them on /admin", async () => {
-    expect(await html(await adminGet("/sources"), 200)).toContain('<li><a href="/admin">Admin</a></li>');
-    expect(await html(await call("/sources", { headers: BROWSER_ACCEPT }), 200)).not.toContain('href="/admin"');
-    const index = await html(await adminGet("/admin"), 200);
+    expect(await pageHtml(await admin.get("/sources"), 200)).toContain('<li><a href="/admin">Admin</a></li>');
+    expect(await pageHtml(await call("/sources", { headers: BROWSER_ACCEPT }), 200)).not.toContain('href="/admin"');
+    const index = await pageHtml(await admin.get("/admin"), 200);
     expect(index).toContain('<a href="/admin/track">Track a URL</a>');
     expect(index).toContain('<a href="/admin/sources/new">Add a source</a>');
   });
@@ -99,20 +80,20 @@ describe("who may use the admin pages", () => {
 describe("Track a URL", () => {
   it("tracks the URL as POST /api/articles does and sends the browser to the article's page, its first capture listed", async () => {
     await serveTimelineEntry(ARTICLE, 1);
-    const form = await html(await adminGet("/admin/track"), 200);
+    const form = await pageHtml(await admin.get("/admin/track"), 200);
     expect(form).toContain('<form method="post" action="/admin/track" class="admin-form">');
-    const response = await adminPost("/admin/track", { url: ARTICLE });
+    const response = await admin.post("/admin/track", { url: ARTICLE });
     const id = await articleIdFor(ARTICLE);
     expect(response.status).toBe(303);
     expect(response.headers.get("Location")).toBe(`/articles/${id}`);
     const article = (await api("GET", `/api/articles/${id}`)).json;
     expect({ url: article.url, versionCount: article.versionCount, tracking: article.tracking }).toEqual({ url: ARTICLE, versionCount: 1, tracking: true });
-    expect(await html(await adminGet(`/articles/${id}`), 200)).toContain(`<a href="/articles/${id}/versions/1">Version 1</a>`);
+    expect(await pageHtml(await admin.get(`/articles/${id}`), 200)).toContain(`<a href="/articles/${id}/versions/1">Version 1</a>`);
   });
 
   it("shows the reason beside the URL field with a 400, the URL typed kept and escaped", async () => {
     const typed = 'javascript:<script>alert("x")</script>';
-    const page = await html(await adminPost("/admin/track", { url: typed }), 400);
+    const page = await pageHtml(await admin.post("/admin/track", { url: typed }), 400);
     for (const part of refusedField("url", "only http and https URLs can be tracked, not javascript:")) expect(page).toContain(part);
     expect(page).toContain('value="javascript:&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"');
     expect(page).not.toContain("<script>");
@@ -120,13 +101,13 @@ describe("Track a URL", () => {
   });
 
   it("names a private address beside the field", async () => {
-    const page = await html(await adminPost("/admin/track", { url: "http://10.0.0.1/story" }), 400);
+    const page = await pageHtml(await admin.post("/admin/track", { url: "http://10.0.0.1/story" }), 400);
     for (const part of refusedField("url", "host 10.0.0.1 is in 10.0.0.0/8, private-use (RFC 1918)")) expect(page).toContain(part);
   });
 
   it("shows a robots.txt refusal above the form with a 422, no field marked", async () => {
     await serveRobots("english.hani.co.kr", "User-agent: *\nDisallow: /\n");
-    const page = await html(await adminPost("/admin/track", { url: ARTICLE }), 422);
+    const page = await pageHtml(await admin.post("/admin/track", { url: ARTICLE }), 422);
     expect(page).toMatch(/<div class="form-errors" id="form-errors">.*<li>This URL cannot be tracked: robots\.txt of english\.hani\.co\.kr disallows /s);
     expect(page).not.toContain('aria-invalid="true"');
     expect(page).toContain(`value="${ARTICLE}"`);
@@ -134,15 +115,15 @@ describe("Track a URL", () => {
 
   it("shows a busy host above the form with a 429 and its Retry-After", async () => {
     await env.DB.prepare("INSERT INTO hosts (host, next_allowed_at) VALUES (?, ?)").bind("english.hani.co.kr", Date.now() + 30_000).run();
-    const response = await adminPost("/admin/track", { url: ARTICLE });
+    const response = await admin.post("/admin/track", { url: ARTICLE });
     expect(Number(response.headers.get("Retry-After"))).toBeGreaterThanOrEqual(29);
-    expect(await html(response, 429)).toMatch(/<li>english\.hani\.co\.kr is not free until .+ Nothing was fetched or stored; try again in \d+ s\.<\/li>/);
+    expect(await pageHtml(response, 429)).toMatch(/<li>english\.hani\.co\.kr is not free until .+ Nothing was fetched or stored; try again in \d+ s\.<\/li>/);
   });
 });
 
 describe("Add a source", () => {
   it("adds the source as POST /api/sources does, with its filter, and sends the browser to the source's page", async () => {
-    const response = await adminPost("/admin/sources/new", {
+    const response = await admin.post("/admin/sources/new", {
       url: FEED,
       type: "rss",
       include: "/articles/*\n",
@@ -171,7 +152,7 @@ describe("Add a source", () => {
     ["an include line URLPattern cannot read", { include: "/ok/*\nview/*" }, "include", 'include[1] is not a URLPattern (an absolute one, or a pathname starting with &quot;/&quot;): &quot;view/*&quot;'],
     ["a maxAgeDays below zero", { maxAgeDays: "-2" }, "maxAgeDays", "maxAgeDays must be a positive number of days, got -2"],
   ])("shows %s beside its field with a 400, fetching nothing and keeping every value typed", async (_, fields, name, reason) => {
-    const page = await html(await adminPost("/admin/sources/new", { url: FEED, type: "rss", keywords: "<b>talks</b>", ...fields }), 400);
+    const page = await pageHtml(await admin.post("/admin/sources/new", { url: FEED, type: "rss", keywords: "<b>talks</b>", ...fields }), 400);
     for (const part of refusedField(name, reason)) expect(page).toContain(part);
     expect(page.match(/aria-invalid="true"/g)).toHaveLength(1);
     expect(page).toContain(`value="${FEED}"`);
@@ -183,7 +164,7 @@ describe("Add a source", () => {
 
   it("shows a source that does not parse above the form with a 422", async () => {
     origin.serve(FEED, answerWith("<!DOCTYPE html><html><head><title>Home</title></head><body><p>Hi</p></body></html>", "text/html"));
-    const page = await html(await adminPost("/admin/sources/new", { url: FEED, type: "rss" }), 422);
+    const page = await pageHtml(await admin.post("/admin/sources/new", { url: FEED, type: "rss" }), 422);
     expect(page).toContain(`<li>&quot;${FEED}&quot; could not be read as a source: `);
     expect(page).not.toContain('aria-invalid="true"');
   });
@@ -192,27 +173,27 @@ describe("Add a source", () => {
 describe("the article page's buttons", () => {
   async function trackedArticle(): Promise<string> {
     await serveTimelineEntry(ARTICLE, 1);
-    expect((await adminPost("/admin/track", { url: ARTICLE })).status).toBe(303);
+    expect((await admin.post("/admin/track", { url: ARTICLE })).status).toBe(303);
     return articleIdFor(ARTICLE);
   }
 
   it("are shown to an admin only", async () => {
     const id = await trackedArticle();
-    const asAdmin = await html(await adminGet(`/articles/${id}`), 200);
+    const asAdmin = await pageHtml(await admin.get(`/articles/${id}`), 200);
     expect(asAdmin).toContain(`<form method="post" action="/admin/articles/${id}/untrack"><button type="submit">Untrack</button></form>`);
     expect(asAdmin).toContain(`<form method="post" action="/admin/articles/${id}/check"><button type="submit">Check now</button></form>`);
-    expect(await html(await call(`/articles/${id}`, { headers: BROWSER_ACCEPT }), 200)).not.toContain("/admin/articles/");
+    expect(await pageHtml(await call(`/articles/${id}`, { headers: BROWSER_ACCEPT }), 200)).not.toContain("/admin/articles/");
   });
 
   it("untrack and resume the article, each back to its page", async () => {
     const id = await trackedArticle();
-    const untracked = await adminPost(`/admin/articles/${id}/untrack`);
+    const untracked = await admin.post(`/admin/articles/${id}/untrack`);
     expect([untracked.status, untracked.headers.get("Location")]).toEqual([303, `/articles/${id}`]);
     expect((await api("GET", `/api/articles/${id}`)).json.tracking).toBe(false);
-    const stopped = await html(await adminGet(`/articles/${id}`), 200);
+    const stopped = await pageHtml(await admin.get(`/articles/${id}`), 200);
     expect(stopped).toContain(`action="/admin/articles/${id}/resume"><button type="submit">Resume tracking</button>`);
     expect(stopped).not.toContain(`/admin/articles/${id}/check`);
-    const resumed = await adminPost(`/admin/articles/${id}/resume`);
+    const resumed = await admin.post(`/admin/articles/${id}/resume`);
     expect([resumed.status, resumed.headers.get("Location")]).toEqual([303, `/articles/${id}`]);
     expect((await api("GET", `/api/articles/${id}`)).json.tracking).toBe(true);
   });
@@ -220,14 +201,14 @@ describe("the article page's buttons", () => {
   it("check now shows the check's outcome: a new version, linked to its redline", async () => {
     const id = await trackedArticle();
     await serveTimelineEntry(ARTICLE, 2);
-    const page = await html(await adminPost(`/admin/articles/${id}/check`), 200);
+    const page = await pageHtml(await admin.post(`/admin/articles/${id}/check`), 200);
     expect(page).toContain("<h1>Checked now: found a new version</h1>");
     expect(page).toContain(`<a href="/articles/${id}/versions/2">Version 2</a>`);
     expect(page).toContain(`href="/articles/${id}/diff/1..2"`);
   });
 
   it("answer an unknown article with the API's 404 as a page", async () => {
-    const page = await html(await adminPost("/admin/articles/0123456789abcdef/check"), 404);
+    const page = await pageHtml(await admin.post("/admin/articles/0123456789abcdef/check"), 404);
     expect(page).toContain("No article with id &quot;0123456789abcdef&quot;.");
   });
 });
@@ -235,26 +216,26 @@ describe("the article page's buttons", () => {
 describe("the source page's buttons", () => {
   it("are shown to an admin only, as is the sources page's link to the form", async () => {
     const id = await addedSourceId();
-    const asAdmin = await html(await adminGet(`/sources/${id}`), 200);
+    const asAdmin = await pageHtml(await admin.get(`/sources/${id}`), 200);
     for (const action of ["pause", "check", "delete"]) expect(asAdmin).toContain(`action="/admin/sources/${id}/${action}"`);
-    expect(await html(await call(`/sources/${id}`, { headers: BROWSER_ACCEPT }), 200)).not.toContain("/admin/sources/");
-    expect(await html(await adminGet("/sources"), 200)).toContain('<a href="/admin/sources/new">Add a source</a>');
-    expect(await html(await call("/sources", { headers: BROWSER_ACCEPT }), 200)).not.toContain("/admin/sources/new");
+    expect(await pageHtml(await call(`/sources/${id}`, { headers: BROWSER_ACCEPT }), 200)).not.toContain("/admin/sources/");
+    expect(await pageHtml(await admin.get("/sources"), 200)).toContain('<a href="/admin/sources/new">Add a source</a>');
+    expect(await pageHtml(await call("/sources", { headers: BROWSER_ACCEPT }), 200)).not.toContain("/admin/sources/new");
   });
 
   it("pause and resume the source, each back to its page", async () => {
     const id = await addedSourceId();
-    expect((await adminPost(`/admin/sources/${id}/pause`)).headers.get("Location")).toBe(`/sources/${id}`);
+    expect((await admin.post(`/admin/sources/${id}/pause`)).headers.get("Location")).toBe(`/sources/${id}`);
     expect((await api("GET", `/api/sources/${id}`)).json.status).toBe("paused");
-    expect(await html(await adminGet(`/sources/${id}`), 200)).toContain(`action="/admin/sources/${id}/resume"><button type="submit">Resume</button>`);
-    expect((await adminPost(`/admin/sources/${id}/resume`)).status).toBe(303);
+    expect(await pageHtml(await admin.get(`/sources/${id}`), 200)).toContain(`action="/admin/sources/${id}/resume"><button type="submit">Resume</button>`);
+    expect((await admin.post(`/admin/sources/${id}/resume`)).status).toBe(303);
     expect((await api("GET", `/api/sources/${id}`)).json.status).toBe("active");
   });
 
   it("check now shows what the check found, queued and skipped", async () => {
     const id = await addedSourceId();
     const queue = captureChecks();
-    const page = await html(await adminPost(`/admin/sources/${id}/check`), 200);
+    const page = await pageHtml(await admin.post(`/admin/sources/${id}/check`), 200);
     queue.spies.forEach((spy) => spy.mockRestore());
     expect(page).toContain("<h1>Checked now: read</h1>");
     expect(page).toContain("<dt>Found</dt><dd>1 entry</dd><dt>Queued</dt><dd>1 new article to capture</dd><dt>Linked</dt><dd>0 articles already tracked</dd><dt>Skipped</dt><dd>0 entries</dd>");
@@ -264,9 +245,9 @@ describe("the source page's buttons", () => {
 
   it("delete the source only with the box ticked, then go to the sources", async () => {
     const id = await addedSourceId();
-    expect(await html(await adminPost(`/admin/sources/${id}/delete`), 400)).toContain("Tick the box beside “Delete this source” to confirm; nothing was deleted.");
+    expect(await pageHtml(await admin.post(`/admin/sources/${id}/delete`), 400)).toContain("Tick the box beside “Delete this source” to confirm; nothing was deleted.");
     expect((await api("GET", `/api/sources/${id}`)).status).toBe(200);
-    const deleted = await adminPost(`/admin/sources/${id}/delete`, { confirm: "yes" });
+    const deleted = await admin.post(`/admin/sources/${id}/delete`, { confirm: "yes" });
     expect([deleted.status, deleted.headers.get("Location")]).toEqual([303, "/sources"]);
     expect((await api("GET", `/api/sources/${id}`)).status).toBe(404);
   });
