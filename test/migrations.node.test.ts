@@ -34,16 +34,8 @@ describe("migrations/0003_article_stats.sql", () => {
   });
 
   it("is applied by `wrangler d1 migrations apply --local` onto existing articles, filling the stats row, and its triggers keep it exact", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "redline-migrations-"));
-    try {
-      // A copy of the project's D1 configuration, with only 0001 and 0002 at first.
-      writeFileSync(
-        join(dir, "wrangler.toml"),
-        'name = "redline-migrations-test"\nmain = "index.js"\ncompatibility_date = "2026-04-26"\n\n[[d1_databases]]\nbinding = "DB"\ndatabase_name = "redline"\ndatabase_id = "00000000-0000-0000-0000-000000000000"\nmigrations_dir = "migrations"\n',
-      );
-      writeFileSync(join(dir, "index.js"), "export default {};\n");
-      for (const name of ["0001_initial.sql", "0002_newsroom_scale.sql"]) cpSync(join(root, "migrations", name), join(dir, "migrations", name));
-      const wrangler = (...args: string[]) => run(dir, ["d1", ...args, "redline", "--local", "--persist-to", join(dir, "state")]);
+    // Only 0001 and 0002 at first.
+    await inScratchProject(["0001_initial.sql", "0002_newsroom_scale.sql"], async ({ wrangler, add }) => {
       const sql = async (command: string) => JSON.parse(await wrangler("execute", "--json", "--command", command))[0].results;
 
       await wrangler("migrations", "apply");
@@ -53,7 +45,7 @@ describe("migrations/0003_article_stats.sql", () => {
          ('b', 'https://a.test/2', 'a.test', 't', 't', 0, 'removed', 0, 2, 3),
          ('c', 'https://a.test/3', 'a.test', 't', 't', 0, 'active', 1, 1, 1)`,
       );
-      cpSync(join(root, "migrations", "0003_article_stats.sql"), join(dir, "migrations", "0003_article_stats.sql"));
+      add("0003_article_stats.sql");
       expect(await wrangler("migrations", "apply")).toContain("0003_article_stats.sql");
 
       // One wrangler call: the filled row, the triggers, then an insert, two updates and a delete.
@@ -74,24 +66,14 @@ describe("migrations/0003_article_stats.sql", () => {
       expect(filled!.results).toEqual([{ total: 3, tracking: 2, active: 1, removed: 1, failing: 1, blocked: 0, versions: 6, changes: 8 }]);
       expect(triggers!.results).toEqual([{ name: "article_stats_delete" }, { name: "article_stats_insert" }, { name: "article_stats_update" }]);
       expect(after!.results).toEqual([{ total: 3, tracking: 2, active: 2, removed: 0, failing: 0, blocked: 1, versions: 6, changes: 5 }]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   }, 60_000);
 });
 
 describe("migrations/0008_channels.sql", () => {
   it("is applied by `wrangler d1 migrations apply --local` onto existing webhook subscriptions: each becomes a webhook channel, its URL its config, its secret kept for sealing", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "redline-migrations-"));
-    try {
-      writeFileSync(
-        join(dir, "wrangler.toml"),
-        'name = "redline-migrations-test"\nmain = "index.js"\ncompatibility_date = "2026-04-26"\n\n[[d1_databases]]\nbinding = "DB"\ndatabase_name = "redline"\ndatabase_id = "00000000-0000-0000-0000-000000000000"\nmigrations_dir = "migrations"\n',
-      );
-      writeFileSync(join(dir, "index.js"), "export default {};\n");
-      const before = ["0001_initial.sql", "0002_newsroom_scale.sql", "0003_article_stats.sql", "0004_sources.sql", "0005_search.sql", "0006_change_search.sql", "0007_access.sql"];
-      for (const name of before) cpSync(join(root, "migrations", name), join(dir, "migrations", name));
-      const wrangler = (...args: string[]) => run(dir, ["d1", ...args, "redline", "--local", "--persist-to", join(dir, "state")]);
+    const before = ["0001_initial.sql", "0002_newsroom_scale.sql", "0003_article_stats.sql", "0004_sources.sql", "0005_search.sql", "0006_change_search.sql", "0007_access.sql"];
+    await inScratchProject(before, async ({ wrangler, add }) => {
       await wrangler("migrations", "apply");
       await wrangler(
         "execute",
@@ -99,7 +81,7 @@ describe("migrations/0008_channels.sql", () => {
         `INSERT INTO subscriptions (id, url, filter, secret, created_at, origin, dead_lettered, last_dead_letter) VALUES
          ('s1', 'https://hooks.example.com/redline', '{"articleId":null,"site":"en.yna.co.kr","kinds":["body"],"minSignificance":0.3}', 'an old plaintext secret', '2026-01-01T00:00:00.000Z', 'https://redline.example', 2, '{"changeId":"x-1","at":"2026-01-02T00:00:00.000Z"}')`,
       );
-      cpSync(join(root, "migrations", "0008_channels.sql"), join(dir, "migrations", "0008_channels.sql"));
+      add("0008_channels.sql");
       expect(await wrangler("migrations", "apply")).toContain("0008_channels.sql");
       const [rows, columns] = JSON.parse(
         await wrangler("execute", "--json", "--command", "SELECT * FROM subscriptions; SELECT name FROM pragma_table_info('subscriptions') ORDER BY cid"),
@@ -121,11 +103,33 @@ describe("migrations/0008_channels.sql", () => {
       expect(columns!.results).toEqual(
         ["id", "type", "config", "filter", "sealed_secret", "plain_secret", "created_at", "origin", "dead_lettered", "last_dead_letter"].map((name) => ({ name })),
       );
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   }, 60_000);
 });
+
+interface ScratchProject {
+  /** Runs `wrangler d1 <args> redline --local` on the project's own local database; its stdout. */
+  wrangler: (...args: string[]) => Promise<string>;
+  /** Copies one more of the project's migrations in. */
+  add: (name: string) => void;
+}
+
+/** Runs `body` in a scratch folder holding a copy of the project's D1 configuration and the named migrations; the folder is removed after. */
+async function inScratchProject(migrations: string[], body: (project: ScratchProject) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "redline-migrations-"));
+  try {
+    writeFileSync(
+      join(dir, "wrangler.toml"),
+      'name = "redline-migrations-test"\nmain = "index.js"\ncompatibility_date = "2026-04-26"\n\n[[d1_databases]]\nbinding = "DB"\ndatabase_name = "redline"\ndatabase_id = "00000000-0000-0000-0000-000000000000"\nmigrations_dir = "migrations"\n',
+    );
+    writeFileSync(join(dir, "index.js"), "export default {};\n");
+    const add = (name: string) => cpSync(join(root, "migrations", name), join(dir, "migrations", name));
+    for (const name of migrations) add(name);
+    await body({ wrangler: (...args) => run(dir, ["d1", ...args, "redline", "--local", "--persist-to", join(dir, "state")]), add });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** Runs wrangler in `cwd`; resolves with its stdout, rejects with its output when it fails. */
 function run(cwd: string, args: string[]): Promise<string> {
