@@ -7,7 +7,6 @@
  * apart. `--out <file.png>` also writes the Yonhap edit's PNG (docs/images/redline-seed.png),
  * `--out-dir <folder>` every edit's.
  */
-import { build } from "esbuild";
 import { Log, LogLevel, Miniflare } from "miniflare";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,7 +14,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { processCpuMs, workerdPid } from "./lib/scale-worker.mjs";
-import { WORKER_MODULE_RULES, workerModules } from "./lib/worker-modules.mjs";
+import { bundleForWorkerd, WORKER_MODULE_RULES } from "./lib/worker-modules.mjs";
 
 const { values } = parseArgs({ options: { rounds: { type: "string", default: "10" }, out: { type: "string" }, "out-dir": { type: "string" } } });
 const rounds = Number(values.rounds);
@@ -35,19 +34,7 @@ export default {
 };`;
 
 const state = mkdtempSync(join(tmpdir(), "redline-bench-image-"));
-const outfile = join(state, "worker.mjs");
-await build({
-  stdin: { contents: ENTRY, resolveDir: root, loader: "ts", sourcefile: "bench-image-entry.ts" },
-  bundle: true,
-  format: "esm",
-  platform: "neutral",
-  conditions: ["workerd", "worker", "browser"],
-  mainFields: ["browser", "module", "main"],
-  external: ["node:*", "cloudflare:*"],
-  plugins: [workerModules(state)],
-  outfile,
-  logLevel: "error",
-});
+const outfile = await bundleForWorkerd({ contents: ENTRY, resolveDir: root, loader: "ts", sourcefile: "bench-image-entry.ts", outdir: state });
 
 const mf = new Miniflare({
   modules: true,

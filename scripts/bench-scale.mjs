@@ -26,11 +26,10 @@
  *   deadline (`--deadline-minutes`, default 120; 20 with --quick). Traffic goes only to 127/8.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { build } from "esbuild";
+import { fileURLToPath } from "node:url";
+import { importWorkerModules } from "./lib/bundle.mjs";
 import { quantile } from "./lib/metrics.mjs";
 import { costTable, PRICES } from "./lib/scale-cost.mjs";
 import { createWorld, minGapByHost, rateStats, startScaleOrigin } from "./lib/scale-origin.mjs";
@@ -142,29 +141,19 @@ const sum = (values) => values.reduce((total, value) => total + value, 0);
 
 // -- the Worker's own code, in Node (bulk load) ----------------------------------------------------
 
-async function workerModules(source) {
-  const outfile = join(mkdtempSync(join(tmpdir(), "redline-scale-modules-")), "modules.mjs");
-  await build({
-    stdin: {
-      contents: [
-        'export { extractArticle } from "./src/extraction/index.ts";',
-        'export { contentHash, normalizeContent } from "./src/diffing/index.ts";',
-        'export { sha256Hex } from "./src/digest.ts";',
-        'export { decide, blankHead } from "./src/tracking/decide.ts";',
-        'export { recordDigest } from "./src/archive/chain.ts";',
-        'export { articleIdFor, normalizeArticleUrl } from "./src/fetching/url.ts";',
-      ].join("\n"),
-      resolveDir: source,
-      loader: "ts",
-    },
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    mainFields: ["module", "main"],
-    outfile,
-    logLevel: "error",
-  });
-  return import(pathToFileURL(outfile).href);
+function workerModules(source) {
+  return importWorkerModules(
+    "scale-modules",
+    [
+      'export { extractArticle } from "./src/extraction/index.ts";',
+      'export { contentHash, normalizeContent } from "./src/diffing/index.ts";',
+      'export { sha256Hex } from "./src/digest.ts";',
+      'export { decide, blankHead } from "./src/tracking/decide.ts";',
+      'export { recordDigest } from "./src/archive/chain.ts";',
+      'export { articleIdFor, normalizeArticleUrl } from "./src/fetching/url.ts";',
+    ],
+    { root: source, mainFields: ["module", "main"] },
+  );
 }
 
 // -- phases -----------------------------------------------------------------------------------------

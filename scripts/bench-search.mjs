@@ -17,11 +17,10 @@
  *   npm run bench:search
  *   npm run bench:search -- --articles 200 --versions 5 --runs 10 [--source <checkout>]
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { build } from "esbuild";
+import { fileURLToPath } from "node:url";
+import { importWorkerModules } from "./lib/bundle.mjs";
 import { quantile } from "./lib/metrics.mjs";
 import { random } from "./lib/random.mjs";
 import { startRedline } from "./lib/scale-worker.mjs";
@@ -43,28 +42,18 @@ const START_MS = Date.parse("2019-09-01T00:00:00Z");
 const log = (...parts) => console.error(...parts);
 
 /** The Worker's own text handling, bundled for Node. */
-async function workerModules() {
-  const outfile = join(mkdtempSync(join(tmpdir(), "redline-search-modules-")), "modules.mjs");
-  await build({
-    stdin: {
-      contents: [
-        'export { indexedText } from "./src/search/text.ts";',
-        'export { changeText } from "./src/search/changes.ts";',
-        'export { diffVersions, normalizeContent } from "./src/diffing/index.ts";',
-        'export { sentenceSpans } from "./src/diffing/sentences.ts";',
-        'export { articleIdFor } from "./src/fetching/url.ts";',
-      ].join("\n"),
-      resolveDir: root,
-      loader: "ts",
-    },
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    mainFields: ["module", "main"],
-    outfile,
-    logLevel: "error",
-  });
-  return import(pathToFileURL(outfile).href);
+function workerModules() {
+  return importWorkerModules(
+    "search-modules",
+    [
+      'export { indexedText } from "./src/search/text.ts";',
+      'export { changeText } from "./src/search/changes.ts";',
+      'export { diffVersions, normalizeContent } from "./src/diffing/index.ts";',
+      'export { sentenceSpans } from "./src/diffing/sentences.ts";',
+      'export { articleIdFor } from "./src/fetching/url.ts";',
+    ],
+    { root, mainFields: ["module", "main"] },
+  );
 }
 
 /** Every extracted fixture article (title and paragraphs), with its site. */

@@ -18,13 +18,12 @@
  * State (D1, KV, queues) lives in a throwaway folder; the D1 migrations in migrations/ are applied
  * from Node through the D1 binding before the first request.
  */
-import { build } from "esbuild";
 import { Log, LogLevel, Miniflare } from "miniflare";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from "wrangler";
-import { WORKER_MODULE_RULES, workerModules } from "./worker-modules.mjs";
+import { bundleForWorkerd, WORKER_MODULE_RULES } from "./worker-modules.mjs";
 
 /** The harness entry: the Worker's default export, its bindings metered. Bundled with it. */
 const HARNESS = String.raw`
@@ -232,19 +231,13 @@ export async function startRedline({ root, vars = {}, onStdio } = {}) {
   const checksConsumer = checksQueue ? consumers[checksQueue] ?? null : null;
   for (const name of captured) delete consumers[name];
 
-  const outfile = join(state, "worker.mjs");
-  await build({
-    stdin: { contents: HARNESS, resolveDir: root, loader: "js", sourcefile: "bench-harness.mjs" },
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["browser", "module", "main"],
-    external: ["node:*", "cloudflare:*"],
-    plugins: [workerModules(state)],
+  const outfile = await bundleForWorkerd({
+    contents: HARNESS,
+    resolveDir: root,
+    loader: "js",
+    sourcefile: "bench-harness.mjs",
+    outdir: state,
     define: { __CAPTURED_QUEUES__: JSON.stringify(JSON.stringify(captured)), __PRODUCERS__: JSON.stringify(JSON.stringify(producers)) },
-    outfile,
-    logLevel: "error",
   });
 
   const bindings = { ...workerOptions.bindings, ...vars };

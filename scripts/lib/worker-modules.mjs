@@ -5,6 +5,7 @@
  * image's font). This plugin copies each one next to the bundle and leaves it an import there;
  * Miniflare loads them by {@link WORKER_MODULE_RULES}.
  */
+import { build } from "esbuild";
 import { copyFileSync } from "node:fs";
 import { basename, join } from "node:path";
 
@@ -28,4 +29,28 @@ export function workerModules(outdir) {
       });
     },
   };
+}
+
+/**
+ * Bundles an entry module for workerd as wrangler does (its conditions and main fields, node: and
+ * cloudflare: imports left external, .wasm and .ttf kept as modules beside it) into
+ * `<outdir>/worker.mjs`; returns that file's path.
+ * @param {{ contents: string, resolveDir: string, loader: "js" | "ts", sourcefile: string, outdir: string, define?: Record<string, string> }} entry
+ */
+export async function bundleForWorkerd({ contents, resolveDir, loader, sourcefile, outdir, define }) {
+  const outfile = join(outdir, "worker.mjs");
+  await build({
+    stdin: { contents, resolveDir, loader, sourcefile },
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["browser", "module", "main"],
+    external: ["node:*", "cloudflare:*"],
+    plugins: [workerModules(outdir)],
+    ...(define ? { define } : {}),
+    outfile,
+    logLevel: "error",
+  });
+  return outfile;
 }
