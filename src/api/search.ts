@@ -10,7 +10,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../app-env";
 import { quoteInput } from "../quote";
 import { changeQuery, SEARCH_SCOPES, searchQuery, SearchSyntaxError, snippetOf, type SearchScope, type SnippetPart } from "../search/text";
-import { SearchCursorError, type SearchQueryOptions } from "../storage/search";
+import { SearchCursorError, type ChangeSearchRow, type SearchQueryOptions, type SearchRow } from "../storage/search";
 import type { RedlineStore } from "../storage/store";
 import { cursorParam, instantParam, pageSize, sourceIdParam } from "./params";
 import { problem } from "./problem";
@@ -78,29 +78,11 @@ export function searchRequest(get: (field: SearchField) => string | undefined): 
   };
 }
 
-/** A version whose text matches (`in=text`). */
-export interface VersionHit {
-  articleId: string;
-  url: string;
-  title: string;
-  n: number;
-  capturedAt: string;
-  snippet: SnippetPart[];
-}
+/** A version whose text matches (`in=text`): the index's row, its marked body made a snippet. */
+export type VersionHit = Omit<SearchRow, "marked"> & { snippet: SnippetPart[] };
 
-/** A change whose added or removed text matches (`in=added|removed`); `redline` is the path of its diff page. */
-export interface ChangeHit {
-  articleId: string;
-  url: string;
-  title: string;
-  changeId: string;
-  seq: number;
-  from: number;
-  to: number;
-  detectedAt: string;
-  redline: string;
-  snippet: SnippetPart[];
-}
+/** A change whose added or removed text matches (`in=added|removed`): the index's row, its marked text made a snippet; `redline` is the path of its diff page. */
+export type ChangeHit = Omit<ChangeSearchRow, "marked"> & { redline: string; snippet: SnippetPart[] };
 
 export type SearchResults =
   | { scope: "text"; items: VersionHit[]; cursor: string | null }
