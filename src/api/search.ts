@@ -31,16 +31,10 @@ export class SearchFieldError extends Error {
   }
 }
 
-export interface SearchRequest {
+/** What a search asks for: the words and where to look, and the index's filters, sort and page (its `match` is made from `q` and `scope`). */
+export interface SearchRequest extends Omit<SearchQueryOptions, "match"> {
   q: string;
   scope: SearchScope;
-  sort: "relevance" | "time";
-  limit: number;
-  cursor: string | null;
-  site: string | null;
-  source: string | null;
-  fromMs: number | null;
-  toMs: number | null;
 }
 
 /** A parameter's shared parser, its 400 turned into the field's error. */
