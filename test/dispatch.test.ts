@@ -114,15 +114,15 @@ describe("the dispatcher", () => {
     expect(queue.pending.map((m) => [subjectOf(m), m.delaySeconds])).toEqual(slow.slice(15).map((id, n) => [id, n * 60]));
   });
 
-  it("makes 10 D1 statements in 3 round trips, no KV operation and 3 sendBatch calls for a tick with 250 due articles and no due source or entry", async () => {
+  it("makes 11 D1 statements in 3 round trips, no KV operation and 3 sendBatch calls for a tick with 250 due articles and no due source or entry", async () => {
     await insertDue(Array.from({ length: 250 }, (_, i) => ({ host: `h${i % 7}.test`, overdueMs: (i + 1) * MINUTE })));
     const probe = instrumented();
     await dispatchDueChecks(trackerFor(probe.env).store, probe.env.CHECKS, T, scaleSettings(probe.env), new SourceChecks(probe.env.DB));
-    expect(probe.counts).toMatchObject({ kvReads: 0, kvWrites: 0, d1Statements: 10 });
+    expect(probe.counts).toMatchObject({ kvReads: 0, kvWrites: 0, d1Statements: 11 });
     expect(probe.d1.trips).toEqual([
       ["SELECT sources", "WITH ?", "UPDATE sources", "SELECT source_entries"],
       ["SELECT articles", "WITH ?", "UPDATE articles"],
-      ["INSERT hosts", "INSERT runs", "DELETE check_counts"],
+      ["INSERT hosts", "INSERT runs", "DELETE check_counts", "DELETE deliveries"],
     ]);
     expect(queue.batches).toEqual([100, 100, 50]);
   });
@@ -213,7 +213,7 @@ describe("the dispatcher, with sources", () => {
       ["SELECT sources", "WITH ?", "UPDATE sources", "SELECT source_entries"],
       ["INSERT hosts"],
       ["SELECT articles", "WITH ?", "UPDATE articles"],
-      ["INSERT hosts", "INSERT runs", "DELETE check_counts"],
+      ["INSERT hosts", "INSERT runs", "DELETE check_counts", "DELETE deliveries"],
     ]);
     expect(queue.batches).toEqual([2]);
   });
@@ -395,14 +395,14 @@ describe("the dispatcher, with source entries", () => {
     ]);
     const probe = instrumented();
     await dispatchDueChecks(trackerFor(probe.env).store, probe.env.CHECKS, T, scaleSettings(probe.env), new SourceChecks(probe.env.DB));
-    expect(probe.counts).toEqual({ kvReads: 0, kvWrites: 0, d1Statements: 10 });
+    expect(probe.counts).toEqual({ kvReads: 0, kvWrites: 0, d1Statements: 11 });
     expect(probe.d1.trips).toEqual([
       ["SELECT sources", "WITH ?", "UPDATE sources", "SELECT source_entries"],
       ["SELECT articles", "WITH ?", "UPDATE articles"],
-      ["INSERT hosts", "INSERT runs", "DELETE check_counts"],
+      ["INSERT hosts", "INSERT runs", "DELETE check_counts", "DELETE deliveries"],
     ]);
     // As many as the same tick with no entry stored at all: the pick probes the index and reads none of the 40 rows.
-    expect({ rowsRead: probe.d1.rowsRead, rowsWritten: probe.d1.rowsWritten }).toEqual({ rowsRead: 39, rowsWritten: 2 });
+    expect({ rowsRead: probe.d1.rowsRead, rowsWritten: probe.d1.rowsWritten }).toEqual({ rowsRead: 41, rowsWritten: 2 });
     expect(queue.batches).toEqual([]);
   });
 
@@ -414,15 +414,15 @@ describe("the dispatcher, with source entries", () => {
     ]);
     const probe = instrumented();
     await dispatchDueChecks(trackerFor(probe.env).store, probe.env.CHECKS, T, scaleSettings(probe.env), new SourceChecks(probe.env.DB));
-    expect(probe.counts).toEqual({ kvReads: 0, kvWrites: 0, d1Statements: 13 });
+    expect(probe.counts).toEqual({ kvReads: 0, kvWrites: 0, d1Statements: 14 });
     expect(probe.d1.trips).toEqual([
       ["SELECT sources", "WITH ?", "UPDATE sources", "SELECT source_entries"],
       ["SELECT hosts"],
       ["UPDATE source_entries", "INSERT hosts"],
       ["SELECT articles", "WITH ?", "UPDATE articles"],
-      ["INSERT hosts", "INSERT runs", "DELETE check_counts"],
+      ["INSERT hosts", "INSERT runs", "DELETE check_counts", "DELETE deliveries"],
     ]);
-    expect({ rowsRead: probe.d1.rowsRead, rowsWritten: probe.d1.rowsWritten }).toEqual({ rowsRead: 69, rowsWritten: 12 });
+    expect({ rowsRead: probe.d1.rowsRead, rowsWritten: probe.d1.rowsWritten }).toEqual({ rowsRead: 71, rowsWritten: 12 });
     expect(queue.batches).toEqual([2]);
   });
 });

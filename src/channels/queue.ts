@@ -7,6 +7,12 @@
  * the queue's retry with exponential backoff (or the service's Retry-After); failed → counted
  * on the subscription at once. After `max_retries` (wrangler.toml) Cloudflare moves a delivery
  * to the dead-letter queue, whose consumer counts it the same way.
+ *
+ * Queues deliver at least once, so a delivery may arrive again after it succeeded (its ack lost,
+ * or the consumer crashed after the service answered). The delivery ledger (`deliveries`,
+ * migrations/0011) makes that a no-op: the subscription is read joined to the ledger row of its
+ * delivery id, and a delivery or poll already recorded is acknowledged without calling the
+ * channel; a `delivered` answer is recorded before the ack.
  */
 import type { Env } from "../env";
 import { changeImage } from "../image";
@@ -91,6 +97,9 @@ async function sealPlainSecret({ keyring, subscriptions }: Deliverer, subscripti
   await subscriptions.replaceSecret(subscription.id, subscription, await seal(keyring, subscription.id, JSON.stringify(subscription.plainSecret)));
 }
 
+/** A queued delivery's id, `<change id>/<subscription id>`: the notice's deliveryId and the ledger's key. */
+export const deliveryIdOf = (body: { subscriptionId: string; articleId: string; seq: number }): string => `${body.articleId}-${body.seq}/${body.subscriptionId}`;
+
 /** The notice of `change` for `subscription`; `deliveryId` defaults to the queue's, stable across retries. */
 export function noticeFor(deliverer: Deliverer, subscription: StoredSubscription, change: ChangeRecord, deliveryId = `${change.id}/${subscription.id}`): EditNotice {
   return editNotice(deliveryId, subscription.origin, change, () => deliverer.renderImage(change));
@@ -123,13 +132,16 @@ export async function handleWebhookBatch(batch: MessageBatch<WebhookMessage>, en
         continue;
       }
       const { body } = message;
-      const [subscription, change] = await Promise.all([deliverer.subscriptions.get(body.subscriptionId), deliverer.store.getChange(body.articleId, body.seq)]);
-      // Deleted since: there is no one left to tell, or nothing to tell.
-      if (!subscription || !change) {
+      const deliveryId = deliveryIdOf(body);
+      const [found, change] = await Promise.all([deliverer.subscriptions.getForDelivery(body.subscriptionId, deliveryId), deliverer.store.getChange(body.articleId, body.seq)]);
+      // Deleted since: there is no one left to tell, or nothing to tell. Delivered already (this
+      // message again after a lost ack, or a poll of a delivery a redelivery finished): told.
+      if (!found || !change || found.delivered) {
         message.ack();
         continue;
       }
-      const result = await attempt(deliverer, subscription, noticeFor(deliverer, subscription, change), body.type === "poll" ? body.state : null);
+      const { subscription } = found;
+      const result = await attempt(deliverer, subscription, noticeFor(deliverer, subscription, change, deliveryId), body.type === "poll" ? body.state : null);
       await act(deliverer, message, body, result);
     } catch (error) {
       // A store or queue error: the whole message again later, as any transient failure.
@@ -145,6 +157,7 @@ async function act(deliverer: Deliverer, message: Message<WebhookMessage>, body:
   const subject = `change ${body.articleId}-${body.seq} to subscription ${body.subscriptionId}`;
   switch (result.outcome) {
     case "delivered":
+      await record(deliverer, body, result.receipt ?? null);
       message.ack();
       return;
     case "pending": {
@@ -166,6 +179,20 @@ async function act(deliverer: Deliverer, message: Message<WebhookMessage>, body:
       await deliverer.subscriptions.recordDeadLetter(body.subscriptionId, { changeId: `${body.articleId}-${body.seq}`, at: new Date().toISOString(), reason: result.reason });
       message.ack();
       return;
+  }
+}
+
+/**
+ * The ledger row of a delivered change, before its ack. If the INSERT itself fails the message
+ * is still acknowledged: the service has the post, and a retry would certainly post it again,
+ * while a missing row only matters if this ack is lost too.
+ */
+async function record({ subscriptions }: Deliverer, body: DeliveryMessage, receipt: Record<string, unknown> | null): Promise<void> {
+  const deliveryId = deliveryIdOf(body);
+  try {
+    await subscriptions.recordDelivery({ deliveryId, subscriptionId: body.subscriptionId, deliveredAtMs: Date.now(), receipt });
+  } catch (error) {
+    console.error(JSON.stringify({ event: "channel-ledger-error", delivery: deliveryId, error: String(error) }));
   }
 }
 

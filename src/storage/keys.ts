@@ -30,6 +30,8 @@ export const tables = {
   blueskySessions: "bluesky_sessions",
   /** The Wayback Machine channel (migrations/0010_wayback.sql): one Save Page Now capture per version. */
   waybackCaptures: "wayback_captures",
+  /** The delivery ledger (migrations/0011_deliveries.sql): one row per change a channel delivered to a subscription, so a queue redelivery never posts it twice. */
+  deliveries: "deliveries",
   /** Sign-in (migrations/0007_access.sql): admin-token sessions, and the feed tokens of signed-in users. */
   sessions: "sessions",
   feedTokens: "feed_tokens",

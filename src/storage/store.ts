@@ -10,6 +10,7 @@ import type { VersionDiff } from "../model";
 import { changeText } from "../search/changes";
 import { CHECKS_DEAD_LETTERED, CRON_RUN, DISPATCH_RUN, keys, legacyKeys } from "./keys";
 import { changeSearchInsert, comparesVersions, SearchIndex, versionSearchInsert } from "./search";
+import { DELIVERIES_PRUNE_LIMIT } from "./subscriptions";
 import type {
   ArticleRecord,
   ArticleStatus,
@@ -723,16 +724,20 @@ export class RedlineStore {
 
   /**
    * After a tick: each host is booked up to the end of the slots it was given (the next tick
-   * spaces after them), the tick's record is kept, and check counters older than a day are
-   * dropped. One batch of three statements.
+   * spaces after them), the tick's record is kept, check counters older than a day are dropped,
+   * and at most DELIVERIES_PRUNE_LIMIT delivery-ledger rows older than `pruneDeliveriesBeforeMs`
+   * (the oldest first, by their index). One batch of four statements.
    */
-  async finishDispatch(bookings: Array<{ host: string; until: number }>, record: DispatchRecord, pruneBeforeMinute: number): Promise<void> {
+  async finishDispatch(bookings: Array<{ host: string; until: number }>, record: DispatchRecord, pruneBeforeMinute: number, pruneDeliveriesBeforeMs: number): Promise<void> {
     await this.db.batch([
       hostBookings(this.db, bookings),
       this.db
         .prepare("INSERT INTO runs (name, record, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at")
         .bind(DISPATCH_RUN, JSON.stringify(record), record.finishedAt),
       this.db.prepare("DELETE FROM check_counts WHERE minute < ?").bind(pruneBeforeMinute),
+      this.db
+        .prepare("DELETE FROM deliveries WHERE rowid IN (SELECT rowid FROM deliveries WHERE delivered_at_ms < ? ORDER BY delivered_at_ms LIMIT ?)")
+        .bind(pruneDeliveriesBeforeMs, DELIVERIES_PRUNE_LIMIT),
     ]);
   }
 

@@ -1,7 +1,8 @@
 /**
  * The storage port of channel subscriptions (the `subscriptions` table, migrations/0008): the
- * questions the channel framework asks, each one D1 statement. docs/storage.md ("Channels")
- * lists the columns and what each method costs.
+ * questions the channel framework asks, each one D1 statement, and the delivery ledger
+ * (`deliveries`, migrations/0011). docs/storage.md ("Channels", "deliveries") lists the columns
+ * and what each method costs.
  */
 import { legacyKeys } from "./keys";
 import type { SubscriptionFilter } from "./records";
@@ -36,6 +37,25 @@ export interface StoredSubscription {
   lastDeadLetter: DeadLetter | null;
 }
 
+/**
+ * How long a ledger row is kept: longer than any redelivery of its message. A delivery or poll
+ * message is retried at most `max_retries` (8, wrangler.toml) times, each after at most
+ * QUEUE_MAX_DELAY_SECONDS (12 h, a service's Retry-After; the backoff itself stops at 1 h): 96 h
+ * from its first attempt, within the queue's 4-day retention. The dead-letter queue's consumer
+ * delivers nothing. Seven days leaves a margin; the cron tick prunes what is older.
+ */
+export const DELIVERIES_KEPT_MS = 7 * 24 * 3600 * 1000;
+/** The most ledger rows one cron tick deletes (one bounded DELETE, oldest first). */
+export const DELIVERIES_PRUNE_LIMIT = 1000;
+
+/** A `deliveries` row: what a channel answered when it delivered a change to a subscription. */
+export interface DeliveryRecord {
+  deliveryId: string;
+  subscriptionId: string;
+  deliveredAtMs: number;
+  receipt: Record<string, unknown> | null;
+}
+
 type Row = Record<string, unknown>;
 
 function fromRow(row: Row): StoredSubscription {
@@ -65,6 +85,43 @@ export class SubscriptionStore {
   async get(id: string): Promise<StoredSubscription | null> {
     const row = await this.db.prepare("SELECT * FROM subscriptions WHERE id = ?").bind(id).first<Row>();
     return row ? fromRow(row) : null;
+  }
+
+  /**
+   * The subscription and whether the ledger holds `deliveryId` already, in ONE statement (the
+   * ledger row joined by its primary key): a delivery's read costs no extra round trip. Null
+   * when the subscription is gone.
+   */
+  async getForDelivery(id: string, deliveryId: string): Promise<{ subscription: StoredSubscription; delivered: boolean } | null> {
+    const row = await this.db
+      .prepare("SELECT subscriptions.*, deliveries.delivered_at_ms AS ledger_delivered_at_ms FROM subscriptions LEFT JOIN deliveries ON deliveries.delivery_id = ? WHERE subscriptions.id = ?")
+      .bind(deliveryId, id)
+      .first<Row>();
+    return row ? { subscription: fromRow(row), delivered: row.ledger_delivered_at_ms != null } : null;
+  }
+
+  /**
+   * The ledger row of a delivered change; one statement. `INSERT … SELECT … FROM subscriptions`:
+   * a subscription deleted while its delivery ran gets no row (and no foreign-key error), and
+   * `ON CONFLICT DO NOTHING` keeps the first row of two concurrent deliveries.
+   */
+  async recordDelivery(record: DeliveryRecord): Promise<void> {
+    await this.db
+      .prepare("INSERT INTO deliveries (delivery_id, subscription_id, delivered_at_ms, receipt) SELECT ?, id, ?, ? FROM subscriptions WHERE id = ? ON CONFLICT (delivery_id) DO NOTHING")
+      .bind(record.deliveryId, record.deliveredAtMs, record.receipt === null ? null : JSON.stringify(record.receipt), record.subscriptionId)
+      .run();
+  }
+
+  /** A ledger row by its delivery id, or null (for tests and operators). One row read. */
+  async getDelivery(deliveryId: string): Promise<DeliveryRecord | null> {
+    const row = await this.db.prepare("SELECT * FROM deliveries WHERE delivery_id = ?").bind(deliveryId).first<Row>();
+    if (!row) return null;
+    return {
+      deliveryId: row.delivery_id as string,
+      subscriptionId: row.subscription_id as string,
+      deliveredAtMs: row.delivered_at_ms as number,
+      receipt: row.receipt == null ? null : (JSON.parse(row.receipt as string) as Record<string, unknown>),
+    };
   }
 
   /** Every subscription, oldest first: fan-out matches each with the pure `wantsChange`. One row read each. */
@@ -101,7 +158,7 @@ export class SubscriptionStore {
   }
 
   /**
-   * One row deleted, and the subscription's key of the KV-only layout if the deployment had one
+   * One row deleted (with its `deliveries` rows, ON DELETE CASCADE), and the subscription's key of the KV-only layout if the deployment had one
    * (one KV delete): a rerun of the KV migration must not bring back a subscription deleted since.
    */
   async delete(id: string): Promise<void> {

@@ -26,6 +26,7 @@ import { DUE_TOLERANCE_MS } from "../scheduling";
 import type { DispatchRecord } from "../storage/records";
 import { entryKey, type SourceChecks } from "../storage/source-checks";
 import type { RedlineStore } from "../storage/store";
+import { DELIVERIES_KEPT_MS } from "../storage/subscriptions";
 
 /** Messages one tick sends at most (`DISPATCH_BATCH`: sources, entries, articles): 5 sendBatch calls and at most 5 D1 batches, within the Free plan's 50 subrequests. */
 export const DEFAULT_DISPATCH_BATCH = 500;
@@ -171,6 +172,6 @@ export async function dispatchDueChecks(
     entries: { due: sources.entries.due, resent: entriesSent },
     ...(error ? { error } : {}),
   };
-  await store.finishDispatch([...bookings].map(([host, until]) => ({ host, until })), record, Math.floor(scheduledTime / 60_000) - COUNTS_KEPT_MINUTES);
+  await store.finishDispatch([...bookings].map(([host, until]) => ({ host, until })), record, Math.floor(scheduledTime / 60_000) - COUNTS_KEPT_MINUTES, scheduledTime - DELIVERIES_KEPT_MS);
   return record;
 }
