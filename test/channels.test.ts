@@ -10,6 +10,7 @@ import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { EmailMessage } from "cloudflare:email";
 import { afterEach, beforeEach, describe, expect, inject, it, vi, type MockInstance } from "vitest";
+import { escapeHtml } from "../src/channels/email";
 import { delivererFor, noticeFor } from "../src/channels/queue";
 import { keyringFrom, open } from "../src/channels/secrets";
 import type { Env } from "../src/env";
@@ -65,6 +66,24 @@ const subscribe = (body: Record<string, unknown>) => api("POST", "/api/subscript
 const delivery = (subscriptionId: string, seq = 2): WebhookMessage => ({ type: "delivery", subscriptionId, articleId, seq });
 const stored = (id: string) => new SubscriptionStore(env.DB, env.REDLINE_KV).get(id);
 
+/** A subscription created on `origin`, the origin its notices' links are absolute on. */
+async function subscribeOn(origin: string, body: Record<string, unknown>): Promise<{ id: string }> {
+  const request = new Request(`${origin}/api/subscriptions`, { method: "POST", headers: ADMIN, body: JSON.stringify(body) });
+  const response = await (worker as ExportedHandler<Env>).fetch!(request as Request<unknown, IncomingRequestCfProperties>, env, createExecutionContext());
+  expect(response.status).toBe(201);
+  return (await response.json()) as { id: string };
+}
+
+/** The redline image the notice of change `seq` carries for a subscription, as the consumer renders it. */
+async function imageOf(subscriptionId: string, seq = 2) {
+  const deliverer = await delivererFor(env);
+  const change = (await deliverer.store.getChange(articleId, seq))!;
+  return (await noticeFor(deliverer, (await stored(subscriptionId))!, change).image())!;
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const bytesOf = (base64: string) => Uint8Array.from(atob(base64.replace(/\r\n/g, "")), (c) => c.charCodeAt(0));
+
 describe("channel subscriptions", () => {
   it("a Slack subscription shows its type and label, never its URL, and D1 holds the URL sealed for that row", async () => {
     const created = await subscribe({ type: "slack", url: SLACK_URL, label: "#newsroom", site: "en.yna.co.kr", kinds: ["body"] });
@@ -111,7 +130,7 @@ describe("channel subscriptions", () => {
 });
 
 describe("delivery to each channel", () => {
-  it("delivers the seed edit to Slack as Block Kit: the headline, summary and kinds, the site and time, a button to the redline", async () => {
+  it("delivers the seed edit to Slack as Block Kit: the headline, summary and kinds, the site and time, a button to the redline; on an http origin the image is a link", async () => {
     const subscription = (await subscribe({ type: "slack", url: SLACK_URL, articleId })).json;
     const { change, deliveries } = await recordAndFanOut();
     expect(deliveries).toEqual([delivery(subscription.id)]);
@@ -139,7 +158,32 @@ describe("delivery to each channel", () => {
     expect((await stored(subscription.id))!.deadLettered).toBe(0);
   });
 
-  it("delivers the seed edit to Discord as an embed with ?wait=true, no mentions parsed", async () => {
+  it("on a public https origin Slack shows the redline image in an image block with its alt text; a private archive and a first version get none", async () => {
+    const origin = "https://redline.example";
+    const shown = await subscribeOn(origin, { type: "slack", url: SLACK_URL, articleId });
+    const privateArchive = await subscribeOn(origin, { type: "slack", url: SLACK_URL, articleId });
+    const { deliveries } = await recordAndFanOut();
+    expect(deliveries).toHaveLength(2);
+    const image = `${origin}/articles/${articleId}/diff/1..2/image.png`;
+
+    expect(await runConsumer([{ id: "shown", attempts: 1, body: delivery(shown.id) }])).toMatchObject({ explicitAcks: ["shown"] });
+    expect(await runConsumer([{ id: "private", attempts: 1, body: delivery(privateArchive.id) }], { ...env, PUBLIC_READ: "false" })).toMatchObject({ explicitAcks: ["private"] });
+    expect(await runConsumer([{ id: "first", attempts: 1, body: delivery(shown.id, 1) }])).toMatchObject({ explicitAcks: ["first"] });
+    // The fake refuses an image block without an http(s) image_url or alt_text (invalid_blocks): all three were taken.
+    const [withImage, linked, first] = (await command(SLACK, "__slack")).requests;
+    const alt = (await imageOf(shown.id)).alt;
+    expect(withImage.json.blocks.map((block: { type: string }) => block.type)).toEqual(["header", "section", "context", "image", "actions"]);
+    expect(withImage.json.blocks[3]).toEqual({ type: "image", image_url: image, alt_text: alt });
+    expect(alt).toContain("en.yna.co.kr");
+    expect(withImage.json.blocks[2].elements).toHaveLength(2);
+
+    expect(linked.json.blocks.map((block: { type: string }) => block.type)).toEqual(["header", "section", "context", "actions"]);
+    expect(linked.json.blocks[2].elements[2]).toEqual({ type: "mrkdwn", text: `<${image}|Redline image>` });
+    expect(first.json.blocks.map((block: { type: string }) => block.type)).toEqual(["header", "section", "context", "actions"]);
+    expect(JSON.stringify(first.json)).not.toContain("image.png");
+  });
+
+  it("delivers the seed edit to Discord as an embed with ?wait=true showing the uploaded redline PNG with its alt text, no mentions parsed; a first version goes as JSON without one", async () => {
     const subscription = (await subscribe({ type: "discord", url: DISCORD_URL, label: "#edits" })).json;
     expect(subscription).toMatchObject({ type: "discord", description: "Discord webhook to #edits" });
     const { change, deliveries } = await recordAndFanOut();
@@ -147,8 +191,11 @@ describe("delivery to each channel", () => {
     expect(await runConsumer([{ id: "discord", attempts: 1, body: deliveries[0]! }])).toMatchObject({ explicitAcks: ["discord"], retryMessages: [] });
     const { requests, messages } = await command(DISCORD, "__discord");
     expect(requests).toHaveLength(1);
-    expect(requests[0]).toMatchObject({ method: "POST", path: `/api/webhooks/${DISCORD_WEBHOOK.id}/${DISCORD_WEBHOOK.token}`, query: { wait: "true" }, contentType: "application/json" });
+    expect(requests[0]).toMatchObject({ method: "POST", path: `/api/webhooks/${DISCORD_WEBHOOK.id}/${DISCORD_WEBHOOK.token}`, query: { wait: "true" } });
+    expect(requests[0].contentType).toMatch(/^multipart\/form-data; boundary=/);
     const redline = `http://redline.test/articles/${articleId}/diff/1..2`;
+    const image = await imageOf(subscription.id);
+    // payload_json, read by the fake with the same embed limits as a JSON body.
     expect(requests[0].json).toEqual({
       username: "Redline",
       allowed_mentions: { parse: [] },
@@ -161,18 +208,32 @@ describe("delivery to each channel", () => {
             { name: "Kinds", value: "body, numbers-changed, stealth-edit", inline: true },
             { name: "Versions", value: "v1 → v2", inline: true },
             { name: "Site", value: "en.yna.co.kr", inline: true },
-            { name: "Image", value: `[Redline image](${redline}/image.png)`, inline: false },
           ],
           timestamp: change.detectedAt,
           color: 0xb3261e,
           footer: { text: "Redline" },
+          image: { url: "attachment://redline.png" },
         },
       ],
+      attachments: [{ id: 0, filename: "redline.png", description: image.alt }],
     });
+    const [file] = requests[0].files;
+    expect(requests[0].files).toHaveLength(1);
+    expect(file).toMatchObject({ field: "files[0]", filename: "redline.png", contentType: "image/png", size: image.png.byteLength });
+    expect([...bytesOf(file.base64).slice(0, 8)]).toEqual(PNG_SIGNATURE);
     expect(messages).toHaveLength(1);
+    expect(messages[0].attachments).toMatchObject([{ filename: "redline.png", description: image.alt, content_type: "image/png" }]);
+    expect(messages[0].embeds[0].image.url).toBe(messages[0].attachments[0].url);
+
+    expect(await runConsumer([{ id: "first", attempts: 1, body: delivery(subscription.id, 1) }])).toMatchObject({ explicitAcks: ["first"] });
+    const first = (await command(DISCORD, "__discord")).requests[1];
+    expect(first).toMatchObject({ contentType: "application/json", files: [] });
+    expect(first.json.attachments).toBeUndefined();
+    expect(first.json.embeds[0].image).toBeUndefined();
+    expect(first.json.embeds[0].fields.map((field: { name: string }) => field.name)).toEqual(["Kinds", "Versions", "Site"]);
   });
 
-  it("sends the seed edit by email through the send_email binding: a message miniflare parses, with text and HTML parts", async () => {
+  it("sends the seed edit by email through the send_email binding: a message miniflare parses, with a text part and an HTML part carrying the redline PNG inline; a first version has no image part", async () => {
     // Recorded on the way to the real binding (a spy on the RPC binding itself cannot call through).
     const sent: EmailMessage[] = [];
     const recording: Env = { ...env, EMAIL: { send: (message: EmailMessage) => (sent.push(message), env.EMAIL!.send(message)) } as SendEmail };
@@ -191,21 +252,49 @@ describe("delivery to each channel", () => {
     expect(head).toContain(`Message-ID: <${change.id}.${subscription.id}@redline.test>`);
     expect(head).toMatch(/Content-Type: multipart\/alternative; boundary="redline-[0-9a-f-]{36}"/);
     const boundary = /boundary="([^"]+)"/.exec(head!)![1]!;
-    const decoded = (base64: string) => new TextDecoder().decode(Uint8Array.from(atob(base64.replace(/\r\n/g, "")), (c) => c.charCodeAt(0)));
-    const parts = rest.join("\r\n\r\n").split(`--${boundary}`).slice(1, -1).map((part) => {
-      const [headers, body] = part.trim().split("\r\n\r\n");
-      return { headers, body: decoded(body!) };
-    });
+    const decoded = (base64: string) => new TextDecoder().decode(bytesOf(base64));
+    /** The parts of a multipart body between `--boundary` lines: each one's headers and its (still encoded) body. */
+    const partsOf = (body: string, of: string) =>
+      body.split(`--${of}`).slice(1, -1).map((part) => {
+        const [headers, ...content] = part.replace(/^\r\n/, "").replace(/\r\n$/, "").split("\r\n\r\n");
+        return { headers: headers!, body: content.join("\r\n\r\n") };
+      });
+    const parts = partsOf(rest.join("\r\n\r\n"), boundary);
+    const related = `related-${boundary}`;
     expect(parts.map((part) => part.headers)).toEqual([
       "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64",
-      "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64",
+      `Content-Type: multipart/related; boundary="${related}"; type="text/html"`,
     ]);
-    const [text, html] = parts.map((part) => part.body);
+    const inner = partsOf(parts[1]!.body, related);
+    const contentId = `redline.${change.id}.${subscription.id}@redline.test`;
+    expect(inner.map((part) => part.headers)).toEqual([
+      "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64",
+      `Content-Type: image/png; name="redline.png"\r\nContent-Transfer-Encoding: base64\r\nContent-ID: <${contentId}>\r\nContent-Disposition: inline; filename="redline.png"`,
+    ]);
+    const image = await imageOf(subscription.id);
+    const png = inner[1]!.body;
+    for (const line of png.split("\r\n")) expect(line.length).toBeLessThanOrEqual(76);
+    expect([...bytesOf(png).slice(0, 8)]).toEqual(PNG_SIGNATURE);
+    expect(bytesOf(png)).toEqual(image.png);
+
+    const text = decoded(parts[0]!.body);
+    const html = decoded(inner[0]!.body);
     const redline = `http://redline.test/articles/${articleId}/diff/1..2`;
     expect(text).toContain(`${change.title}\r\n\r\n${change.summary}\r\n\r\nKinds: body, numbers-changed, stealth-edit`);
     expect(text).toContain(`The redline: ${redline}`);
+    expect(text).toContain(`As an image: ${redline}/image.png`);
     expect(html).toContain(`<a href="${redline}">See the redline</a>`);
-    expect(html).toContain(`<img src="${redline}/image.png"`);
+    expect(html).toContain(`<a href="${redline}"><img src="cid:${contentId}" width="600" height="${Math.round((image.height * 600) / image.width)}" alt="${escapeHtml(image.alt)}"`);
+    expect(html).not.toContain(`src="${redline}/image.png"`);
+
+    expect(await runConsumer([{ id: "first", attempts: 1, body: delivery(subscription.id, 1) }], recording)).toMatchObject({ explicitAcks: ["first"] });
+    expect(sent).toHaveLength(2);
+    const firstRaw = (sent[1] as unknown as Record<string, string>)["EmailMessage::raw"]!;
+    const firstBoundary = /boundary="([^"]+)"/.exec(firstRaw)![1]!;
+    const firstParts = partsOf(firstRaw.slice(firstRaw.indexOf("\r\n\r\n") + 4), firstBoundary);
+    expect(firstParts.map((part) => part.headers.split("\r\n")[0])).toEqual(["Content-Type: text/plain; charset=utf-8", "Content-Type: text/html; charset=utf-8"]);
+    expect(firstRaw).not.toContain("image/png");
+    expect(decoded(firstParts[1]!.body)).not.toContain("<img");
   });
 });
 
@@ -269,6 +358,19 @@ describe("the services' refusals", () => {
     ]);
     expect(result).toMatchObject({ explicitAcks: ["revoked"], retryMessages: [{ msgId: "limited" }], retryDelays: [3] });
     expect((await stored(revoked.id))!.lastDeadLetter?.reason).toBe("Discord answered 401: Invalid Webhook Token (code 50027)");
+  });
+
+  it("an upload Discord refuses as too large (413, code 40005) is sent again as JSON, the embed linking the image", async () => {
+    const subscription = (await subscribe({ type: "discord", url: DISCORD_URL })).json;
+    await recordAndFanOut();
+    await command(DISCORD, "__discord", { uploadLimit: 1024 });
+    expect(await runConsumer([{ id: "large", attempts: 1, body: delivery(subscription.id) }])).toMatchObject({ explicitAcks: ["large"], retryMessages: [] });
+    const { requests, messages } = await command(DISCORD, "__discord");
+    expect(requests.map((request: { contentType: string }) => request.contentType.split(";")[0])).toEqual(["multipart/form-data", "application/json"]);
+    expect(requests[1].json.embeds[0].fields.at(-1)).toEqual({ name: "Image", value: `[Redline image](http://redline.test/articles/${articleId}/diff/1..2/image.png)`, inline: false });
+    expect(requests[1].json.attachments).toBeUndefined();
+    expect(messages).toHaveLength(1);
+    expect((await stored(subscription.id))!.deadLettered).toBe(0);
   });
 
   it("an email the binding refuses (an address it may not send to) is dead-lettered with its reason", async () => {
@@ -395,6 +497,21 @@ describe("POST /api/subscriptions/:id/test", () => {
 });
 
 describe("what delivery costs (docs/storage.md, Channels)", () => {
+  it("a delivery that carries the image adds what the image route reads: the head, the versions index and the two snapshots", async () => {
+    const linked = (await subscribe({ type: "slack", url: SLACK_URL })).json;
+    const carried = (await subscribe({ type: "discord", url: DISCORD_URL })).json;
+    await recordAndFanOut();
+    const link = instrumented();
+    await runConsumer([{ id: "linked", attempts: 1, body: delivery(linked.id) }], link.env);
+    const carry = instrumented();
+    await runConsumer([{ id: "carried", attempts: 1, body: delivery(carried.id) }], carry.env);
+    // Whatever else a delivery reads and writes is the same for both; the image adds only reads.
+    const added = carry.d1.trips.filter((trip) => !link.d1.trips.some((other) => other[0] === trip[0]));
+    expect(added).toEqual([["SELECT articles"], ["SELECT versions"], ["SELECT versions"], ["SELECT versions"]]);
+    expect({ rowsRead: carry.d1.rowsRead - link.d1.rowsRead, rowsWritten: carry.d1.rowsWritten - link.d1.rowsWritten }).toEqual({ rowsRead: 7, rowsWritten: 0 });
+    expect({ link: [link.counts.kvReads, link.counts.kvWrites], carry: [carry.counts.kvReads, carry.counts.kvWrites] }).toEqual({ link: [0, 0], carry: [2, 0] });
+  });
+
   it("fan-out reads the change and every subscription; a delivery reads its subscription and change; a source filter adds one query", async () => {
     const slack = (await subscribe({ type: "slack", url: SLACK_URL })).json;
     await subscribe({ type: "discord", url: DISCORD_URL, kinds: ["removed"] });

@@ -3,13 +3,15 @@
  * (`EMAIL`, wrangler.toml). The MIME message is built here (pure): multipart/alternative with a
  * text/plain and a text/html part (headline, summary, kinds, the redline link and its image,
  * everything fetched HTML-escaped), both base64 UTF-8, and the subject RFC 2047-encoded so a
- * Korean headline arrives intact. The destination must be verified in Email Routing; the sender
+ * Korean headline arrives intact. With the redline image the HTML part is multipart/related
+ * (RFC 2387): the HTML, and the PNG inline (`Content-ID`, RFC 2392), which the HTML shows as
+ * `cid:` with the image's alt text, so no mail client has to fetch it from the Worker. The destination must be verified in Email Routing; the sender
  * must be an address on the zone.
  */
 import { EmailMessage } from "cloudflare:email";
 import { problem } from "../api/problem";
 import { invalidField, requiredString } from "./fields";
-import type { Channel, EditNotice } from "./model";
+import type { Channel, EditNotice, RedlineImage } from "./model";
 import { headlineOf } from "./slack";
 
 export interface EmailConfig {
@@ -35,8 +37,8 @@ function base64(bytes: Uint8Array): string {
 }
 
 /** Base64 in lines of 76 characters, as RFC 2045 §6.8 requires of a body. */
-function base64Lines(text: string): string {
-  return (base64(encoder.encode(text)).match(/.{1,76}/gu) ?? []).join("\r\n");
+function base64Lines(content: string | Uint8Array): string {
+  return (base64(typeof content === "string" ? encoder.encode(content) : content).match(/.{1,76}/gu) ?? []).join("\r\n");
 }
 
 /**
@@ -92,12 +94,28 @@ export function emailText(notice: EditNotice): string {
   ].join("\r\n");
 }
 
-export function emailHtml(notice: EditNotice): string {
+/** The inline image as the HTML part refers to it: its Content-ID (without the angle brackets) and what the <img> says. */
+export interface InlineImage {
+  contentId: string;
+  alt: string;
+  width: number;
+  height: number;
+}
+
+/** The width the image is shown at (the PNG is drawn at twice that for sharp screens); the height keeps its proportion. */
+const SHOWN_WIDTH = 600;
+
+export function emailHtml(notice: EditNotice, inline: InlineImage | null = null): string {
   const { change, links } = notice;
   const headline = escapeHtml(headlineOf(notice));
-  const image = links.imagePng
-    ? `<p><a href="${escapeHtml(links.redline ?? links.imagePng)}"><img src="${escapeHtml(links.imagePng)}" width="600" alt="${escapeHtml(`The redline of ${headlineOf(notice)}`)}" style="max-width:100%;border:1px solid #ccc"></a></p>`
-    : "";
+  const href = escapeHtml(links.redline ?? links.imagePng ?? links.article);
+  const style = 'style="max-width:100%;height:auto;border:1px solid #ccc"';
+  const width = inline ? Math.min(SHOWN_WIDTH, inline.width) : SHOWN_WIDTH;
+  const image = inline
+    ? `<p><a href="${href}"><img src="cid:${escapeHtml(inline.contentId)}" width="${width}" height="${Math.round((inline.height * width) / inline.width)}" alt="${escapeHtml(inline.alt)}" ${style}></a></p>`
+    : links.imagePng
+      ? `<p><a href="${href}"><img src="${escapeHtml(links.imagePng)}" width="${SHOWN_WIDTH}" alt="${escapeHtml(`The redline of ${headlineOf(notice)}`)}" ${style}></a></p>`
+      : "";
   const redline = links.redline ? `<p><a href="${escapeHtml(links.redline)}">See the redline</a></p>` : "";
   return [
     "<!doctype html>",
@@ -118,8 +136,36 @@ function messageId(deliveryId: string, from: string): string {
   return `<${deliveryId.replace(/[^A-Za-z0-9.!#$%&'*+=?^_`{|}~-]/gu, ".")}@${from.slice(from.lastIndexOf("@") + 1)}>`;
 }
 
-/** The whole message, CRLF line ends; `boundary` is given so tests can read the parts. */
-export function emailMime(notice: EditNotice, config: EmailConfig, nowMs: number, boundary: string): string {
+/** The inline image's Content-ID: the Message-ID's, prefixed, so it is as unique as the message. */
+function imageContentId(deliveryId: string, from: string): string {
+  return `redline.${messageId(deliveryId, from).slice(1, -1)}`;
+}
+
+/** The HTML part: text/html alone, or with the image multipart/related (its `related-` boundary never begins with the outer one). */
+function htmlPart(notice: EditNotice, config: EmailConfig, boundary: string, image: RedlineImage | null): string[] {
+  const html = ["Content-Type: text/html; charset=utf-8", "Content-Transfer-Encoding: base64", ""];
+  if (!image) return [...html, base64Lines(emailHtml(notice))];
+  const related = `related-${boundary}`;
+  const contentId = imageContentId(notice.deliveryId, config.from);
+  return [
+    `Content-Type: multipart/related; boundary="${related}"; type="text/html"`,
+    "",
+    `--${related}`,
+    ...html,
+    base64Lines(emailHtml(notice, { contentId, alt: image.alt, width: image.width, height: image.height })),
+    `--${related}`,
+    'Content-Type: image/png; name="redline.png"',
+    "Content-Transfer-Encoding: base64",
+    `Content-ID: <${contentId}>`,
+    'Content-Disposition: inline; filename="redline.png"',
+    "",
+    base64Lines(image.png),
+    `--${related}--`,
+  ];
+}
+
+/** The whole message, CRLF line ends; `boundary` is given so tests can read the parts; `image` goes inline in the HTML part. */
+export function emailMime(notice: EditNotice, config: EmailConfig, nowMs: number, boundary: string, image: RedlineImage | null = null): string {
   return [
     `From: Redline <${config.from}>`,
     `To: <${config.to}>`,
@@ -137,10 +183,7 @@ export function emailMime(notice: EditNotice, config: EmailConfig, nowMs: number
     "",
     base64Lines(emailText(notice)),
     `--${boundary}`,
-    "Content-Type: text/html; charset=utf-8",
-    "Content-Transfer-Encoding: base64",
-    "",
-    base64Lines(emailHtml(notice)),
+    ...htmlPart(notice, config, boundary, image),
     `--${boundary}--`,
     "",
   ].join("\r\n");
@@ -161,8 +204,9 @@ export const emailChannel: Channel<EmailConfig, null> = {
     const email = context.env.EMAIL;
     if (!email) return { outcome: "retry", reason: "The EMAIL send_email binding is missing from this deploy." };
     const boundary = `redline-${crypto.randomUUID()}`;
+    const image = await notice.image();
     try {
-      await email.send(new EmailMessage(config.from, config.to, emailMime(notice, config, context.nowMs, boundary)));
+      await email.send(new EmailMessage(config.from, config.to, emailMime(notice, config, context.nowMs, boundary, image)));
     } catch (error) {
       const reason = `send_email refused: ${error instanceof Error ? error.message : String(error)}`;
       return PERMANENT.test(reason) ? { outcome: "failed", reason } : { outcome: "retry", reason };

@@ -5,7 +5,7 @@ import { discordMessage } from "./discord";
 import { emailHtml, emailMime, encodeHeaderValue } from "./email";
 import type { EditNotice } from "./model";
 import { editNotice } from "./notice";
-import { clip, escapeMrkdwn, slackMessage } from "./slack";
+import { clip, escapeMrkdwn, slackCanFetch, slackMessage } from "./slack";
 
 const HANI_TITLE = "美, 방위비 분담금 협상 결렬 − 3차 회의 80분 만에 중단…美 \"새 제안 기다린다\"";
 
@@ -61,9 +61,37 @@ describe("email", () => {
     const body = mime.slice(mime.indexOf("\r\n\r\n"));
     for (const line of body.split("\r\n")) expect(line.length).toBeLessThanOrEqual(76);
   });
+
+  it("with the image, escapes its alt text in the <img> and keeps every line of the inline PNG within 76", () => {
+    const image = { png: new Uint8Array(300).fill(7), svg: "<svg/>", alt: 'replaced "six" <b>& more</b>', width: 1200, height: 500 };
+    const html = emailHtml(notice(), { contentId: "redline.x@example.com", alt: image.alt, width: image.width, height: image.height });
+    expect(html).toContain('<img src="cid:redline.x@example.com" width="600" height="250" alt="replaced &quot;six&quot; &lt;b&gt;&amp; more&lt;/b&gt;"');
+    const mime = emailMime(notice(), { to: "desk@example.com", from: "redline@example.com" }, 0, "b", image);
+    expect(mime).not.toMatch(/[^\r]\n/);
+    expect(mime).toContain('Content-Type: multipart/related; boundary="related-b"; type="text/html"');
+    for (const line of mime.slice(mime.indexOf("\r\n\r\n")).split("\r\n")) expect(line.length).toBeLessThanOrEqual(76);
+  });
 });
 
 describe("Slack", () => {
+  it("shows the image in an image block only when given its alt text, cut to Slack's 2000; else the context line links it", () => {
+    const shown = slackMessage(notice(), { alt: "x".repeat(2500) }).blocks as Array<{ type: string; alt_text?: string; image_url?: string }>;
+    expect(shown[3]).toMatchObject({ type: "image", image_url: "https://redline.example/articles/148b80f43a435b86/diff/1..2/image.png" });
+    expect(shown[3]!.alt_text).toHaveLength(2000);
+    expect(JSON.stringify(slackMessage(notice()).blocks)).toContain("|Redline image>");
+  });
+
+  it("counts an image fetchable by Slack only on a public https origin that is not local", () => {
+    const url = "https://redline.example/articles/a/diff/1..2/image.png";
+    expect(slackCanFetch(url, {})).toBe(true);
+    expect(slackCanFetch(url, { PUBLIC_READ: "true" })).toBe(true);
+    expect(slackCanFetch(url, { PUBLIC_READ: "false" })).toBe(false);
+    expect(slackCanFetch("http://redline.example/a.png", {})).toBe(false);
+    expect(slackCanFetch("https://localhost:8787/a.png", {})).toBe(false);
+    expect(slackCanFetch("https://127.0.0.1/a.png", {})).toBe(false);
+    expect(slackCanFetch(null, {})).toBe(false);
+  });
+
   it("escapes mrkdwn's three characters in fetched text", () => {
     expect(escapeMrkdwn("<!channel> & <https://evil.example|click>")).toBe("&lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;");
     const section = slackMessage(notice({ summary: "<!here> edited" })).blocks[1] as { text: { text: string } };
@@ -84,6 +112,16 @@ describe("Slack", () => {
 });
 
 describe("Discord", () => {
+  it("with the image, shows it as attachment://redline.png, describes it with its alt text cut to 1024, and drops the image's link field", () => {
+    const image = { png: new Uint8Array(8), svg: "<svg/>", alt: "y".repeat(1500), width: 1200, height: 500 };
+    const message = discordMessage(notice(), image) as { embeds: Array<{ image?: unknown; fields: Array<{ name: string }> }>; attachments: Array<{ id: number; filename: string; description: string }> };
+    expect(message.embeds[0]!.image).toEqual({ url: "attachment://redline.png" });
+    expect(message.attachments).toEqual([{ id: 0, filename: "redline.png", description: expect.any(String) }]);
+    expect([...message.attachments[0]!.description]).toHaveLength(1024);
+    expect(message.embeds[0]!.fields.map((field) => field.name)).toEqual(["Kinds", "Versions", "Site"]);
+    expect((discordMessage(notice()) as { embeds: Array<{ fields: Array<{ name: string }> }> }).embeds[0]!.fields.at(-1)!.name).toBe("Image");
+  });
+
   it("keeps the title within 256 and the description within 4096 characters", () => {
     const [embed] = discordMessage(notice({ title: "x".repeat(300), summary: "y".repeat(5000) })).embeds as Array<{ title: string; description: string }>;
     expect(embed!.title).toHaveLength(256);

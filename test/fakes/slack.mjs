@@ -10,7 +10,10 @@
  *                                       400 invalid_blocks (a block Slack would refuse: an unknown
  *                                       type, a header over 150 characters or not plain_text, a
  *                                       section over 3000, a context over 10 elements, a button
- *                                       text over 75 or its url over 3000, over 50 blocks),
+ *                                       text over 75 or its url over 3000, an image block without
+ *                                       an http(s) image_url of at most 3000 or without an
+ *                                       alt_text of at most 2000, or with a title that is not
+ *                                       plain_text of at most 2000, over 50 blocks),
  *                                       404 no_service (an unknown webhook), 410
  *                                       channel_is_archived (the archived webhook below)
  *   GET  /__slack                       {requests: [{method, path, contentType, body, json}]}
@@ -36,6 +39,18 @@ function blocksProblem(blocks) {
     if (block.type === "header" && (block.text?.type !== "plain_text" || typeof block.text.text !== "string" || block.text.text.length > 150)) return "header text must be plain_text of at most 150";
     if (block.type === "section" && (typeof block.text?.text !== "string" || block.text.text.length > 3000 || !["mrkdwn", "plain_text"].includes(block.text.type))) return "section text at most 3000";
     if (block.type === "context" && (!Array.isArray(block.elements) || block.elements.length === 0 || block.elements.length > 10)) return "context has 1 to 10 elements";
+    if (block.type === "image") {
+      // Block Kit's image block: image_url (or a slack_file, which an incoming webhook cannot have uploaded) and alt_text are required.
+      let url = null;
+      try {
+        url = typeof block.image_url === "string" && block.image_url.length <= 3000 ? new URL(block.image_url) : null;
+      } catch {
+        url = null;
+      }
+      if (!url || !["https:", "http:"].includes(url.protocol)) return "image_url must be an http(s) URL of at most 3000";
+      if (typeof block.alt_text !== "string" || block.alt_text.length === 0 || block.alt_text.length > 2000) return "image alt_text is required, at most 2000";
+      if (block.title !== undefined && (block.title?.type !== "plain_text" || typeof block.title.text !== "string" || block.title.text.length > 2000)) return "image title must be plain_text of at most 2000";
+    }
     if (block.type === "actions") {
       for (const element of block.elements ?? []) {
         if (element.type === "button" && (element.text?.type !== "plain_text" || element.text.text.length > 75 || (element.url ?? "").length > 3000)) return "button text at most 75, url at most 3000";
