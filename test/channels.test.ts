@@ -512,7 +512,7 @@ describe("what delivery costs (docs/storage.md, Channels)", () => {
     expect({ link: [link.counts.kvReads, link.counts.kvWrites], carry: [carry.counts.kvReads, carry.counts.kvWrites] }).toEqual({ link: [0, 0], carry: [2, 0] });
   });
 
-  it("fan-out reads the change and every subscription; a delivery reads its subscription and change; a source filter adds one query", async () => {
+  it("fan-out reads the change and every subscription; a delivery reads its subscription (with its ledger row) and change, then records itself in the ledger; a source filter adds one query", async () => {
     const slack = (await subscribe({ type: "slack", url: SLACK_URL })).json;
     await subscribe({ type: "discord", url: DISCORD_URL, kinds: ["removed"] });
     await subscribe({ type: "email", to: "desk@redline.test", from: "redline@redline.test", site: "www.hani.co.kr" });
@@ -532,7 +532,11 @@ describe("what delivery costs (docs/storage.md, Channels)", () => {
 
     const one = instrumented();
     await runConsumer([{ id: "slack", attempts: 1, body: delivery(slack.id) }], one.env);
-    expect({ trips: one.d1.trips, rowsRead: one.d1.rowsRead, rowsWritten: one.d1.rowsWritten }).toEqual({ trips: [["SELECT subscriptions"], ["SELECT changes"]], rowsRead: 2, rowsWritten: 0 });
+    expect({ trips: one.d1.trips, rowsRead: one.d1.rowsRead, rowsWritten: one.d1.rowsWritten }).toEqual({
+      trips: [["SELECT subscriptions"], ["SELECT changes"], ["INSERT deliveries"]],
+      rowsRead: 3,
+      rowsWritten: 4,
+    });
 
     await subscribe({ type: "slack", url: SLACK_URL, source: "00000000000000a1" });
     const withSource = instrumented();

@@ -55,7 +55,7 @@ export async function delivererFor(
     store,
     subscriptions,
     keyring: await keyringFrom(env),
-    // Rendered only when a channel attaches the image (Mastodon, Bluesky); the others link it.
+    // Drawn only when a channel carries the image (Mastodon, Bluesky, Discord, email; Slack where it can fetch it); never for a link.
     renderImage: (change) => changeImage(store, change),
   };
 }
