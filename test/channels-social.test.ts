@@ -8,7 +8,7 @@
  * with a small fixed PNG and `channelContext(env, FIXED_NOW)`.
  */
 import { env } from "cloudflare:workers";
-import { afterEach, beforeEach, describe, expect, inject, it, type MockInstance } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { blueskyChannel, recordKey } from "../src/channels/bluesky";
 import { channelContext } from "../src/channels/context";
 import { mastodonChannel } from "../src/channels/mastodon";
@@ -20,8 +20,8 @@ import type { WebhookMessage } from "../src/queues/messages";
 import type { ChangeRecord } from "../src/storage/records";
 import { BLUESKY_ACCOUNT } from "./fakes/bluesky.mjs";
 import { MASTODON_TOKENS } from "./fakes/mastodon.mjs";
-import { captureWebhooks, command, runConsumer } from "./channel-helpers";
-import { api, check, reset, SEED_URLS, serveTimelineEntry, trackFirst } from "./helpers";
+import { command, runConsumer, useChannelBed } from "./channel-helpers";
+import { api, check, SEED_URLS, serveTimelineEntry } from "./helpers";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -35,36 +35,22 @@ const BLUESKY = inject("blueskyFake");
 /** A clock for the tests that read a rate limit's reset time: the channel computes the wait from the context's nowMs. */
 const FIXED_NOW = Date.parse("2026-05-01T12:00:00.000Z");
 
-let queued: WebhookMessage[];
-let spies: MockInstance[];
-let articleId: string;
-
-beforeEach(async () => {
-  queued = [];
-  spies = captureWebhooks((body) => queued.push(body));
-  await reset();
-  await Promise.all([command(MASTODON, "__mastodon", { reset: true }), command(BLUESKY, "__bluesky", { reset: true })]);
-  articleId = await trackFirst(SEED_URLS.yonhap);
-  queued = [];
-});
-
-afterEach(() => {
-  for (const spy of spies) spy.mockRestore();
-});
+const bed = useChannelBed(() => Promise.all([command(MASTODON, "__mastodon", { reset: true }), command(BLUESKY, "__bluesky", { reset: true })]));
+const queued = bed.queued;
 
 /** Records the Yonhap stealth edit (change 2) through a check, and fans it out: the delivery messages it queued. */
 async function recordEdit(): Promise<{ change: ChangeRecord; deliveries: WebhookMessage[] }> {
   await serveTimelineEntry(SEED_URLS.yonhap, 2);
-  const checked = (await check(articleId)).json;
+  const checked = (await check(bed.articleId)).json;
   const announced = queued.splice(0);
-  expect(announced).toEqual([{ type: "change", articleId, seq: 2 }]);
+  expect(announced).toEqual([{ type: "change", articleId: bed.articleId, seq: 2 }]);
   await runConsumer([{ id: "change", attempts: 1, body: announced[0]! }]);
-  const change = (await (await delivererFor(env)).store.getChange(articleId, checked.change.seq))!;
+  const change = (await (await delivererFor(env)).store.getChange(bed.articleId, checked.change.seq))!;
   return { change, deliveries: queued.splice(0) };
 }
 
 async function subscribe(body: Record<string, unknown>): Promise<StoredSubscription> {
-  const created = await api("POST", "/api/subscriptions", { body: { articleId, ...body } });
+  const created = await api("POST", "/api/subscriptions", { body: { articleId: bed.articleId, ...body } });
   expect(created.status, JSON.stringify(created.json)).toBe(201);
   return (await (await delivererFor(env)).subscriptions.get(created.json.id))!;
 }
@@ -85,7 +71,7 @@ async function renderedImage(subscription: StoredSubscription, change: ChangeRec
 
 /** The post text both channels write for the seed edit, `link` as each shows it. */
 const seedText = (change: ChangeRecord, link: string) => `en.yna.co.kr edited “${change.title}”\n${change.summary}\n(body, numbers-changed, stealth-edit)\n${link}`;
-const redlineUrl = () => `http://redline.test/articles/${articleId}/diff/1..2`;
+const redlineUrl = () => `http://redline.test/articles/${bed.articleId}/diff/1..2`;
 
 describe("Mastodon", () => {
   const mastodon = (extra: Record<string, unknown> = {}) => subscribe({ type: "mastodon", instance: MASTODON, accessToken: MASTODON_TOKENS.good, visibility: "public", ...extra });
@@ -93,7 +79,7 @@ describe("Mastodon", () => {
   it("delivers the seed edit through the consumer as one status with the redline image: bearer token, alt text, Idempotency-Key of the delivery, visibility, language, the redline link", async () => {
     const subscription = await mastodon();
     const { change, deliveries } = await recordEdit();
-    expect(deliveries).toEqual([{ type: "delivery", subscriptionId: subscription.id, articleId, seq: 2 }]);
+    expect(deliveries).toEqual([{ type: "delivery", subscriptionId: subscription.id, articleId: bed.articleId, seq: 2 }]);
 
     expect(await runConsumer([{ id: "delivery", attempts: 1, body: deliveries[0]! }])).toMatchObject({ explicitAcks: ["delivery"], retryMessages: [] });
     const fake = await command(MASTODON, "__mastodon");
@@ -230,7 +216,7 @@ describe("Bluesky", () => {
     const image = (await renderedImage(subscription, change))!;
     expect(upload).toMatchObject({ path: "/xrpc/com.atproto.repo.uploadBlob", authorization: "Bearer access-1", contentType: "image/png", bytes: image.png.byteLength });
     // The link reads without its scheme, cut to 40 clusters; the facet links the whole URL.
-    const linkText = `redline.test/articles/${articleId}/…`;
+    const linkText = `redline.test/articles/${bed.articleId}/…`;
     const text = seedText(change, linkText);
     const linkStart = new TextEncoder().encode(text).length - new TextEncoder().encode(linkText).length;
     expect(put).toMatchObject({

@@ -9,7 +9,7 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { EmailMessage } from "cloudflare:email";
-import { afterEach, beforeEach, describe, expect, inject, it, vi, type MockInstance } from "vitest";
+import { describe, expect, inject, it, vi } from "vitest";
 import { escapeHtml } from "../src/channels/email";
 import { delivererFor, noticeFor } from "../src/channels/queue";
 import { keyringFrom, open } from "../src/channels/secrets";
@@ -19,8 +19,8 @@ import type { WebhookMessage } from "../src/queues/messages";
 import { SubscriptionStore } from "../src/storage/subscriptions";
 import { DISCORD_WEBHOOK } from "./fakes/discord.mjs";
 import { SLACK_HOOKS } from "./fakes/slack.mjs";
-import { captureWebhooks, command, runConsumer } from "./channel-helpers";
-import { ADMIN, api, check, instrumented, reset, SEED_URLS, serveTimelineEntry, trackFirst } from "./helpers";
+import { command, runConsumer, useChannelBed } from "./channel-helpers";
+import { ADMIN, api, check, instrumented, SEED_URLS, serveTimelineEntry } from "./helpers";
 import { insertSource } from "./source-helpers";
 
 declare module "vitest" {
@@ -35,35 +35,25 @@ const DISCORD = inject("discordFake");
 const SLACK_URL = `${SLACK}${SLACK_HOOKS.good}`;
 const DISCORD_URL = `${DISCORD}/api/webhooks/${DISCORD_WEBHOOK.id}/${DISCORD_WEBHOOK.token}`;
 
-let queued: Array<{ body: WebhookMessage; delaySeconds?: number }>;
-let spies: MockInstance[];
-let articleId: string;
-
-beforeEach(async () => {
-  queued = [];
-  spies = captureWebhooks((body, delaySeconds) => queued.push({ body, delaySeconds }));
-  await reset();
-  await Promise.all([command(SLACK, "__slack", { reset: true }), command(DISCORD, "__discord", { reset: true })]);
-  articleId = await trackFirst(SEED_URLS.yonhap);
-  queued = [];
-});
-
-afterEach(() => {
-  for (const spy of spies) spy.mockRestore();
-});
+/** Each message the worker sent to the webhook queue, with a send's delay. */
+const bed = useChannelBed(
+  () => Promise.all([command(SLACK, "__slack", { reset: true }), command(DISCORD, "__discord", { reset: true })]),
+  (body, delaySeconds) => ({ body, delaySeconds }),
+);
+const queued = bed.queued;
 
 /** Records the Yonhap stealth edit (change 2), fans it out, and returns the change and the delivery messages. */
 async function recordAndFanOut() {
   await serveTimelineEntry(SEED_URLS.yonhap, 2);
-  const { change } = (await check(articleId)).json;
+  const { change } = (await check(bed.articleId)).json;
   const announced = queued.splice(0).map((entry) => entry.body);
-  expect(announced).toEqual([{ type: "change", articleId, seq: 2 }]);
+  expect(announced).toEqual([{ type: "change", articleId: bed.articleId, seq: 2 }]);
   await runConsumer([{ id: "fan-out", attempts: 1, body: announced[0]! }]);
   return { change, deliveries: queued.splice(0).map((entry) => entry.body) };
 }
 
 const subscribe = (body: Record<string, unknown>) => api("POST", "/api/subscriptions", { body });
-const delivery = (subscriptionId: string, seq = 2): WebhookMessage => ({ type: "delivery", subscriptionId, articleId, seq });
+const delivery = (subscriptionId: string, seq = 2): WebhookMessage => ({ type: "delivery", subscriptionId, articleId: bed.articleId, seq });
 const stored = (id: string) => new SubscriptionStore(env.DB, env.REDLINE_KV).get(id);
 
 /** A subscription created on `origin`, the origin its notices' links are absolute on. */
@@ -77,7 +67,7 @@ async function subscribeOn(origin: string, body: Record<string, unknown>): Promi
 /** The redline image the notice of change `seq` carries for a subscription, as the consumer renders it. */
 async function imageOf(subscriptionId: string, seq = 2) {
   const deliverer = await delivererFor(env);
-  const change = (await deliverer.store.getChange(articleId, seq))!;
+  const change = (await deliverer.store.getChange(bed.articleId, seq))!;
   return (await noticeFor(deliverer, (await stored(subscriptionId))!, change).image())!;
 }
 
@@ -131,7 +121,7 @@ describe("channel subscriptions", () => {
 
 describe("delivery to each channel", () => {
   it("delivers the seed edit to Slack as Block Kit: the headline, summary and kinds, the site and time, a button to the redline; on an http origin the image is a link", async () => {
-    const subscription = (await subscribe({ type: "slack", url: SLACK_URL, articleId })).json;
+    const subscription = (await subscribe({ type: "slack", url: SLACK_URL, articleId: bed.articleId })).json;
     const { change, deliveries } = await recordAndFanOut();
     expect(deliveries).toEqual([delivery(subscription.id)]);
 
@@ -140,7 +130,7 @@ describe("delivery to each channel", () => {
     expect(requests).toHaveLength(1);
     const [request] = requests;
     expect(request).toMatchObject({ method: "POST", path: SLACK_HOOKS.good, contentType: "application/json; charset=utf-8" });
-    const redline = `http://redline.test/articles/${articleId}/diff/1..2`;
+    const redline = `http://redline.test/articles/${bed.articleId}/diff/1..2`;
     expect(request.json.blocks).toEqual([
       { type: "header", text: { type: "plain_text", text: change.title, emoji: false } },
       { type: "section", text: { type: "mrkdwn", text: `${change.summary}\n*Kinds:* body, numbers-changed, stealth-edit` } },
@@ -160,11 +150,11 @@ describe("delivery to each channel", () => {
 
   it("on a public https origin Slack shows the redline image in an image block with its alt text; a private archive and a first version get none", async () => {
     const origin = "https://redline.example";
-    const shown = await subscribeOn(origin, { type: "slack", url: SLACK_URL, articleId });
-    const privateArchive = await subscribeOn(origin, { type: "slack", url: SLACK_URL, articleId });
+    const shown = await subscribeOn(origin, { type: "slack", url: SLACK_URL, articleId: bed.articleId });
+    const privateArchive = await subscribeOn(origin, { type: "slack", url: SLACK_URL, articleId: bed.articleId });
     const { deliveries } = await recordAndFanOut();
     expect(deliveries).toHaveLength(2);
-    const image = `${origin}/articles/${articleId}/diff/1..2/image.png`;
+    const image = `${origin}/articles/${bed.articleId}/diff/1..2/image.png`;
 
     expect(await runConsumer([{ id: "shown", attempts: 1, body: delivery(shown.id) }])).toMatchObject({ explicitAcks: ["shown"] });
     expect(await runConsumer([{ id: "private", attempts: 1, body: delivery(privateArchive.id) }], { ...env, PUBLIC_READ: "false" })).toMatchObject({ explicitAcks: ["private"] });
@@ -193,7 +183,7 @@ describe("delivery to each channel", () => {
     expect(requests).toHaveLength(1);
     expect(requests[0]).toMatchObject({ method: "POST", path: `/api/webhooks/${DISCORD_WEBHOOK.id}/${DISCORD_WEBHOOK.token}`, query: { wait: "true" } });
     expect(requests[0].contentType).toMatch(/^multipart\/form-data; boundary=/);
-    const redline = `http://redline.test/articles/${articleId}/diff/1..2`;
+    const redline = `http://redline.test/articles/${bed.articleId}/diff/1..2`;
     const image = await imageOf(subscription.id);
     // payload_json, read by the fake with the same embed limits as a JSON body.
     expect(requests[0].json).toEqual({
@@ -279,7 +269,7 @@ describe("delivery to each channel", () => {
 
     const text = decoded(parts[0]!.body);
     const html = decoded(inner[0]!.body);
-    const redline = `http://redline.test/articles/${articleId}/diff/1..2`;
+    const redline = `http://redline.test/articles/${bed.articleId}/diff/1..2`;
     expect(text).toContain(`${change.title}\r\n\r\n${change.summary}\r\n\r\nKinds: body, numbers-changed, stealth-edit`);
     expect(text).toContain(`The redline: ${redline}`);
     expect(text).toContain(`As an image: ${redline}/image.png`);
@@ -304,7 +294,7 @@ describe("the notice's image", () => {
     await recordAndFanOut();
     const deliverer = await delivererFor(env);
     const render = vi.spyOn(deliverer, "renderImage");
-    const change = (await deliverer.store.getChange(articleId, 2))!;
+    const change = (await deliverer.store.getChange(bed.articleId, 2))!;
     const notice = noticeFor(deliverer, (await stored(subscription.id))!, change);
     const image = (await notice.image())!;
     expect([...image.png.slice(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -324,7 +314,7 @@ describe("the services' refusals", () => {
     expect(await runConsumer([{ id: "gone", attempts: 1, body: deliveries[0]! }])).toMatchObject({ explicitAcks: ["gone"], retryMessages: [] });
     expect((await api("GET", `/api/subscriptions/${subscription.id}`)).json).toMatchObject({
       deadLettered: 1,
-      lastDeadLetter: { changeId: `${articleId}-2`, reason: "Slack answered 404: channel_not_found" },
+      lastDeadLetter: { changeId: `${bed.articleId}-2`, reason: "Slack answered 404: channel_not_found" },
     });
   });
 
@@ -367,7 +357,7 @@ describe("the services' refusals", () => {
     expect(await runConsumer([{ id: "large", attempts: 1, body: delivery(subscription.id) }])).toMatchObject({ explicitAcks: ["large"], retryMessages: [] });
     const { requests, messages } = await command(DISCORD, "__discord");
     expect(requests.map((request: { contentType: string }) => request.contentType.split(";")[0])).toEqual(["multipart/form-data", "application/json"]);
-    expect(requests[1].json.embeds[0].fields.at(-1)).toEqual({ name: "Image", value: `[Redline image](http://redline.test/articles/${articleId}/diff/1..2/image.png)`, inline: false });
+    expect(requests[1].json.embeds[0].fields.at(-1)).toEqual({ name: "Image", value: `[Redline image](http://redline.test/articles/${bed.articleId}/diff/1..2/image.png)`, inline: false });
     expect(requests[1].json.attachments).toBeUndefined();
     expect(messages).toHaveLength(1);
     expect((await stored(subscription.id))!.deadLettered).toBe(0);
@@ -386,7 +376,7 @@ describe("the services' refusals", () => {
     const subscription = (await subscribe({ type: "discord", url: DISCORD_URL })).json;
     await recordAndFanOut();
     await runConsumer([{ id: "exhausted", attempts: 9, body: delivery(subscription.id) }], env, "redline-webhooks-dlq");
-    expect((await stored(subscription.id))!).toMatchObject({ deadLettered: 1, lastDeadLetter: { changeId: `${articleId}-2`, reason: "Retries exhausted." } });
+    expect((await stored(subscription.id))!).toMatchObject({ deadLettered: 1, lastDeadLetter: { changeId: `${bed.articleId}-2`, reason: "Retries exhausted." } });
     expect((await command(DISCORD, "__discord")).requests).toEqual([]);
   });
 });
@@ -396,7 +386,7 @@ describe("the shared filters", () => {
     const foundUrl = "https://en.yna.co.kr/RSS/news.xml";
     const found = await insertSource({ url: foundUrl, nextCheckAt: 0 });
     const other = await insertSource({ url: "https://www.hani.co.kr/rss/", nextCheckAt: 0 });
-    await env.DB.prepare("INSERT INTO article_sources (article_id, source_id, source_url, found_at) VALUES (?, ?, ?, ?)").bind(articleId, found, foundUrl, new Date().toISOString()).run();
+    await env.DB.prepare("INSERT INTO article_sources (article_id, source_id, source_url, found_at) VALUES (?, ?, ?, ?)").bind(bed.articleId, found, foundUrl, new Date().toISOString()).run();
     const wanted = (await subscribe({ type: "slack", url: SLACK_URL, source: found })).json;
     await subscribe({ type: "slack", url: SLACK_URL, source: other });
     const { deliveries } = await recordAndFanOut();
@@ -411,7 +401,7 @@ describe("secrets at rest", () => {
       id: crypto.randomUUID(),
       type: "webhook",
       config: { url: `${env.REPLAY_ORIGIN}/__replay/webhooks/legacy` },
-      filter: { articleId, site: null, source: null, kinds: null, minSignificance: 0 },
+      filter: { articleId: bed.articleId, site: null, source: null, kinds: null, minSignificance: 0 },
       sealedSecret: null,
       plainSecret: "a secret from before channels",
       createdAt: new Date(0).toISOString(),
@@ -459,7 +449,7 @@ describe("POST /api/subscriptions/:id/test", () => {
   it("sends the newest matching change now and answers the delivery result", async () => {
     const subscription = (await subscribe({ type: "discord", url: DISCORD_URL })).json;
     await serveTimelineEntry(SEED_URLS.yonhap, 2);
-    const { change } = (await check(articleId)).json;
+    const { change } = (await check(bed.articleId)).json;
     const response = await api("POST", `/api/subscriptions/${subscription.id}/test`);
     expect(response.status).toBe(200);
     expect(response.json).toEqual({ sent: change.id, result: { outcome: "delivered", receipt: { messageId: expect.stringMatching(/^\d+$/) } } });
@@ -489,7 +479,7 @@ describe("POST /api/subscriptions/:id/test", () => {
       outcome: "failed",
       reason: "Slack answered 403: action_prohibited",
       // The newest change it matches: the article's first capture.
-      sent: `${articleId}-1`,
+      sent: `${bed.articleId}-1`,
     });
     expect((await stored(subscription.id))!.deadLettered).toBe(0);
     expect((await api("POST", "/api/subscriptions/00000000-0000-4000-8000-000000000000/test")).status).toBe(404);
@@ -517,7 +507,7 @@ describe("what delivery costs (docs/storage.md, Channels)", () => {
     await subscribe({ type: "discord", url: DISCORD_URL, kinds: ["removed"] });
     await subscribe({ type: "email", to: "desk@redline.test", from: "redline@redline.test", site: "www.hani.co.kr" });
     await serveTimelineEntry(SEED_URLS.yonhap, 2);
-    await check(articleId);
+    await check(bed.articleId);
     const announced = queued.splice(0)[0]!.body;
 
     const fanOut = instrumented();

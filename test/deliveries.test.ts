@@ -6,14 +6,14 @@
  * Driven through the real consumer against the loopback Slack and Mastodon fakes.
  */
 import { env } from "cloudflare:workers";
-import { afterEach, beforeEach, describe, expect, inject, it, type MockInstance } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import type { WebhookMessage } from "../src/queues/messages";
 import { RedlineStore } from "../src/storage/store";
 import { DELIVERIES_KEPT_MS, DELIVERIES_PRUNE_LIMIT, SubscriptionStore } from "../src/storage/subscriptions";
 import { MASTODON_TOKENS } from "./fakes/mastodon.mjs";
 import { SLACK_HOOKS } from "./fakes/slack.mjs";
-import { captureWebhooks, command, runConsumer } from "./channel-helpers";
-import { api, check, instrumented, reset, SEED_URLS, serveTimelineEntry, trackFirst } from "./helpers";
+import { command, runConsumer, useChannelBed } from "./channel-helpers";
+import { api, check, instrumented, SEED_URLS, serveTimelineEntry } from "./helpers";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -26,39 +26,25 @@ const SLACK = inject("slackFake");
 const MASTODON = inject("mastodonFake");
 const SLACK_URL = `${SLACK}${SLACK_HOOKS.good}`;
 
-let queued: WebhookMessage[];
-let spies: MockInstance[];
-let articleId: string;
-
-beforeEach(async () => {
-  queued = [];
-  spies = captureWebhooks((body) => queued.push(body));
-  await reset();
-  await Promise.all([command(SLACK, "__slack", { reset: true }), command(MASTODON, "__mastodon", { reset: true })]);
-  articleId = await trackFirst(SEED_URLS.yonhap);
-  queued = [];
-});
-
-afterEach(() => {
-  for (const spy of spies) spy.mockRestore();
-});
+const bed = useChannelBed(() => Promise.all([command(SLACK, "__slack", { reset: true }), command(MASTODON, "__mastodon", { reset: true })]));
+const queued = bed.queued;
 
 const subscriptions = () => new SubscriptionStore(env.DB, env.REDLINE_KV);
 const subscribe = async (body: Record<string, unknown>): Promise<string> => {
-  const created = await api("POST", "/api/subscriptions", { body: { articleId, ...body } });
+  const created = await api("POST", "/api/subscriptions", { body: { articleId: bed.articleId, ...body } });
   expect(created.status, JSON.stringify(created.json)).toBe(201);
   return created.json.id as string;
 };
-const delivery = (subscriptionId: string): WebhookMessage => ({ type: "delivery", subscriptionId, articleId, seq: 2 });
-const deliveryId = (subscriptionId: string) => `${articleId}-2/${subscriptionId}`;
+const delivery = (subscriptionId: string): WebhookMessage => ({ type: "delivery", subscriptionId, articleId: bed.articleId, seq: 2 });
+const deliveryId = (subscriptionId: string) => `${bed.articleId}-2/${subscriptionId}`;
 const ledgerRows = async (subscriptionId: string) =>
   (await env.DB.prepare("SELECT COUNT(*) AS n FROM deliveries WHERE subscription_id = ?").bind(subscriptionId).first<number>("n"))!;
 
 /** Records the Yonhap stealth edit (change 2) by a real check; the fan-out is not needed, the tests queue their own delivery messages. */
 async function recordEdit(): Promise<void> {
   await serveTimelineEntry(SEED_URLS.yonhap, 2);
-  await check(articleId);
-  queued = [];
+  await check(bed.articleId);
+  queued.length = 0;
 }
 
 const statusPosts = async () => ((await command(MASTODON, "__mastodon")).requests as Array<{ path: string }>).filter((request) => request.path === "/api/v1/statuses");
@@ -96,7 +82,7 @@ describe("the delivery ledger", () => {
     await recordEdit();
     await runConsumer([{ id: "first", attempts: 1, body: delivery(id) }]);
     const before = (await command(MASTODON, "__mastodon")).requests.length;
-    const poll: WebhookMessage = { type: "poll", subscriptionId: id, articleId, seq: 2, state: { mediaId: "1", polls: 1 } };
+    const poll: WebhookMessage = { type: "poll", subscriptionId: id, articleId: bed.articleId, seq: 2, state: { mediaId: "1", polls: 1 } };
     expect(await runConsumer([{ id: "poll", attempts: 1, body: poll }])).toMatchObject({ explicitAcks: ["poll"], retryMessages: [] });
     expect((await command(MASTODON, "__mastodon")).requests).toHaveLength(before);
   });
@@ -117,7 +103,7 @@ describe("the delivery ledger", () => {
   it("a test send is not recorded and does not stop the queued delivery of the same change", async () => {
     const id = await subscribe({ type: "slack", url: SLACK_URL });
     await recordEdit();
-    expect((await api("POST", `/api/subscriptions/${id}/test`)).json).toMatchObject({ sent: `${articleId}-2`, result: { outcome: "delivered" } });
+    expect((await api("POST", `/api/subscriptions/${id}/test`)).json).toMatchObject({ sent: `${bed.articleId}-2`, result: { outcome: "delivered" } });
     expect(await ledgerRows(id)).toBe(0);
     await runConsumer([{ id: "queued", attempts: 1, body: delivery(id) }]);
     expect((await command(SLACK, "__slack")).requests).toHaveLength(2);

@@ -6,10 +6,10 @@
  * consumer with the pool's queue helpers, so nothing is delivered behind a test's back.
  */
 import { env } from "cloudflare:workers";
-import { afterEach, beforeEach, describe, expect, it, type MockInstance } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { WebhookMessage } from "../src/channels/queue";
-import { captureWebhooks, runConsumer } from "./channel-helpers";
-import { api, check, SEED_URLS, serveTimelineEntry, reset, trackFirst } from "./helpers";
+import { runConsumer, useChannelBed } from "./channel-helpers";
+import { api, check, SEED_URLS, serveTimelineEntry } from "./helpers";
 
 const sinkUrl = (name: string) => `${env.REPLAY_ORIGIN}/__replay/webhooks/${name}`;
 
@@ -37,28 +37,14 @@ async function subscribe(body: Record<string, unknown>) {
   return api("POST", "/api/subscriptions", { body });
 }
 
+const bed = useChannelBed();
 /** Every message the worker sent to the webhook queue, in order. */
-let queued: WebhookMessage[];
-let spies: MockInstance[];
-/** A subscription needs a tracked article; every test starts from the Yonhap article at version 1. */
-let articleId: string;
-
-beforeEach(async () => {
-  queued = [];
-  spies = captureWebhooks((body) => queued.push(body));
-  await reset();
-  articleId = await trackFirst(SEED_URLS.yonhap);
-  queued = [];
-});
-
-afterEach(() => {
-  for (const spy of spies) spy.mockRestore();
-});
+const queued = bed.queued;
 
 /** Records change 2 of the article (Yonhap's stealth edit) and returns the check's answer. */
 async function recordEdit() {
   await serveTimelineEntry(SEED_URLS.yonhap, 2);
-  return (await check(articleId)).json;
+  return (await check(bed.articleId)).json;
 }
 
 describe("subscriptions API", () => {
@@ -114,19 +100,19 @@ describe("subscriptions API", () => {
 describe("delivery", () => {
   it("a check only enqueues its change; the consumer POSTs it to the matching subscriptions alone, signed with each one's secret", async () => {
     const secret = "a shared secret for the test sink";
-    const matching = await subscribe({ url: sinkUrl("delivered"), articleId, kinds: ["body"], secret });
-    await subscribe({ url: sinkUrl("filtered-out"), articleId, kinds: ["title"] });
-    await subscribe({ url: sinkUrl("too-minor"), articleId, minSignificance: 0.95 });
+    const matching = await subscribe({ url: sinkUrl("delivered"), articleId: bed.articleId, kinds: ["body"], secret });
+    await subscribe({ url: sinkUrl("filtered-out"), articleId: bed.articleId, kinds: ["title"] });
+    await subscribe({ url: sinkUrl("too-minor"), articleId: bed.articleId, minSignificance: 0.95 });
 
     const checked = await recordEdit();
     expect(checked.change).toMatchObject({ seq: 2, kinds: ["body", "numbers-changed", "stealth-edit"] });
     // The check's whole part in delivery: one small message, nothing sent to a subscriber.
-    expect(queued).toEqual([{ type: "change", articleId, seq: 2 }]);
+    expect(queued).toEqual([{ type: "change", articleId: bed.articleId, seq: 2 }]);
     expect(await deliveriesTo("delivered")).toEqual([]);
 
     const fanOut = queued.splice(0);
     expect((await runConsumer([{ id: "change", attempts: 1, body: fanOut[0]! }])).explicitAcks).toEqual(["change"]);
-    expect(queued).toEqual([{ type: "delivery", subscriptionId: matching.json.id, articleId, seq: 2 }]);
+    expect(queued).toEqual([{ type: "delivery", subscriptionId: matching.json.id, articleId: bed.articleId, seq: 2 }]);
 
     const delivered = await runConsumer([{ id: "delivery", attempts: 1, body: queued[0]! }]);
     expect(delivered).toMatchObject({ explicitAcks: ["delivery"], retryMessages: [] });
@@ -139,7 +125,7 @@ describe("delivery", () => {
       deliveryId: `${checked.change.id}/${matching.json.id}`,
       change: { id: checked.change.id, kinds: checked.change.kinds, significance: checked.change.significance },
     });
-    expect(payload.links.diff).toBe(`http://redline.test/api/articles/${articleId}/diff?from=1&to=2&format=html`);
+    expect(payload.links.diff).toBe(`http://redline.test/api/articles/${bed.articleId}/diff?from=1&to=2&format=html`);
     expect(delivery!.headers["content-type"]).toBe("application/json");
     expect(delivery!.headers["redline-delivery"]).toBe(payload.deliveryId);
     expect(delivery!.headers["redline-signature-256"]).toBe(await expectedSignature(secret, delivery!.body));
@@ -149,9 +135,9 @@ describe("delivery", () => {
 
   it("retries a failing subscriber with exponential backoff, 30 s doubling to at most an hour, then delivers once it answers", async () => {
     await recordEdit();
-    const subscription = (await subscribe({ url: sinkUrl("flaky"), articleId })).json;
+    const subscription = (await subscribe({ url: sinkUrl("flaky"), articleId: bed.articleId })).json;
     await sinkAnswers("flaky", 503);
-    const body: WebhookMessage = { type: "delivery", subscriptionId: subscription.id, articleId, seq: 2 };
+    const body: WebhookMessage = { type: "delivery", subscriptionId: subscription.id, articleId: bed.articleId, seq: 2 };
     const attempts = [1, 2, 3, 4, 5, 6, 7, 8, 9];
 
     const failing = await runConsumer(attempts.map((attempt) => ({ id: `try-${attempt}`, attempts: attempt, body })));
@@ -170,22 +156,22 @@ describe("delivery", () => {
   it("acknowledges deliveries for a deleted subscription without sending them", async () => {
     await recordEdit();
     const result = await runConsumer([
-      { id: "orphan", attempts: 1, body: { type: "delivery", subscriptionId: "00000000-0000-4000-8000-000000000000", articleId, seq: 2 } },
+      { id: "orphan", attempts: 1, body: { type: "delivery", subscriptionId: "00000000-0000-4000-8000-000000000000", articleId: bed.articleId, seq: 2 } },
     ]);
     expect(result).toMatchObject({ explicitAcks: ["orphan"], retryMessages: [] });
   });
 
   it("records a delivery that exhausted its retries when it reaches the dead-letter queue", async () => {
     await recordEdit();
-    const subscription = (await subscribe({ url: sinkUrl("dead"), articleId })).json;
+    const subscription = (await subscribe({ url: sinkUrl("dead"), articleId: bed.articleId })).json;
     const result = await runConsumer(
-      [{ id: "gave-up", attempts: 1, body: { type: "delivery", subscriptionId: subscription.id, articleId, seq: 2 } }],
+      [{ id: "gave-up", attempts: 1, body: { type: "delivery", subscriptionId: subscription.id, articleId: bed.articleId, seq: 2 } }],
       env,
       "redline-webhooks-dlq",
     );
     expect(result.explicitAcks).toEqual(["gave-up"]);
     const after = (await api("GET", `/api/subscriptions/${subscription.id}`, {})).json;
-    expect(after).toMatchObject({ deadLettered: 1, lastDeadLetter: { changeId: `${articleId}-2` } });
+    expect(after).toMatchObject({ deadLettered: 1, lastDeadLetter: { changeId: `${bed.articleId}-2` } });
     expect(await deliveriesTo("dead")).toEqual([]);
   });
 });
