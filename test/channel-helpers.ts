@@ -28,7 +28,7 @@ export function captureWebhooks(record: (body: WebhookMessage, delaySeconds?: nu
       return SENT;
     }),
     vi.spyOn(env.WEBHOOKS!, "sendBatch").mockImplementation(async (messages) => {
-      for (const message of messages) record(message.body);
+      for (const message of messages) record(message.body, message.delaySeconds);
       return SENT;
     }),
   ];

@@ -7,14 +7,13 @@
  * hands the messages to the consumer itself, so nothing is delivered behind a test's back and no
  * test waits for a delay.
  */
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../src/env";
-import worker from "../src/index";
 import type { WebhookMessage } from "../src/queues/messages";
 import { WAYBACK_KEYS } from "./fakes/wayback.mjs";
-import { api, check, getRaw, instrumented, page, reset, SEED_URLS, serveTimelineEntry, track } from "./helpers";
+import { runConsumer, useChannelBed } from "./channel-helpers";
+import { api, check, getRaw, instrumented, page, SEED_URLS, serveTimelineEntry } from "./helpers";
 import { parseLinkHeader, withRel } from "./link-header";
 
 const ARTICLE = SEED_URLS.yonhap;
@@ -41,24 +40,21 @@ async function fake(command?: Record<string, unknown>): Promise<FakeState> {
 
 const submissions = async () => (await fake()).requests.filter((request) => request.method === "POST" && request.path === "/save");
 
-/** Every message the worker sent to the channels queue, with its delay, not yet handed to the consumer. */
-let queued: Array<{ body: WebhookMessage; delaySeconds: number }>;
-let spies: MockInstance[];
+/** Every message the worker sent to the channels queue, with its delay, not yet handed to the consumer; the Yonhap article at version 1. */
+const bed = useChannelBed(
+  () => fake({ reset: true }),
+  (body, delaySeconds) => ({ body, delaySeconds: delaySeconds ?? 0 }),
+);
+const queued = bed.queued;
 let articleId: string;
 let subscriptionId: string;
 /** What the check of version 2 sent: the change to fan out. */
 let announced: Array<{ body: WebhookMessage; delaySeconds: number }>;
 
-const SENT = { metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } };
-
 /** Runs the consumer over one message and answers what it did with it (ack or the retry's delay). */
 async function consume(body: WebhookMessage, attempts = 1, target: Env = env) {
-  const batch = createMessageBatch<WebhookMessage>("redline-webhooks", [{ id: "m", timestamp: new Date(), attempts, body }]);
-  const retry = vi.spyOn(batch.messages[0]!, "retry");
-  const ctx = createExecutionContext();
-  await (worker as ExportedHandler<Env>).queue?.(batch, target, ctx);
-  const result = await getQueueResult(batch, ctx);
-  return { acked: result.explicitAcks.includes("m"), retryDelay: retry.mock.calls[0]?.[0]?.delaySeconds ?? null };
+  const result = await runConsumer([{ id: "m", attempts, body }], target);
+  return { acked: result.explicitAcks.includes("m"), retryDelay: result.retryDelays[0] ?? null };
 }
 
 /** The one message queued since the last call, taken off the list. */
@@ -67,32 +63,33 @@ function nextQueued(): { body: WebhookMessage; delaySeconds: number } {
   return queued.shift()!;
 }
 
-const delivery = (seq: number): WebhookMessage => ({ type: "delivery", subscriptionId, articleId, seq });
+const delivery = (seq: number): WebhookMessage => ({ type: "delivery", subscriptionId, articleId: articleId, seq });
 
 async function captureRow(n: number) {
   return env.DB.prepare("SELECT status, job_id, memento_url, memento_at_ms, error FROM wayback_captures WHERE article_id = ? AND n = ?").bind(articleId, n).first();
 }
 
+/** When the claims of the two claim-age tests were made (any fixed instant). */
+const CLAIM_AT_MS = Date.parse("2026-05-01T12:00:00.000Z");
+
+/**
+ * A claim of version 2 left by another delivery at `claimedAtMs`, with the Worker's clock (Date only)
+ * pinned at `nowMs`: how old the claim is does not depend on how fast the machine runs the test.
+ */
+async function claimLeftAt(claimedAtMs: number, nowMs: number): Promise<void> {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(nowMs);
+  await env.DB.prepare("INSERT INTO wayback_captures (article_id, n, subscription_id, status, claimed_at_ms, updated_at_ms) VALUES (?, 2, ?, 'submitting', ?, ?)")
+    .bind(articleId, subscriptionId, claimedAtMs, claimedAtMs)
+    .run();
+}
+
 beforeEach(async () => {
-  queued = [];
-  spies = [
-    vi.spyOn(env.WEBHOOKS!, "send").mockImplementation(async (body, options) => {
-      queued.push({ body, delaySeconds: options?.delaySeconds ?? 0 });
-      return SENT;
-    }),
-    vi.spyOn(env.WEBHOOKS!, "sendBatch").mockImplementation(async (messages) => {
-      queued.push(...[...messages].map((message) => ({ body: message.body, delaySeconds: message.delaySeconds ?? 0 })));
-      return SENT;
-    }),
-  ];
-  await reset();
-  await fake({ reset: true });
-  await serveTimelineEntry(ARTICLE, 1);
-  articleId = (await track(ARTICLE)).json.id;
-  const created = await api("POST", "/api/subscriptions", { body: { type: "wayback", articleId, ...WAYBACK_KEYS } });
+  articleId = bed.articleId;
+  const created = await api("POST", "/api/subscriptions", { body: { type: "wayback", articleId: articleId, ...WAYBACK_KEYS } });
   expect(created.status).toBe(201);
   subscriptionId = created.json.id;
-  queued = [];
+  queued.length = 0;
   // Version 2 (Yonhap's stealth edit), recorded by a check: change 2.
   await serveTimelineEntry(ARTICLE, 2);
   expect((await check(articleId)).json.change).toMatchObject({ seq: 2, from: 1, to: 2 });
@@ -100,7 +97,7 @@ beforeEach(async () => {
 });
 
 afterEach(() => {
-  for (const spy of spies) spy.mockRestore();
+  vi.useRealTimers();
 });
 
 describe("the wayback channel", () => {
@@ -165,7 +162,7 @@ describe("the wayback channel", () => {
   it("never submits twice for one delivery: a redelivered message polls the job whose id was stored", async () => {
     expect(await consume(delivery(2))).toEqual({ acked: true, retryDelay: null });
     const [job] = (await fake()).jobs;
-    queued = [];
+    queued.length = 0;
     // The queue hands the same delivery over again (as after a crash before its ack).
     expect(await consume(delivery(2), 2)).toEqual({ acked: true, retryDelay: null });
     expect(await submissions()).toHaveLength(1);
@@ -226,10 +223,7 @@ describe("the wayback channel", () => {
   });
 
   it("waits for another delivery's submission in flight instead of submitting beside it", async () => {
-    const claimedAtMs = Date.now();
-    await env.DB.prepare("INSERT INTO wayback_captures (article_id, n, subscription_id, status, claimed_at_ms, updated_at_ms) VALUES (?, 2, ?, 'submitting', ?, ?)")
-      .bind(articleId, subscriptionId, claimedAtMs, claimedAtMs)
-      .run();
+    await claimLeftAt(CLAIM_AT_MS, CLAIM_AT_MS);
     expect(await consume(delivery(2))).toEqual({ acked: true, retryDelay: null });
     expect(nextQueued()).toEqual({ body: { type: "poll", subscriptionId, articleId, seq: 2, state: { polls: 1 } }, delaySeconds: 10 });
     expect(await submissions()).toEqual([]);
@@ -241,10 +235,7 @@ describe("the wayback channel", () => {
     const lost = (await (await fetch(`${FAKE}/save`, { method: "POST", headers, body: new URLSearchParams({ url: ARTICLE, if_not_archived_within: "1" }) })).json()) as { job_id: string };
     await fetch(`${FAKE}/save/status/${lost.job_id}`, { headers });
     await fetch(`${FAKE}/save/status/${lost.job_id}`, { headers });
-    const claimedAtMs = Date.now() - 3 * 60_000;
-    await env.DB.prepare("INSERT INTO wayback_captures (article_id, n, subscription_id, status, claimed_at_ms, updated_at_ms) VALUES (?, 2, ?, 'submitting', ?, ?)")
-      .bind(articleId, subscriptionId, claimedAtMs, claimedAtMs)
-      .run();
+    await claimLeftAt(CLAIM_AT_MS, CLAIM_AT_MS + 3 * 60_000);
 
     expect(await consume(delivery(2))).toEqual({ acked: true, retryDelay: null });
     const resubmitted = (await submissions()).at(-1)!;
