@@ -153,6 +153,15 @@ describe("delivery", () => {
     expect(await deliveriesTo("flaky")).toHaveLength(10);
   });
 
+  it("names the subscriber's refusal as the reason a test notice was not delivered", async () => {
+    await recordEdit();
+    const subscription = (await subscribe({ url: sinkUrl("refusing"), articleId: bed.articleId })).json;
+    await sinkAnswers("refusing", 503);
+    const sent = await api("POST", `/api/subscriptions/${subscription.id}/test`);
+    expect(sent.status).toBe(502);
+    expect(sent.json).toMatchObject({ outcome: "retry", reason: "The webhook answered 503" });
+  });
+
   it("acknowledges deliveries for a deleted subscription without sending them", async () => {
     await recordEdit();
     const result = await runConsumer([

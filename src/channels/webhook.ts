@@ -70,8 +70,10 @@ export const webhookChannel: Channel<WebhookConfig, string> = {
         [SIGNATURE_HEADER]: await signatureOf(secret, body),
       },
     });
+    // A refusal's body explains it; a success's is not read (cancelled, so the connection is freed).
+    // Cancelling a body text() has read would throw, turning every refusal into a TypeError.
     const text = response.ok ? "" : await response.text();
-    await response.body?.cancel();
+    if (response.ok) await response.body?.cancel();
     // Before channels every non-2xx answer was retried until the dead-letter queue: a receiver's
     // 4xx is often a deploy in progress, not a verdict, so it still is.
     const result = resultOfStatus("The webhook", response.status, shortDetail(text), undefined);
