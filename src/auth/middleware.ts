@@ -9,7 +9,6 @@ import { csrf } from "hono/csrf";
 import { HTTPException } from "hono/http-exception";
 import { problem } from "../api/problem";
 import type { AppEnv } from "../app-env";
-import { AccessStore } from "../storage/access";
 import { webErrorResponse } from "../web/routes";
 import { accessEmail } from "./access-keys";
 import { feedTokenFor, feedTokenHash, wellFormedFeedToken, withFeedToken } from "./feed-tokens";
@@ -40,7 +39,7 @@ async function identifyUser(c: AuthContext): Promise<User | null> {
   const bearer = bearerToken(c.req.header("Authorization"));
   if (bearer !== null && env.ADMIN_TOKEN && (await sameSecret(bearer, env.ADMIN_TOKEN))) return adminUser("token");
   const claim = await sessionClaimOf(c, nowMs);
-  if (claim && (await new AccessStore(env.DB).sessionOpen(claim.id, nowMs))) return adminUser("session");
+  if (claim && (await c.var.tracker.access.sessionOpen(claim.id, nowMs))) return adminUser("session");
   const assertion = c.req.header("Cf-Access-Jwt-Assertion");
   const access = accessSettings(env);
   if (assertion && access) {
@@ -116,7 +115,7 @@ const LAST_USED_RESOLUTION_MS = 60 * 60 * 1000;
 async function feedTokenAdmits(c: AuthContext): Promise<boolean> {
   const token = c.req.query("token");
   if (!token || !c.req.path.startsWith("/feeds/") || !wellFormedFeedToken(token)) return false;
-  const store = new AccessStore(c.env.DB);
+  const store = c.var.tracker.access;
   const found = await store.feedTokenByHash(await feedTokenHash(token));
   if (!found) return false;
   const nowMs = Date.now();
@@ -158,7 +157,7 @@ const PAGES_TOKEN_NAME = "Feed links on pages";
  * first page view; recreated when ADMIN_TOKEN was rotated (the HMAC no longer matches its hash).
  */
 async function pagesToken(c: AuthContext, user: User, secret: string): Promise<string> {
-  const store = new AccessStore(c.env.DB);
+  const store = c.var.tracker.access;
   const key = await feedTokenKey(secret);
   const held = await store.pagesTokenOf(user.id);
   if (held) {

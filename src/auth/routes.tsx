@@ -7,7 +7,6 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { problem } from "../api/problem";
 import type { AppContext, AppEnv } from "../app-env";
 import { RENDERING_HEADERS } from "../security-headers";
-import { AccessStore } from "../storage/access";
 import { webErrorResponse } from "../web/routes";
 import { AccountPage, type NewFeedToken } from "../web/pages/account";
 import { SignInPage } from "../web/pages/sign-in";
@@ -44,7 +43,7 @@ auth.post("/sign-in", async (c) => {
   const expiresAt = Math.floor(nowMs / 1000) + SESSION_TTL_SECONDS;
   const id = randomId();
   // The row first: a cookie is only ever handed out for a session D1 already holds.
-  await new AccessStore(c.env.DB).openSession(id, nowMs, expiresAt * 1000);
+  await c.var.tracker.access.openSession(id, nowMs, expiresAt * 1000);
   const value = await sealSession(await sessionKey(expected), { id, expiresAt });
   c.header("Set-Cookie", sessionCookie(value, SESSION_TTL_SECONDS));
   return c.redirect(next, 303);
@@ -52,7 +51,7 @@ auth.post("/sign-in", async (c) => {
 
 auth.post("/sign-out", async (c) => {
   const claim = await sessionClaimOf(c, Date.now());
-  if (claim) await new AccessStore(c.env.DB).closeSession(claim.id);
+  if (claim) await c.var.tracker.access.closeSession(claim.id);
   c.header("Set-Cookie", clearedSessionCookie());
   // An Access user's sign-in is Access's own cookie: its logout endpoint ends it.
   return c.redirect(c.var.user?.via === "access" ? "/cdn-cgi/access/logout" : "/", 303);
@@ -62,7 +61,7 @@ auth.post("/sign-out", async (c) => {
 const signedIn = (c: AppContext): User | Response => c.var.user ?? c.redirect(signInPath(new URL(c.req.url).pathname), 303);
 
 async function accountPage(c: AppContext, user: User, created: NewFeedToken | null, nameError: string | null, status: ContentfulStatusCode = 200) {
-  const tokens = await new AccessStore(c.env.DB).feedTokensOf(user.id);
+  const tokens = await c.var.tracker.access.feedTokensOf(user.id);
   return render(c, <AccountPage user={user} tokens={tokens} created={created} nameError={nameError} tokensAvailable={Boolean(c.env.ADMIN_TOKEN)} />, status);
 }
 
@@ -81,7 +80,7 @@ auth.post("/account/feed-tokens", async (c) => {
   if (name === null) return accountPage(c, user, null, "A token needs a name of 1 to 100 characters.", 400);
   const id = randomId();
   const token = await feedTokenFor(await feedTokenKey(secret), id);
-  await new AccessStore(c.env.DB).addFeedToken({ id, userId: user.id, name, forPages: false, createdAt: Date.now() }, await feedTokenHash(token));
+  await c.var.tracker.access.addFeedToken({ id, userId: user.id, name, forPages: false, createdAt: Date.now() }, await feedTokenHash(token));
   const feedUrl = `${new URL(c.req.url).origin}/feeds/changes.atom?token=${token}`;
   return accountPage(c, user, { name, token, feedUrl }, null, 201);
 });
@@ -89,7 +88,7 @@ auth.post("/account/feed-tokens", async (c) => {
 auth.post("/account/feed-tokens/:id/revoke", async (c) => {
   const user = signedIn(c);
   if (user instanceof Response) return user;
-  const revoked = await new AccessStore(c.env.DB).revokeFeedToken(user.id, c.req.param("id"));
+  const revoked = await c.var.tracker.access.revokeFeedToken(user.id, c.req.param("id"));
   if (!revoked) throw problem(404, "You have no feed token with this id: it may be revoked already.");
   return c.redirect("/account", 303);
 });

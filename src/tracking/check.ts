@@ -12,6 +12,7 @@ import { quoteInput } from "../quote";
 import type { ArticleRecord, ChangeRecord, VersionSummary } from "../storage/records";
 import type { ArticleHead, HostRow, RedlineStore } from "../storage/store";
 import type { SourceCatalog } from "../storage/sources";
+import type { AccessStore } from "../storage/access";
 import type { SubscriptionStore } from "../storage/subscriptions";
 import type { WaybackCaptures } from "../storage/wayback";
 import type { Politeness } from "../politeness/hosts";
@@ -27,6 +28,8 @@ export interface Tracker {
   subscriptions: SubscriptionStore;
   /** The Wayback Machine captures of versions (src/storage/wayback.ts), on the same D1 binding. */
   wayback: WaybackCaptures;
+  /** Sign-in sessions and feed tokens (src/storage/access.ts), on the same D1 binding. */
+  access: AccessStore;
   fetchOptions: Omit<FetchOptions, "etag" | "lastModified">;
   /** Tells subscribers (webhooks) about a change once it is stored. */
   announce?: (change: ChangeRecord) => Promise<void>;

@@ -5,6 +5,7 @@ import { DEFAULT_MIN_HOST_INTERVAL_MS, politenessFor } from "../politeness/hosts
 import type { ChangeRecord } from "../storage/records";
 import { RedlineStore } from "../storage/store";
 import { SourceCatalog } from "../storage/sources";
+import { AccessStore } from "../storage/access";
 import { SubscriptionStore } from "../storage/subscriptions";
 import { WaybackCaptures } from "../storage/wayback";
 import { announceChange } from "../channels/queue";
@@ -43,6 +44,7 @@ export function trackerFor(env: Env): Tracker {
     sources: new SourceCatalog(db),
     subscriptions: new SubscriptionStore(db, env.REDLINE_KV),
     wayback: new WaybackCaptures(db),
+    access: new AccessStore(db),
     ...(webhooks ? { announce: (change: ChangeRecord) => announceChange(webhooks, change) } : {}),
     politeness: politenessFor(store, fetchOptions),
     fetchOptions,
