@@ -101,7 +101,12 @@ async function sealPlainSecret({ keyring, subscriptions }: Deliverer, subscripti
 export const deliveryIdOf = (body: { subscriptionId: string; articleId: string; seq: number }): string => `${body.articleId}-${body.seq}/${body.subscriptionId}`;
 
 /** The notice of `change` for `subscription`; `deliveryId` defaults to the queue's, stable across retries. */
-export function noticeFor(deliverer: Deliverer, subscription: StoredSubscription, change: ChangeRecord, deliveryId = `${change.id}/${subscription.id}`): EditNotice {
+export function noticeFor(
+  deliverer: Deliverer,
+  subscription: StoredSubscription,
+  change: ChangeRecord,
+  deliveryId = deliveryIdOf({ subscriptionId: subscription.id, articleId: change.articleId, seq: change.seq }),
+): EditNotice {
   return editNotice(deliveryId, subscription.origin, change, () => deliverer.renderImage(change));
 }
 
