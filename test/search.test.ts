@@ -5,6 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import type { ChangeHit, VersionHit } from "../src/api/search";
 import { articleIdFor } from "../src/fetching/url";
 import { checkArticle, trackerFor, trackNewArticle } from "../src/tracking";
 import { adHocOrigin, answerWith } from "./ad-hoc-origin";
@@ -12,27 +13,15 @@ import { api, check, HOSTILE_URL, instrumented, reset, SEED_URLS, serveTimelineE
 
 const KOREAN_URL = "https://fixtures.redline.test/charset/euc-kr-meta.html";
 
-interface Part {
-  text: string;
-  match: boolean;
-}
-interface Hit {
-  articleId: string;
-  url: string;
-  title: string;
-  n: number;
-  capturedAt: string;
-  snippet: Part[];
-}
 
-async function search(query: string): Promise<{ status: number; items: Hit[]; cursor: string | null; json: { detail?: string } }> {
+async function search(query: string): Promise<{ status: number; items: VersionHit[]; cursor: string | null; json: { detail?: string } }> {
   const response = await api("GET", `/api/search?${query}`, { headers: {} });
   return { status: response.status, items: response.json?.items ?? [], cursor: response.json?.cursor ?? null, json: response.json };
 }
 
 const q = (text: string, extra = "") => `q=${encodeURIComponent(text)}${extra}`;
-const sentence = (hit: Hit) => hit.snippet.map((part) => part.text).join("");
-const matched = (hit: Hit) => hit.snippet.filter((part) => part.match).map((part) => part.text);
+const sentence = (hit: VersionHit) => hit.snippet.map((part) => part.text).join("");
+const matched = (hit: VersionHit) => hit.snippet.filter((part) => part.match).map((part) => part.text);
 
 describe("FTS5's tokenizers in workerd's D1, on Korean and English (why version_search is unicode61 plus Hangul grams)", () => {
   const TEXT = "방위비분담금 협상이 결렬됐다. The top U.S. negotiator in defense cost-sharing talks demanded a five-fold increase.";
@@ -183,7 +172,7 @@ describe("GET /api/search", () => {
   it("returns a snippet holding markup as text parts, never as HTML", async () => {
     const response = await api("GET", `/api/search?${q("review")}`, { headers: {} });
     expect(response.headers.get("Content-Type")).toMatch(/^application\/json/);
-    const [hit] = response.json.items as Hit[];
+    const [hit] = response.json.items as VersionHit[];
     expect(hit!.articleId).toBe(hostile);
     expect(hit!.snippet).toEqual([
       { text: "The city council met on Monday to ", match: false },
@@ -201,18 +190,6 @@ describe("GET /api/search", () => {
   });
 });
 
-interface ChangeHit {
-  articleId: string;
-  url: string;
-  title: string;
-  changeId: string;
-  seq: number;
-  from: number;
-  to: number;
-  detectedAt: string;
-  redline: string;
-  snippet: Part[];
-}
 
 /** A Korean article edited between two captures (served by a fetch spy): the second drops 강하게 from its second sentence. */
 const KOREAN_EDIT_URL = "https://fixtures.redline.test/ko/edit.html";
@@ -271,11 +248,11 @@ describe("GET /api/search?in=added|removed: what each change added and removed (
       redline: `/articles/${yonhap}/diff/1..2`,
     });
     expect(hit!.title).toContain("negotiator");
-    expect(sentence(hit as unknown as Hit)).toMatch(/^SEOUL, Dec\. 18 \(Yonhap\) -- The top U\.S\. negotiator .* six-fold increase .* troops here\.$/);
-    expect(matched(hit as unknown as Hit)).toEqual(["six-fold"]);
+    expect(sentence(hit as unknown as VersionHit)).toMatch(/^SEOUL, Dec\. 18 \(Yonhap\) -- The top U\.S\. negotiator .* six-fold increase .* troops here\.$/);
+    expect(matched(hit as unknown as VersionHit)).toEqual(["six-fold"]);
     const added = await changes(q("five-fold", "&in=added"));
     expect(named(added.items)).toEqual([`${yonhap}/2`]);
-    expect(matched(added.items[0] as unknown as Hit)).toEqual(["five-fold"]);
+    expect(matched(added.items[0] as unknown as VersionHit)).toEqual(["five-fold"]);
     expect((await changes(q("five-fold", "&in=removed"))).items).toEqual([]);
     expect((await changes(q("six-fold", "&in=added"))).items).toEqual([]);
     // in=text (the default) searches every version: each wording under the version that held it.
@@ -293,8 +270,8 @@ describe("GET /api/search?in=added|removed: what each change added and removed (
   it("finds a Korean word an edit dropped, inside its sentence, and not the words it kept", async () => {
     const dropped = await changes(q("강하게", "&in=removed"));
     expect(named(dropped.items)).toEqual([`${korean}/2`]);
-    expect(sentence(dropped.items[0] as unknown as Hit)).toBe("미국은 방위비 인상을 강하게 요구했다.");
-    expect(matched(dropped.items[0] as unknown as Hit)).toEqual(["강하게"]);
+    expect(sentence(dropped.items[0] as unknown as VersionHit)).toBe("미국은 방위비 인상을 강하게 요구했다.");
+    expect(matched(dropped.items[0] as unknown as VersionHit)).toEqual(["강하게"]);
     expect((await changes(q("강하게", "&in=added"))).items).toEqual([]);
     expect((await changes(q("인상", "&in=removed"))).items).toEqual([]);
     expect((await changes(q("방위비", "&in=added"))).items).toEqual([]);
